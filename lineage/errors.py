@@ -8,6 +8,7 @@
     ├── PipelineNotFound             no such pipeline, or the domain filter excludes it (404)
     ├── ExecutionNotFound            no such execution of this pipeline (404)
     └── AwsError                     AWS refused or failed a call we cannot do without (502)
+        ├── AwsNotFound              the resource named does not exist (404)
         ├── AwsAccessDenied          the credentials may not call it (502)
         ├── AwsThrottled             retries ran out on throttling (503 + Retry-After)
         ├── AwsUnavailable           AWS could not be reached or timed out (503)
@@ -64,6 +65,11 @@ class AwsError(LineageError):
     def __init__(self, message: str, *, operation: str | None = None) -> None:
         super().__init__(message)
         self.operation = operation
+
+
+class AwsNotFound(AwsError):
+    http_status = 404
+    code = "ResourceNotFound"
 
 
 class AwsAccessDenied(AwsError):

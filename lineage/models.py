@@ -144,14 +144,18 @@ class S3Settings:
     versioning: str  # Enabled | Suspended | Disabled | Unknown
     public_access: str  # Blocked | Partial | NotBlocked | Unknown
     tags: Mapping[str, str] | Literal["Unknown"]
+    region: str | None = None  # (ext) the bucket's region, from GetBucketLocation
 
     def to_dict(self) -> JsonDict:
-        return {
+        out: JsonDict = {
             "encryption": self.encryption,
             "versioning": self.versioning,
             "publicAccess": self.public_access,
             "tags": self.tags if isinstance(self.tags, str) else dict(sorted(self.tags.items())),
         }
+        if self.region is not None:
+            out["region"] = self.region
+        return out
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""SageMaker Pipeline lineage: parse, fetch and assemble the lineage document."""

@@ -1,0 +1,367 @@
+"""The only module that talks to AWS: clients, one function per operation, error mapping.
+
+Everything here is read-only. Clients are made once per (service, region) per process, under
+a lock, from one session of that process (boto3 sessions are not thread-safe; clients are),
+and remade after a fork so gunicorn workers never share sockets.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore import xform_name
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,
+    ConnectTimeoutError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ReadTimeoutError,
+)
+
+from lineage.config import Settings
+from lineage.errors import (
+    AwsAccessDenied,
+    AwsCredentialsMissing,
+    AwsError,
+    AwsNotFound,
+    AwsThrottled,
+    AwsUnavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+# Error codes as AWS spells them across SageMaker (JSON) and S3 (XML).
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "ProvisionedThroughputExceededException",
+    }
+)
+ACCESS_DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "AuthorizationError",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+    }
+)
+NOT_FOUND_CODES = frozenset(
+    {"ResourceNotFound", "ResourceNotFoundException", "NoSuchBucket", "NoSuchKey", "404"}
+)
+# S3 answers "not configured" with errors; they are data, not failures.
+NO_ENCRYPTION = "ServerSideEncryptionConfigurationNotFoundError"
+NO_PUBLIC_ACCESS_BLOCK = "NoSuchPublicAccessBlockConfiguration"
+NO_TAG_SET = "NoSuchTagSet"
+PUBLIC_ACCESS_BLOCK_FLAGS = (
+    "BlockPublicAcls",
+    "IgnorePublicAcls",
+    "BlockPublicPolicy",
+    "RestrictPublicBuckets",
+)
+
+
+@lru_cache(maxsize=1)
+def sagemaker_regions() -> frozenset[str]:
+    """Regions where SageMaker exists, from botocore's endpoint data (no network)."""
+    return frozenset(boto3.session.Session().get_available_regions("sagemaker"))
+
+
+@lru_cache(maxsize=1)
+def step_metadata_kinds() -> frozenset[str]:
+    """Kinds of ``PipelineExecutionStepMetadata`` in botocore's current model."""
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    return frozenset(model.shape_for("PipelineExecutionStepMetadata").members)  # type: ignore[attr-defined]
+
+
+class ClientFactory:
+    """boto3 clients per (service, region), made once per process under a lock."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        session_factory: Callable[[], boto3.session.Session] = boto3.session.Session,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._session_factory = session_factory
+        self._lock = threading.Lock()
+        self._pid = -1
+        self._session: boto3.session.Session | None = None
+        self._clients: dict[tuple[str, str], Any] = {}
+
+    def client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        with self._lock:
+            if self._pid != os.getpid():  # first use, or we are a forked child
+                self._pid = os.getpid()
+                self._session = self._session_factory()
+                self._clients = {}
+            client = self._clients.get(key)
+            if client is None:
+                # Any: the service name is data here, not one of the stubs' literal overloads.
+                session: Any = self._session
+                client = session.client(
+                    service, region_name=region, config=self._config(service)
+                )
+                self._clients[key] = client
+            return client
+
+    def _config(self, service: str) -> Config:
+        settings = self.settings
+        if service == "s3":
+            connect_ms = min(settings.aws_connect_timeout_ms, settings.s3_timeout_ms)
+            read_ms = settings.s3_timeout_ms
+        else:
+            connect_ms = settings.aws_connect_timeout_ms
+            read_ms = settings.aws_read_timeout_ms
+        return Config(
+            retries={"mode": "standard", "max_attempts": settings.aws_max_attempts},
+            connect_timeout=connect_ms / 1000,
+            read_timeout=read_ms / 1000,
+            # At least one connection per worker thread, so no thread opens a throwaway one.
+            max_pool_connections=settings.aws_max_workers + 4,
+            user_agent_extra="sagemaker-lineage",
+        )
+
+
+def map_client_error(exc: Exception, operation: str) -> AwsError:
+    """One place that turns botocore's exceptions into ours, without AWS's raw text."""
+    if isinstance(exc, AwsError):
+        return exc
+    if isinstance(exc, ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code in THROTTLING_CODES:
+            return AwsThrottled(f"AWS throttled {operation}; retry later", operation=operation)
+        if code in ACCESS_DENIED_CODES:
+            return AwsAccessDenied(f"AWS denied access to {operation}", operation=operation)
+        if code in NOT_FOUND_CODES:
+            return AwsNotFound(f"{operation}: resource not found", operation=operation)
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if isinstance(status, int) and status >= 500:
+            return AwsUnavailable(f"AWS failed {operation}", operation=operation)
+        # Keep AWS's error code (never its message): S3's "not configured" answers are data.
+        error = AwsError(f"AWS rejected {operation}", operation=operation)
+        error.code = code or AwsError.code
+        return error
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return AwsCredentialsMissing(
+            "no AWS credentials found (profile, environment or instance role)",
+            operation=operation,
+        )
+    if isinstance(exc, ConnectTimeoutError | ReadTimeoutError | ConnectionError):
+        return AwsUnavailable(f"AWS did not answer {operation} in time", operation=operation)
+    if isinstance(exc, BotoCoreError):
+        return AwsUnavailable(f"AWS call {operation} failed", operation=operation)
+    raise exc
+
+
+class AwsApi:
+    """One request's view of AWS in one region; counts the operations it makes."""
+
+    def __init__(self, clients: ClientFactory, region: str) -> None:
+        self.clients = clients
+        self.region = region
+        self._lock = threading.Lock()
+        self.operations: list[str] = []
+
+    @property
+    def call_count(self) -> int:
+        return len(self.operations)
+
+    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """Make one AWS call; raise a mapped :class:`AwsError` on failure."""
+        with self._lock:
+            self.operations.append(f"{service}:{operation}")
+        client = self.clients.client(service, self.region)
+        try:
+            response: dict[str, Any] = getattr(client, xform_name(operation))(**params)
+        except (ClientError, BotoCoreError) as exc:
+            mapped = map_client_error(exc, operation)
+            logger.debug("%s:%s failed: %s", service, operation, mapped.code)
+            raise mapped from exc
+        logger.debug("%s:%s answered %d keys", service, operation, len(response))
+        return response
+
+    # -- SageMaker -----------------------------------------------------------------------
+
+    def describe_pipeline(self, name: str) -> dict[str, Any]:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribePipeline.html
+        return self.call("sagemaker", "DescribePipeline", PipelineName=name)
+
+    def list_pipeline_executions(self, name: str, max_results: int = 20) -> list[dict[str, Any]]:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListPipelineExecutions.html
+        # Ask for the order we rely on: newest first.
+        response = self.call(
+            "sagemaker",
+            "ListPipelineExecutions",
+            PipelineName=name,
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            MaxResults=max_results,
+        )
+        summaries: list[dict[str, Any]] = response.get("PipelineExecutionSummaries", [])
+        return summaries
+
+    def describe_pipeline_execution(self, arn: str) -> dict[str, Any]:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribePipelineExecution.html
+        return self.call("sagemaker", "DescribePipelineExecution", PipelineExecutionArn=arn)
+
+    def definition_for_execution(self, arn: str) -> str:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribePipelineDefinitionForExecution.html
+        response = self.call(
+            "sagemaker", "DescribePipelineDefinitionForExecution", PipelineExecutionArn=arn
+        )
+        return str(response.get("PipelineDefinition", ""))
+
+    def execution_step_pages(self, arn: str) -> Iterator[list[dict[str, Any]]]:
+        """Pages of ``ListPipelineExecutionSteps``, 100 steps each, as they arrive."""
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListPipelineExecutionSteps.html
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"PipelineExecutionArn": arn, "MaxResults": 100}
+            if token:
+                params["NextToken"] = token
+            response = self.call("sagemaker", "ListPipelineExecutionSteps", **params)
+            yield list(response.get("PipelineExecutionSteps", []))
+            token = response.get("NextToken")
+            if not token:
+                return
+
+    def execution_parameters(self, arn: str) -> dict[str, str]:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListPipelineParametersForExecution.html
+        values: dict[str, str] = {}
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"PipelineExecutionArn": arn, "MaxResults": 100}
+            if token:
+                params["NextToken"] = token
+            response = self.call("sagemaker", "ListPipelineParametersForExecution", **params)
+            for item in response.get("PipelineParameters", []):
+                values[str(item["Name"])] = str(item.get("Value", ""))
+            token = response.get("NextToken")
+            if not token:
+                return values
+
+    def list_tags(self, arn: str) -> dict[str, str]:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListTags.html
+        tags: dict[str, str] = {}
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
+            if token:
+                params["NextToken"] = token
+            response = self.call("sagemaker", "ListTags", **params)
+            for tag in response.get("Tags", []):
+                tags[str(tag["Key"])] = str(tag.get("Value", ""))
+            token = response.get("NextToken")
+            if not token:
+                return tags
+
+    def list_domains(self) -> list[dict[str, Any]]:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListDomains.html
+        domains: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"MaxResults": 100}
+            if token:
+                params["NextToken"] = token
+            response = self.call("sagemaker", "ListDomains", **params)
+            domains.extend(response.get("Domains", []))
+            token = response.get("NextToken")
+            if not token:
+                return domains
+
+    def describe(self, operation: str, name_parameter: str, name: str) -> dict[str, Any]:
+        """A job's Describe* call, chosen by the caller's table (lineage.runinfo)."""
+        return self.call("sagemaker", operation, **{name_parameter: name})
+
+    # -- S3 bucket settings ----------------------------------------------------------------
+
+    def bucket_region(self, bucket: str) -> str:
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html
+        # None means us-east-1; "EU" is the legacy name of eu-west-1.
+        location = self.call("s3", "GetBucketLocation", Bucket=bucket).get("LocationConstraint")
+        if not location:
+            return "us-east-1"
+        return "eu-west-1" if location == "EU" else str(location)
+
+    def bucket_encryption(self, bucket: str) -> str:
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html
+        try:
+            response = self.call("s3", "GetBucketEncryption", Bucket=bucket)
+        except AwsError as exc:
+            if exc.code == NO_ENCRYPTION:
+                return "None"
+            raise
+        rules = response.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
+        for rule in rules:
+            algorithm = rule.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm")
+            if algorithm:
+                return str(algorithm)
+        return "None"
+
+    def bucket_versioning(self, bucket: str) -> str:
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html
+        # No Status at all means versioning was never enabled.
+        status = self.call("s3", "GetBucketVersioning", Bucket=bucket).get("Status")
+        return str(status) if status else "Disabled"
+
+    def bucket_public_access(self, bucket: str) -> str:
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetPublicAccessBlock.html
+        try:
+            response = self.call("s3", "GetPublicAccessBlock", Bucket=bucket)
+        except AwsError as exc:
+            if exc.code == NO_PUBLIC_ACCESS_BLOCK:
+                return "NotBlocked"
+            raise
+        flags = response.get("PublicAccessBlockConfiguration", {})
+        on = [bool(flags.get(name)) for name in PUBLIC_ACCESS_BLOCK_FLAGS]
+        if all(on):
+            return "Blocked"
+        return "Partial" if any(on) else "NotBlocked"
+
+    def bucket_tags(self, bucket: str) -> dict[str, str]:
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketTagging.html
+        try:
+            response = self.call("s3", "GetBucketTagging", Bucket=bucket)
+        except AwsError as exc:
+            if exc.code == NO_TAG_SET:
+                return {}
+            raise
+        return {str(tag["Key"]): str(tag.get("Value", "")) for tag in response.get("TagSet", [])}
+
+    def read_object(self, bucket: str, key: str, max_bytes: int) -> bytes | None:
+        """The object's bytes, or ``None`` when it is larger than ``max_bytes``."""
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+        # A Range read bounds what we transfer even if the object is huge.
+        response = self.call(
+            "s3", "GetObject", Bucket=bucket, Key=key, Range=f"bytes=0-{max_bytes}"
+        )
+        body = response["Body"]
+        try:
+            data: bytes = body.read(max_bytes + 1)
+        finally:
+            body.close()
+        return None if len(data) > max_bytes else data

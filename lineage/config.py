@@ -1,0 +1,96 @@
+"""Settings from the environment: explicit argument > environment variable > default.
+
+Variable names are constants here so that the CLI, the web server and the tests agree.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from lineage.errors import LineageError
+
+# The original API's variables (seed/README.ko.md).
+ENV_DEFAULT_REGION = "DEFAULT_REGION"
+ENV_ENABLE_S3_META = "ENABLE_S3_META"
+ENV_S3_TIMEOUT_MS = "S3_TIMEOUT_MS"
+# Ours.
+ENV_AWS_MAX_WORKERS = "LINEAGE_AWS_MAX_WORKERS"
+ENV_AWS_CONNECT_TIMEOUT_MS = "LINEAGE_AWS_CONNECT_TIMEOUT_MS"
+ENV_AWS_READ_TIMEOUT_MS = "LINEAGE_AWS_READ_TIMEOUT_MS"
+ENV_AWS_MAX_ATTEMPTS = "LINEAGE_AWS_MAX_ATTEMPTS"
+ENV_REQUEST_DEADLINE_MS = "LINEAGE_REQUEST_DEADLINE_MS"
+ENV_REPORT_MAX_BYTES = "LINEAGE_REPORT_MAX_BYTES"
+
+FALLBACK_REGION = "ap-northeast-2"
+
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no"})
+
+
+class ConfigError(LineageError):
+    """An environment variable holds a value we cannot use."""
+
+
+def parse_bool(text: str) -> bool | None:
+    """``true/false/1/0/yes/no`` in any case; ``None`` for anything else."""
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    return None
+
+
+@dataclass(frozen=True)
+class Settings:
+    default_region: str = FALLBACK_REGION
+    enable_s3_meta: bool = True
+    s3_timeout_ms: int = 5_000
+    # One bounded pool of threads per process makes every AWS call; the HTTP connection pool
+    # of each client is sized from it so no thread waits for a connection.
+    aws_max_workers: int = 16
+    aws_connect_timeout_ms: int = 3_000
+    aws_read_timeout_ms: int = 10_000
+    # botocore "standard" retry mode: attempts including the first one.
+    aws_max_attempts: int = 4
+    # Past this, a request answers with what it has and a warning.
+    request_deadline_ms: int = 20_000
+    # Evaluation reports larger than this are not read.
+    report_max_bytes: int = 256 * 1024
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        source = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        if region := source.get(ENV_DEFAULT_REGION, "").strip():
+            values["default_region"] = region
+        if (raw := source.get(ENV_ENABLE_S3_META)) is not None:
+            flag = parse_bool(raw)
+            if flag is None:
+                raise ConfigError(f"{ENV_ENABLE_S3_META} must be true or false, not {raw!r}")
+            values["enable_s3_meta"] = flag
+        for name, field_name in (
+            (ENV_S3_TIMEOUT_MS, "s3_timeout_ms"),
+            (ENV_AWS_MAX_WORKERS, "aws_max_workers"),
+            (ENV_AWS_CONNECT_TIMEOUT_MS, "aws_connect_timeout_ms"),
+            (ENV_AWS_READ_TIMEOUT_MS, "aws_read_timeout_ms"),
+            (ENV_AWS_MAX_ATTEMPTS, "aws_max_attempts"),
+            (ENV_REQUEST_DEADLINE_MS, "request_deadline_ms"),
+            (ENV_REPORT_MAX_BYTES, "report_max_bytes"),
+        ):
+            if (raw := source.get(name)) is not None and raw.strip():
+                values[field_name] = _positive_int(name, raw)
+        return replace(cls(**values), **overrides)
+
+
+def _positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, not {value}")
+    return value

@@ -1,0 +1,107 @@
+"""A lineage request and the validation of its parameters (CONTRACT.md, Request).
+
+The HTTP API, the dashboard and the CLI all build a :class:`LineageRequest` through
+:func:`parse_lineage_request`, so every client gets the same checks and the same messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from lineage.config import Settings, parse_bool
+from lineage.errors import InvalidParameter
+
+# botocore's patterns for PipelineName and DomainName, anchored.
+PIPELINE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
+DOMAIN_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+EXECUTION_ID = re.compile(r"[a-z0-9]{1,256}")
+EXECUTION_ARN = re.compile(
+    r"arn:aws[a-z\-]*:sagemaker:(?P<region>[a-z0-9\-]+):[0-9]{12}:"
+    r"pipeline/(?P<pipeline>[a-zA-Z0-9\-]{1,256})/execution/(?P<id>[a-z0-9]{1,256})"
+)
+MAX_PARAMETER_LENGTH = 2048
+
+
+@dataclass(frozen=True)
+class LineageRequest:
+    pipeline: str
+    region: str
+    include_latest_exec: bool = True
+    domain: str | None = None
+    # An execution ARN or id of this pipeline; None means the latest one.
+    execution: str | None = None
+
+    @property
+    def wants_execution(self) -> bool:
+        return self.include_latest_exec or self.execution is not None
+
+
+def parse_lineage_request(
+    params: Mapping[str, str | None],
+    *,
+    settings: Settings,
+    regions: Collection[str],
+) -> LineageRequest:
+    """Validate raw parameters; raise :class:`InvalidParameter` naming the first bad one."""
+    pipeline = _text(params, "pipeline")
+    if pipeline is None:
+        raise InvalidParameter("pipeline", "pipeline is required")
+    if not PIPELINE_NAME.fullmatch(pipeline):
+        raise InvalidParameter(
+            "pipeline",
+            "pipeline must be 1-256 letters, digits or hyphens, starting and ending with a "
+            "letter or digit",
+        )
+
+    region = _text(params, "region") or settings.default_region
+    if region not in regions:
+        raise InvalidParameter("region", "region is not a region where SageMaker is available")
+
+    include = True
+    raw_include = _text(params, "includeLatestExec")
+    if raw_include is not None:
+        flag = parse_bool(raw_include)
+        if flag is None:
+            raise InvalidParameter(
+                "includeLatestExec", "includeLatestExec must be true, false, 1, 0, yes or no"
+            )
+        include = flag
+
+    domain = _text(params, "domain")
+    if domain is not None and not DOMAIN_NAME.fullmatch(domain):
+        raise InvalidParameter(
+            "domain", "domain must be 1-63 letters, digits or hyphens (a Studio domain name)"
+        )
+
+    execution = _text(params, "execution")
+    if execution is not None:
+        arn = EXECUTION_ARN.fullmatch(execution)
+        if arn is None and not EXECUTION_ID.fullmatch(execution):
+            raise InvalidParameter(
+                "execution", "execution must be a pipeline execution ARN or execution id"
+            )
+        if arn is not None and (arn["pipeline"] != pipeline or arn["region"] != region):
+            raise InvalidParameter(
+                "execution", "execution does not belong to this pipeline and region"
+            )
+
+    return LineageRequest(
+        pipeline=pipeline,
+        region=region,
+        include_latest_exec=include,
+        domain=domain,
+        execution=execution,
+    )
+
+
+def _text(params: Mapping[str, str | None], name: str) -> str | None:
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    if len(value) > MAX_PARAMETER_LENGTH:
+        raise InvalidParameter(name, f"{name} is too long")
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        raise InvalidParameter(name, f"{name} contains control characters")
+    return value
