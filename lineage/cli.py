@@ -1,0 +1,208 @@
+"""``sagemaker-lineage``: dump, render, sandbox.
+
+A failure prints one line to stderr and exits non-zero; a traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from lineage.config import Settings
+from lineage.errors import InvalidParameter, LineageError, PipelineNotFound
+from lineage.models import LineageDocument
+
+# Exit codes: argparse already uses 2 for bad usage.
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_NOT_FOUND = 3
+EXIT_AWS = 4
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        result: int = args.handler(args)
+        return result
+    except InvalidParameter as exc:
+        return _fail(f"invalid {exc.parameter}: {exc.message}", EXIT_USAGE)
+    except PipelineNotFound as exc:
+        return _fail(exc.message, EXIT_NOT_FOUND)
+    except LineageError as exc:
+        code = EXIT_NOT_FOUND if exc.http_status == 404 else EXIT_AWS
+        return _fail(exc.message, code)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the promise: one line, never a traceback, unless asked
+        if args.debug:
+            raise
+        return _fail(f"unexpected {type(exc).__name__} (run with --debug for details)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sagemaker-lineage",
+        description="Lineage of AWS SageMaker Pipelines.",
+    )
+    parser.add_argument("--debug", action="store_true", help="log AWS calls; show tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    dump = commands.add_parser(
+        "dump",
+        help="write a pipeline's lineage JSON (the /lineage contract)",
+        description="Write the lineage document of a pipeline, as GET /lineage returns it.",
+    )
+    dump.add_argument("--region", help="AWS region (default: $DEFAULT_REGION or ap-northeast-2)")
+    dump.add_argument("--pipeline-name", required=True, help="SageMaker pipeline name")
+    dump.add_argument(
+        "--include-latest-exec",
+        action="store_true",
+        help="add run information of the latest execution (or of --execution)",
+    )
+    dump.add_argument("--domain", help="only if the pipeline belongs to this Studio domain")
+    dump.add_argument("--execution", help="an execution ARN or id instead of the latest")
+    dump.add_argument("--out", type=Path, help="write to FILE instead of standard output")
+    dump.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start the embedded AWS sandbox for this run and read from it",
+    )
+    dump.set_defaults(handler=_dump)
+
+    render = commands.add_parser(
+        "render",
+        help="lineage of a local pipeline definition file (no AWS)",
+        description="Lineage of a pipeline definition JSON file, without calling AWS.",
+    )
+    render.add_argument("definition", type=Path, help="pipeline definition JSON file")
+    render.add_argument("--out", type=Path, help="write to FILE instead of standard output")
+    render.set_defaults(handler=_render)
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="run the embedded AWS sandbox (moto + seeded pipelines)",
+        description="Serve a stand-in for AWS on loopback, seeded with example pipelines. "
+        "Point the product at it with AWS_ENDPOINT_URL.",
+    )
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=5005, help="0 picks a free port")
+    sandbox.add_argument("--latency-ms", type=int, default=0, help="answer every call N ms late")
+    sandbox.add_argument(
+        "--faults", default="", help="e.g. throttle=0.3 or deny=s3:GetBucketEncryption"
+    )
+    sandbox.add_argument(
+        "--definitions", type=Path, help="also serve every *.json definition in DIR"
+    )
+    sandbox.set_defaults(handler=_sandbox)
+    return parser
+
+
+def _dump(args: argparse.Namespace) -> int:
+    from lineage.aws import sagemaker_regions
+    from lineage.request import parse_lineage_request
+    from lineage.service import LineageService
+
+    with _sandbox_environment(args.sandbox):
+        settings = Settings.from_env()
+        request = parse_lineage_request(
+            {
+                "pipeline": args.pipeline_name,
+                "region": args.region,
+                "includeLatestExec": "true" if args.include_latest_exec else "false",
+                "domain": args.domain,
+                "execution": args.execution,
+            },
+            settings=settings,
+            regions=sagemaker_regions(),
+        )
+        service = LineageService(settings)
+        try:
+            document = service.get_lineage(request)
+        finally:
+            service.close()
+    _write(document, args.out)
+    return EXIT_OK
+
+
+def _render(args: argparse.Namespace) -> int:
+    from lineage.render import render_file
+
+    try:
+        document = render_file(args.definition)
+    except OSError as exc:
+        return _fail(f"cannot read {args.definition}: {exc.strerror or exc}", EXIT_FAILURE)
+    _write(document, args.out)
+    return EXIT_OK
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from lineage.sandbox.server import SandboxOptions, serve
+
+    options = SandboxOptions.from_cli(
+        latency_ms=args.latency_ms, faults=args.faults, definitions=args.definitions
+    )
+
+    def ready(endpoint: str) -> None:
+        print(f"Sandbox listening on {endpoint}", flush=True)
+        print(f"  export AWS_ENDPOINT_URL={endpoint}", flush=True)
+
+    serve(options, host=args.host, port=args.port, ready=ready)
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def _sandbox_environment(enabled: bool) -> Iterator[None]:
+    """Run the block against a freshly started sandbox, then stop it and restore the env."""
+    if not enabled:
+        yield
+        return
+    from lineage.sandbox import SandboxProcess, sandbox_environment
+
+    saved = dict(os.environ)
+    with SandboxProcess() as sandbox:
+        for name, value in sandbox_environment(sandbox.endpoint).items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+def _write(document: LineageDocument, out: Path | None) -> None:
+    text = json.dumps(document.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    # Write next to the target and rename, so a failure never leaves half a file behind.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _fail(message: str, code: int = EXIT_FAILURE) -> int:
+    print(f"sagemaker-lineage: error: {message}", file=sys.stderr)
+    return code

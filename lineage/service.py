@@ -1,0 +1,522 @@
+"""``get_lineage``: one lineage document from AWS, in as few dependent rounds as possible.
+
+Round 1: the pipeline and its executions. Round 2 (needs the execution ARN): the definition
+of that execution, its steps page by page, its parameters and the pipeline's tags. Then every
+job's Describe*, every bucket's settings and every evaluation report at once; an answer that
+reveals more work (a new bucket, a tuning job's best training job) starts it immediately
+instead of waiting for a round to end. Every call runs on one bounded, per-process pool.
+
+Only failing to read the pipeline itself is an error; anything else becomes a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from lineage.aws import AwsApi, ClientFactory, step_metadata_kinds
+from lineage.config import Settings
+from lineage.definition import ParsedDefinition, ParsedStep, parse_definition
+from lineage.errors import (
+    AwsAccessDenied,
+    AwsError,
+    AwsNotFound,
+    AwsThrottled,
+    AwsUnavailable,
+    ExecutionNotFound,
+    PipelineNotFound,
+)
+from lineage.graph import StepEnrichment, build_document, split_s3_uri
+from lineage.models import UNKNOWN, IORef, LineageDocument, S3Settings, Warning
+from lineage.request import EXECUTION_ARN, LineageRequest
+from lineage.runinfo import (
+    DescribeTarget,
+    StepRecord,
+    best_training_job,
+    execution_info,
+    parse_step,
+    pipeline_info,
+    registry_info,
+    report_metrics,
+    training_metrics,
+    tuning_objective,
+)
+from lineage.step_types import io_from_describe
+
+logger = logging.getLogger(__name__)
+
+# Studio links a pipeline to its domain through one of these tags (CONTRACT.md, domain).
+DOMAIN_NAME_TAG = "DomainName"
+DOMAIN_ID_TAGS = ("DomainId", "sagemaker:domain-arn")
+
+
+class LineageService:
+    """Builds lineage documents; one per process, shared by the API, dashboard and CLI."""
+
+    def __init__(self, settings: Settings | None = None, clients: ClientFactory | None = None):
+        self.settings = settings or Settings.from_env()
+        self.clients = clients or ClientFactory(self.settings)
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = -1
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None or self._pool_pid != os.getpid():
+                # A forked worker gets a pool of its own; threads do not survive a fork.
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self.settings.aws_max_workers, thread_name_prefix="aws"
+                )
+                self._pool_pid = os.getpid()
+            return self._pool
+
+    def get_lineage(self, request: LineageRequest) -> LineageDocument:
+        api = AwsApi(self.clients, request.region)
+        started = time.monotonic()
+        try:
+            return _LineageRun(self, api, request).build()
+        finally:
+            logger.debug(
+                "lineage %s/%s: %d AWS calls in %.0f ms",
+                request.region,
+                request.pipeline,
+                api.call_count,
+                (time.monotonic() - started) * 1000,
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+
+
+class _LineageRun:
+    """The state of one request; lives on the request's thread."""
+
+    def __init__(self, service: LineageService, api: AwsApi, request: LineageRequest) -> None:
+        self.settings = service.settings
+        self.pool = service.pool
+        self.api = api
+        self.request = request
+        self.now = datetime.now(UTC)
+        self.deadline = time.monotonic() + self.settings.request_deadline_ms / 1000
+        self.warnings: list[Warning] = []
+        # Work in flight: future -> what to do with its answer. Keys deduplicate fetches.
+        self.pending: dict[Future[Any], Callable[[Future[Any]], None]] = {}
+        self.started: set[tuple[str, ...]] = set()
+        self.records: dict[str, StepRecord] = {}
+        self.describes: dict[tuple[str, str], dict[str, Any]] = {}
+        self.concrete_io: dict[str, tuple[tuple[IORef, ...], tuple[IORef, ...]]] = {}
+        self.metrics: dict[str, dict[str, float]] = {}
+        self.report_results: dict[str, dict[str, float]] = {}
+        # bucket -> the settings read so far (a missing field is Unknown)
+        self.buckets: dict[str, dict[str, Any]] = {}
+        self.parsed: ParsedDefinition | None = None
+
+    # -- the rounds ----------------------------------------------------------------------
+
+    def build(self) -> LineageDocument:
+        request, api = self.request, self.api
+        f_pipeline = self.pool.submit(api.describe_pipeline, request.pipeline)
+        f_executions = None
+        if request.execution is None and request.include_latest_exec:
+            f_executions = self.pool.submit(api.list_pipeline_executions, request.pipeline)
+        f_domains = self.pool.submit(api.list_domains) if request.domain else None
+
+        try:
+            described = self._required(f_pipeline)
+        except AwsNotFound:
+            raise PipelineNotFound() from None
+        except AwsError as exc:
+            # moto (and older AWS answers) say ValidationException for a missing pipeline.
+            if exc.code == "ValidationException":
+                raise PipelineNotFound() from None
+            raise
+        pipeline_arn = str(described.get("PipelineArn", ""))
+
+        f_tags = self.pool.submit(api.list_tags, pipeline_arn)
+        execution_arn, newest_start = self._execution_arn(pipeline_arn, f_executions)
+        execution = None
+        definition_text = described.get("PipelineDefinition") or ""
+        parameters: dict[str, str] = {}
+        if execution_arn is not None:
+            f_execution = self.pool.submit(api.describe_pipeline_execution, execution_arn)
+            f_definition = self.pool.submit(api.definition_for_execution, execution_arn)
+            f_parameters = self.pool.submit(api.execution_parameters, execution_arn)
+            self._list_steps(execution_arn)
+            try:
+                execution_answer = self._required(f_execution)
+            except AwsNotFound:
+                raise ExecutionNotFound("execution not found for this pipeline") from None
+            except AwsError as exc:
+                if request.execution is not None and exc.code == "ValidationException":
+                    raise ExecutionNotFound("execution not found for this pipeline") from None
+                raise
+            parameters = self._optional(f_parameters, {}, "PARAMETERS", "execution parameters")
+            definition_text = (
+                self._optional(f_definition, None, "DEFINITION", "the execution's definition")
+                or definition_text
+            )
+            execution = execution_info(execution_answer, parameters, now=self.now)
+
+        tags = self._tags(f_tags)
+        if request.domain is not None:
+            self._check_domain(tags, f_domains)
+
+        self.parsed = parse_definition(
+            definition_text,
+            parameters=parameters,
+            execution=_execution_context(execution_arn, request.pipeline),
+        )
+        self._start_enrichment()
+        self._drain()
+
+        pipeline = pipeline_info(
+            described, region=request.region, tags=tags, last_run_time=newest_start
+        )
+        return build_document(
+            self.parsed,
+            pipeline=pipeline,
+            execution=execution,
+            enrichments=self._enrichments(),
+            bucket_settings=self._bucket_settings() if self.settings.enable_s3_meta else None,
+            warnings=self.warnings,
+            generated_at=self.now,
+        )
+
+    def _execution_arn(
+        self, pipeline_arn: str, f_executions: Future[list[dict[str, Any]]] | None
+    ) -> tuple[str | None, datetime | None]:
+        chosen = self.request.execution
+        if chosen is not None:
+            if EXECUTION_ARN.fullmatch(chosen):
+                return chosen, None
+            return f"{pipeline_arn}/execution/{chosen}", None
+        if f_executions is None:
+            return None, None
+        summaries = self._optional(f_executions, [], "EXECUTIONS", "the pipeline's executions")
+        # Sorted here as well: never rely on an order the answer might not keep.
+        dated = [s for s in summaries if isinstance(s.get("StartTime"), datetime)]
+        if not dated:
+            return None, None
+        newest = max(dated, key=lambda s: s["StartTime"])
+        return str(newest["PipelineExecutionArn"]), newest["StartTime"]
+
+    def _list_steps(self, execution_arn: str) -> None:
+        """Read step pages on this thread; each page's Describe* calls start at once."""
+        known = step_metadata_kinds()
+        try:
+            for page in self.api.execution_step_pages(execution_arn):
+                for summary in page:
+                    record = parse_step(summary, now=self.now, known_kinds=known)
+                    self.records[record.name] = record
+                    for kind in record.unknown_kinds:
+                        self._warn(
+                            "UNKNOWN_METADATA_KIND",
+                            f"step metadata of kind {kind} is not known to this version",
+                            record.name,
+                        )
+                    if record.describe is not None:
+                        self._describe(record.name, record.describe)
+        except AwsError as exc:
+            self._warn_error(exc, "STEPS", "the execution's steps could not be listed", None)
+
+    def _tags(self, f_tags: Future[dict[str, str]]) -> dict[str, str]:
+        if self.request.domain is not None:
+            # Without tags the domain filter cannot be decided: that is an error, not a guess.
+            return self._required(f_tags)
+        return self._optional(f_tags, {}, "TAGS", "the pipeline's tags")
+
+    def _check_domain(
+        self, tags: Mapping[str, str], f_domains: Future[list[dict[str, Any]]] | None
+    ) -> None:
+        domain = self.request.domain
+        if tags.get(DOMAIN_NAME_TAG) == domain:
+            return
+        linked = {tags[key] for key in DOMAIN_ID_TAGS if tags.get(key)}
+        if linked and f_domains is not None:
+            for item in self._required(f_domains):
+                ids = {item.get("DomainId"), item.get("DomainArn")}
+                if item.get("DomainName") == domain and linked & ids:
+                    return
+        raise PipelineNotFound()
+
+    # -- round 3: enrichment ---------------------------------------------------------------
+
+    def _start_enrichment(self) -> None:
+        assert self.parsed is not None
+        for record in self.records.values():
+            for ref in record.metadata_outputs:
+                self._bucket_for(ref.uri)
+        for step in self.parsed.steps:
+            for ref in (*step.inputs, *step.outputs):
+                self._bucket_for(ref.uri)
+            self._reports_for(step, step.outputs)
+
+    def _describe(self, step_name: str, target: DescribeTarget) -> None:
+        key = ("describe", *target.key)
+        if key in self.started:
+            return
+        self.started.add(key)
+        future = self.pool.submit(
+            self.api.describe, target.call.operation, target.call.name_parameter, target.name
+        )
+
+        def done(answer: Future[Any]) -> None:
+            try:
+                described: dict[str, Any] = answer.result()
+            except AwsError as exc:
+                self._warn_error(
+                    exc, "DESCRIBE", f"{target.call.operation} failed; run details are partial",
+                    step_name,
+                )
+                return
+            self.describes[target.key] = described
+            self._on_described(step_name, target, described)
+
+        self.pending[future] = done
+
+    def _on_described(
+        self, step_name: str, target: DescribeTarget, described: Mapping[str, Any]
+    ) -> None:
+        operation = target.call.operation
+        if operation == "DescribeTrainingJob":
+            self.metrics.setdefault(step_name, {}).update(training_metrics(described))
+        elif operation == "DescribeHyperParameterTuningJob":
+            self.metrics.setdefault(step_name, {}).update(tuning_objective(described))
+            best = best_training_job(described)
+            if best:
+                self._describe_best_training_job(step_name, best)
+        io_type = target.call.io_step_type
+        if io_type is None or step_name in self.concrete_io:
+            return
+        inputs, outputs = io_from_describe(io_type, described)
+        self.concrete_io[step_name] = (inputs, outputs)
+        for ref in (*inputs, *outputs):
+            self._bucket_for(ref.uri)
+        if self.parsed is not None and step_name in _step_names(self.parsed):
+            self._reports_for(self.parsed.step(step_name), outputs)
+
+    def _describe_best_training_job(self, step_name: str, job_name: str) -> None:
+        key = ("describe", "DescribeTrainingJob", job_name)
+        if key in self.started:
+            return
+        self.started.add(key)
+        future = self.pool.submit(
+            self.api.describe, "DescribeTrainingJob", "TrainingJobName", job_name
+        )
+
+        def done(answer: Future[Any]) -> None:
+            try:
+                described = answer.result()
+            except AwsError as exc:
+                self._warn_error(exc, "DESCRIBE", "the best training job could not be read",
+                                 step_name)
+                return
+            self.metrics.setdefault(step_name, {}).update(training_metrics(described))
+
+        self.pending[future] = done
+
+    def _bucket_for(self, uri: str) -> None:
+        if not self.settings.enable_s3_meta:
+            return
+        split = split_s3_uri(uri)
+        if split is None:
+            return
+        bucket = split[0]
+        if bucket in self.buckets:
+            return
+        values = self.buckets[bucket] = {}
+        calls: dict[str, Callable[[str], Any]] = {
+            "region": self.api.bucket_region,
+            "encryption": self.api.bucket_encryption,
+            "versioning": self.api.bucket_versioning,
+            "public_access": self.api.bucket_public_access,
+            "tags": self.api.bucket_tags,
+        }
+        for field_name, call in calls.items():
+            future = self.pool.submit(call, bucket)
+            self.pending[future] = _bucket_callback(self, values, bucket, field_name)
+
+    def _reports_for(self, step: ParsedStep, outputs: Iterable[IORef]) -> None:
+        """Read the evaluation reports (property files) a step that ran has written."""
+        record = self.records.get(step.name)
+        if record is None or record.run.status != "Succeeded":
+            return
+        by_name = {ref.name: ref.uri for ref in outputs}
+        for property_file in step.property_files:
+            base = by_name.get(property_file.output_name)
+            if base is None or "{" in base:
+                continue
+            uri = f"{base.rstrip('/')}/{property_file.file_path.lstrip('/')}"
+            split = split_s3_uri(uri)
+            key = ("report", uri)
+            if split is None or key in self.started:
+                continue
+            self.started.add(key)
+            future = self.pool.submit(
+                self.api.read_object, split[0], split[1], self.settings.report_max_bytes
+            )
+            self.pending[future] = _report_callback(self, step.name, uri)
+
+    def _drain(self) -> None:
+        """Wait for all enrichment, handling each answer as it lands, until the deadline."""
+        while self.pending:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            done, _ = wait(list(self.pending), timeout=remaining, return_when=FIRST_COMPLETED)
+            for future in done:
+                self.pending.pop(future)(future)
+        if self.pending:
+            self._warn(
+                "DEADLINE_EXCEEDED",
+                f"{len(self.pending)} AWS calls did not finish within the request deadline; "
+                "their values are Unknown",
+                None,
+            )
+            for future in self.pending:
+                future.cancel()
+            self.pending.clear()
+
+    # -- assembling ------------------------------------------------------------------------
+
+    def _enrichments(self) -> dict[str, StepEnrichment]:
+        assert self.parsed is not None
+        names = _step_names(self.parsed)
+        enrichments: dict[str, StepEnrichment] = {}
+        for name, record in self.records.items():
+            if name not in names:
+                self._warn(
+                    "STEP_NOT_IN_DEFINITION",
+                    "the execution ran a step the definition does not have",
+                    name,
+                )
+                continue
+            metrics = {**self.metrics.get(name, {}), **self.report_results.get(name, {})}
+            run = record.run
+            if metrics:
+                run = replace(run, metrics=dict(sorted(metrics.items())))
+            registry = None
+            if record.model_package_arn is not None:
+                target = record.describe
+                described = self.describes.get(target.key) if target else None
+                registry = registry_info(described, record.model_package_arn)
+            inputs, outputs = self.concrete_io.get(name, (None, None))
+            if record.metadata_outputs:
+                outputs = (*(outputs or ()), *record.metadata_outputs)
+            enrichments[name] = StepEnrichment(
+                run=run,
+                registry=registry,
+                condition=record.condition,
+                inputs=inputs,
+                outputs=outputs,
+            )
+        return enrichments
+
+    def _bucket_settings(self) -> dict[str, S3Settings]:
+        settings: dict[str, S3Settings] = {}
+        for bucket, values in self.buckets.items():
+            settings[bucket] = S3Settings(
+                encryption=values.get("encryption", UNKNOWN),
+                versioning=values.get("versioning", UNKNOWN),
+                public_access=values.get("public_access", UNKNOWN),
+                tags=values.get("tags", UNKNOWN),
+                region=values.get("region"),
+            )
+        return settings
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _required(self, future: Future[Any]) -> Any:
+        try:
+            return future.result(timeout=max(0.0, self.deadline - time.monotonic()))
+        except FutureTimeout:
+            future.cancel()
+            raise AwsUnavailable("AWS did not answer within the request deadline") from None
+
+    def _optional(self, future: Future[Any], default: Any, area: str, what: str) -> Any:
+        try:
+            return self._required(future)
+        except AwsError as exc:
+            self._warn_error(exc, area, f"{what} could not be read", None)
+            return default
+
+    def _warn(self, code: str, message: str, target: str | None) -> None:
+        self.warnings.append(Warning(code=code, message=message, target=target))
+
+    def _warn_error(self, exc: AwsError, area: str, message: str, target: str | None) -> None:
+        kind = _error_kind(exc)
+        self._warn(f"{area}_{kind}", f"{message} ({kind.lower().replace('_', ' ')})", target)
+
+
+def _bucket_callback(
+    run: _LineageRun, values: dict[str, Any], bucket: str, field_name: str
+) -> Callable[[Future[Any]], None]:
+    def done(answer: Future[Any]) -> None:
+        try:
+            values[field_name] = answer.result()
+        except AwsError as exc:
+            operation = exc.operation or field_name
+            run._warn_error(
+                exc, "S3", f"{operation} failed for bucket {bucket}; its value is Unknown", bucket
+            )
+
+    return done
+
+
+def _report_callback(run: _LineageRun, step_name: str, uri: str) -> Callable[[Future[Any]], None]:
+    def done(answer: Future[Any]) -> None:
+        try:
+            data = answer.result()
+        except AwsError as exc:
+            run._warn_error(exc, "REPORT", f"the evaluation report {uri} could not be read",
+                            step_name)
+            return
+        if data is None:
+            run._warn("REPORT_TOO_LARGE", f"the evaluation report {uri} is too large to read",
+                      step_name)
+            return
+        try:
+            report = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            run._warn("REPORT_UNREADABLE", f"the evaluation report {uri} is not JSON", step_name)
+            return
+        run.report_results.setdefault(step_name, {}).update(report_metrics(report))
+
+    return done
+
+
+def _error_kind(exc: AwsError) -> str:
+    if isinstance(exc, AwsAccessDenied):
+        return "ACCESS_DENIED"
+    if isinstance(exc, AwsThrottled):
+        return "THROTTLED"
+    if isinstance(exc, AwsNotFound):
+        return "NOT_FOUND"
+    if isinstance(exc, AwsUnavailable):
+        return "UNAVAILABLE"
+    return "FAILED"
+
+
+def _execution_context(execution_arn: str | None, pipeline: str) -> dict[str, str]:
+    context = {"PipelineName": pipeline}
+    if execution_arn:
+        context["PipelineExecutionArn"] = execution_arn
+        context["PipelineExecutionId"] = execution_arn.rsplit("/", 1)[-1]
+    return context
+
+
+def _step_names(parsed: ParsedDefinition) -> frozenset[str]:
+    return frozenset(step.name for step in parsed.steps)
