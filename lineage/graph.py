@@ -1,0 +1,208 @@
+"""Parsed definition + what the run told -> the lineage document of CONTRACT.md (pure).
+
+Adds what only the whole picture gives: the artifacts (every S3 URI read or written, once),
+the ``artifact`` edges (a step reads what another wrote, and nothing else links them yet),
+and the summary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from lineage.definition import ParsedDefinition
+from lineage.models import (
+    NOT_EXECUTED,
+    NOT_STARTED,
+    UNKNOWN,
+    Artifact,
+    ConditionResult,
+    Edge,
+    ExecutionInfo,
+    IORef,
+    LineageDocument,
+    Node,
+    PipelineInfo,
+    Registry,
+    RunInfo,
+    S3Settings,
+    Summary,
+    Warning,
+)
+from lineage.step_types import normalize_s3_uri
+
+S3_SCHEME = "s3://"
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (general
+# purpose buckets; legacy names with capitals or "_" cannot be made any more).
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+UNKNOWN_S3_SETTINGS = S3Settings(
+    encryption=UNKNOWN, versioning=UNKNOWN, public_access=UNKNOWN, tags="Unknown"
+)
+
+
+@dataclass(frozen=True)
+class StepEnrichment:
+    run: RunInfo | None = None
+    registry: Registry | None = None
+    condition: ConditionResult | None = None
+    inputs: tuple[IORef, ...] | None = None  # concrete, merged by name over the definition's
+    outputs: tuple[IORef, ...] | None = None
+
+
+def _parts(uri: str) -> tuple[str, str] | None:
+    """(bucket, key) of any ``s3://`` URI with a non-empty bucket part, valid or not."""
+    if not uri.startswith(S3_SCHEME):
+        return None
+    bucket, _, key = uri[len(S3_SCHEME) :].partition("/")
+    return (bucket, key) if bucket else None
+
+
+def split_s3_uri(uri: str) -> tuple[str, str] | None:
+    """(bucket, key); ``None`` if not a fetchable S3 URI.
+
+    Not fetchable: another scheme, a ``{...}`` placeholder or a Terraform ``${bucket}`` in
+    the bucket part, anything that is not a valid bucket name. ``s3:/b/k`` reads as
+    ``s3://b/k`` (see :func:`lineage.step_types.normalize_s3_uri`).
+    """
+    parts = _parts(normalize_s3_uri(uri))
+    if parts is None or not _BUCKET_NAME.match(parts[0]) or ".." in parts[0]:
+        return None
+    return parts
+
+
+def _merge(defined: tuple[IORef, ...], concrete: tuple[IORef, ...] | None) -> tuple[IORef, ...]:
+    """Concrete refs replace the definition's of the same name, in place; others are kept."""
+    if concrete is None:
+        return defined
+    by_name: dict[str, list[IORef]] = {}
+    for ref in concrete:
+        by_name.setdefault(ref.name, []).append(ref)
+    merged: list[IORef] = []
+    for ref in defined:
+        if ref.name not in by_name:
+            merged.append(ref)
+        elif by_name[ref.name]:
+            merged.extend(by_name[ref.name])
+            by_name[ref.name] = []
+    merged.extend(ref for refs in by_name.values() for ref in refs)
+    return tuple(dict.fromkeys(merged))
+
+
+def _has_placeholder(uri: str) -> bool:
+    return "{" in uri
+
+
+def reads_from(written: str, read: str) -> bool:
+    """A read of ``read`` consumes what was written at ``written``: the same URI, or one
+    under it at a ``/`` boundary. Placeholder URIs only match when equal."""
+    if written == read:
+        return True
+    if _has_placeholder(written) or _parts(written) is None or _parts(read) is None:
+        return False
+    return read.startswith(written.rstrip("/") + "/")
+
+
+def _artifact_edges(nodes: Sequence[Node], linked: set[tuple[str, str]]) -> list[Edge]:
+    edges: set[tuple[str, str]] = set()
+    for producer in nodes:
+        for consumer in nodes:
+            pair = (producer.id, consumer.id)
+            if producer.id == consumer.id or pair in linked or pair in edges:
+                continue
+            if any(
+                reads_from(out.uri, inp.uri) for out in producer.outputs for inp in consumer.inputs
+            ):
+                edges.add(pair)
+    return [Edge(source, target, "artifact") for source, target in edges]
+
+
+def _artifacts(
+    nodes: Sequence[Node], bucket_settings: Mapping[str, S3Settings] | None
+) -> tuple[Artifact, ...]:
+    producers: dict[str, set[str]] = {}
+    consumers: dict[str, set[str]] = {}
+    for node in nodes:
+        for ref in node.outputs:
+            if _parts(ref.uri) is not None:
+                producers.setdefault(ref.uri, set()).add(node.id)
+        for ref in node.inputs:
+            if _parts(ref.uri) is not None:
+                consumers.setdefault(ref.uri, set()).add(node.id)
+    artifacts = []
+    for number, uri in enumerate(sorted(producers.keys() | consumers.keys()), start=1):
+        parts = _parts(uri)
+        assert parts is not None  # only such URIs were collected
+        bucket, key = parts
+        settings = None
+        if bucket_settings is not None:
+            settings = bucket_settings.get(bucket, UNKNOWN_S3_SETTINGS)
+        artifacts.append(
+            Artifact(
+                id=number,
+                uri=uri,
+                bucket=bucket,
+                key=key,
+                producers=tuple(sorted(producers.get(uri, ()))),
+                consumers=tuple(sorted(consumers.get(uri, ()))),
+                s3=settings,
+            )
+        )
+    return tuple(artifacts)
+
+
+def _summary(nodes: Sequence[Node], execution: ExecutionInfo | None) -> Summary:
+    counts = Counter(node.run.status if node.run else NOT_STARTED for node in nodes)
+    return Summary(
+        overall_status=execution.status if execution else NOT_EXECUTED,
+        node_status=dict(counts),
+        elapsed_sec=execution.elapsed_sec if execution else None,
+    )
+
+
+def build_document(
+    parsed: ParsedDefinition,
+    *,
+    pipeline: PipelineInfo,
+    execution: ExecutionInfo | None = None,
+    enrichments: Mapping[str, StepEnrichment] | None = None,
+    bucket_settings: Mapping[str, S3Settings] | None = None,  # None: no "s3" key
+    warnings: Sequence[Warning] = (),
+    generated_at: datetime,
+) -> LineageDocument:
+    """The lineage document: nodes in definition order, edges and artifacts sorted."""
+    enrichments = enrichments or {}
+    nodes = []
+    for step in parsed.steps:
+        extra = enrichments.get(step.name, StepEnrichment())
+        nodes.append(
+            Node(
+                id=step.name,
+                type=step.type,
+                inputs=_merge(step.inputs, extra.inputs),
+                outputs=_merge(step.outputs, extra.outputs),
+                run=extra.run,
+                registry=extra.registry,
+                condition=extra.condition,
+            )
+        )
+    linked = {(edge.source, edge.target) for edge in parsed.edges}
+    edges = sorted(
+        [*parsed.edges, *_artifact_edges(nodes, linked)],
+        key=lambda edge: (edge.source, edge.target, edge.via),
+    )
+    all_warnings = sorted(
+        {*parsed.warnings, *warnings}, key=lambda w: (w.code, w.message, w.target or "")
+    )
+    return LineageDocument(
+        pipeline=pipeline,
+        execution=execution,
+        summary=_summary(nodes, execution),
+        nodes=tuple(nodes),
+        edges=tuple(edges),
+        artifacts=_artifacts(nodes, bucket_settings),
+        warnings=tuple(all_warnings),
+        generated_at=generated_at,
+    )
