@@ -1,0 +1,116 @@
+"""The CLI through the installed ``sagemaker-lineage`` command, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from lineage.contract import lineage_schema
+from tests.helpers import fixture_path, load_fixture
+
+COMMAND = shutil.which("sagemaker-lineage", path=str(Path(sys.executable).parent))
+DEFINITIONS = sorted(fixture_path("definitions").glob("*.json"))
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    assert COMMAND is not None, "sagemaker-lineage is not installed in this environment"
+    return subprocess.run(
+        [COMMAND, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], fragment: str) -> None:
+    assert result.returncode != 0
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("sagemaker-lineage: error:")
+    assert fragment in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def without_time(document: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key != "generatedAt"}
+
+
+@pytest.mark.parametrize("definition", DEFINITIONS, ids=lambda path: path.stem)
+def test_render_writes_the_golden_document(definition: Path, tmp_path: Path) -> None:
+    out = tmp_path / "nested" / "lineage.json"
+    result = run("render", str(definition), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, lineage_schema())
+    assert without_time(document) == load_fixture(f"golden/{definition.stem}.json")
+    assert document["pipeline"]["name"] == definition.stem
+
+
+def test_render_to_stdout() -> None:
+    result = run("render", str(DEFINITIONS[0]))
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["graph"]["nodes"]
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"Steps": {}}', "Steps"),
+        ('{"Steps": [{"Type": "Training"}]}', "Name"),
+    ],
+)
+def test_render_malformed_definition_is_one_clear_line(
+    tmp_path: Path, content: str, fragment: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    assert_one_line_error(run("render", str(path)), fragment)
+
+
+def test_render_missing_file_is_one_clear_line(tmp_path: Path) -> None:
+    assert_one_line_error(run("render", str(tmp_path / "absent.json")), "cannot read")
+
+
+def test_dump_rejects_a_bad_pipeline_name_before_calling_aws() -> None:
+    result = run("dump", "--region", "ap-northeast-2", "--pipeline-name", "bad name!")
+    assert_one_line_error(result, "invalid pipeline")
+    assert result.returncode == 2
+
+
+def test_dump_rejects_an_unknown_region() -> None:
+    result = run("dump", "--region", "atlantis-1", "--pipeline-name", "p")
+    assert_one_line_error(result, "invalid region")
+
+
+def test_dump_when_aws_cannot_be_reached_is_one_line_and_quick(free_port: int) -> None:
+    result = run(
+        "dump",
+        "--region",
+        "ap-northeast-2",
+        "--pipeline-name",
+        "mlops-pipeline",
+        env={
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port}",
+            "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEEXAMPLE00",
+            "AWS_SECRET_ACCESS_KEY": "example",
+            "LINEAGE_AWS_CONNECT_TIMEOUT_MS": "200",
+            "LINEAGE_AWS_MAX_ATTEMPTS": "1",
+        },
+        timeout=30,
+    )
+    assert_one_line_error(result, "did not answer")
+    assert result.returncode == 4
