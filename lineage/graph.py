@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -105,18 +105,50 @@ def reads_from(written: str, read: str) -> bool:
     return read.startswith(written.rstrip("/") + "/")
 
 
-def _artifact_edges(nodes: Sequence[Node], linked: set[tuple[str, str]]) -> list[Edge]:
-    edges: set[tuple[str, str]] = set()
+def _descendants(edges: Sequence[Edge]) -> Callable[[str], set[str]]:
+    """``reach(step)``: the steps reachable from ``step`` over ``edges`` (iterative, cached)."""
+    children: dict[str, set[str]] = {}
+    for edge in edges:
+        children.setdefault(edge.source, set()).add(edge.target)
+    cache: dict[str, set[str]] = {}
+
+    def reach(start: str) -> set[str]:
+        if start not in cache:
+            seen: set[str] = set()
+            pending = [start]
+            while pending:
+                for child in children.get(pending.pop(), ()):
+                    if child not in seen:
+                        seen.add(child)
+                        pending.append(child)
+            cache[start] = seen
+        return cache[start]
+
+    return reach
+
+
+def _artifact_edges(nodes: Sequence[Node], edges: Sequence[Edge]) -> list[Edge]:
+    """Producer -> consumer when the consumer reads what the producer wrote and no edge links
+    them yet.
+
+    One more rule: no artifact edge against the pipeline's own order. When the consumer
+    already runs before the producer (the producer is reachable from it over the other
+    edges), the consumer reads an older object, not this run's output: a training job writing
+    to a bucket root would otherwise "feed" the code file its upstream processing step reads.
+    """
+    linked = {(edge.source, edge.target) for edge in edges}
+    reach = _descendants(edges)
+    found: list[Edge] = []
     for producer in nodes:
         for consumer in nodes:
             pair = (producer.id, consumer.id)
-            if producer.id == consumer.id or pair in linked or pair in edges:
+            if producer.id == consumer.id or pair in linked:
                 continue
             if any(
                 reads_from(out.uri, inp.uri) for out in producer.outputs for inp in consumer.inputs
-            ):
-                edges.add(pair)
-    return [Edge(source, target, "artifact") for source, target in edges]
+            ) and producer.id not in reach(consumer.id):
+                found.append(Edge(producer.id, consumer.id, "artifact"))
+    return found
 
 
 def _artifacts(
@@ -188,9 +220,8 @@ def build_document(
                 condition=extra.condition,
             )
         )
-    linked = {(edge.source, edge.target) for edge in parsed.edges}
     edges = sorted(
-        [*parsed.edges, *_artifact_edges(nodes, linked)],
+        [*parsed.edges, *_artifact_edges(nodes, parsed.edges)],
         key=lambda edge: (edge.source, edge.target, edge.via),
     )
     all_warnings = sorted(
