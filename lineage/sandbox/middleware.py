@@ -1,0 +1,157 @@
+"""WSGI middleware in front of moto: call log, latency, faults, and what moto lacks.
+
+Every signed AWS request is identified (service, region, operation), recorded in the call
+log, delayed by ``--latency-ms`` in its own request thread (so concurrent requests are not
+serialised), possibly answered with an injected fault, and then answered either by the
+:class:`ExecutionStore` or by moto. ``/_sandbox/*`` is the control API.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from lineage.sandbox.executions import OPERATIONS, ExecutionStore
+from lineage.sandbox.options import SandboxOptions
+from lineage.sandbox.protocol import (
+    Answer,
+    AwsCall,
+    access_denied_error,
+    identify,
+    json_error,
+    throttling_error,
+)
+
+logger = logging.getLogger(__name__)
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+CONTROL_PREFIX = "/_sandbox/"
+
+
+class CallLog:
+    """The AWS calls answered, in arrival order; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: list[dict[str, str]] = []
+
+    def record(self, call: AwsCall) -> None:
+        with self._lock:
+            self._calls.append(call.to_dict())
+
+    def snapshot(self) -> list[dict[str, str]]:
+        with self._lock:
+            return list(self._calls)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+
+class SandboxMiddleware:
+    def __init__(
+        self,
+        app: WsgiApp,
+        options: SandboxOptions,
+        store: ExecutionStore,
+        *,
+        calls: CallLog | None = None,
+    ) -> None:
+        self.app = app
+        self.options = options
+        self.store = store
+        self.calls = calls or CallLog()
+        self.recording = True
+        self._random = random.Random(options.faults.seed)
+        self._random_lock = threading.Lock()
+        self.started = time.time()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(CONTROL_PREFIX):
+            return self._control(environ, start_response)
+        body = self._read_body(environ)
+        call = identify(environ, body)
+        if call is None:  # unsigned (moto's own dashboard, health checks...)
+            return self.app(environ, start_response)
+        if self.recording:
+            self.calls.record(call)
+        if self.options.latency_ms:
+            time.sleep(self.options.latency_ms / 1000)
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        fault = self._fault(call, method)
+        if fault is not None:
+            return _send(fault, start_response)
+        if call.service == "sagemaker" and call.operation in OPERATIONS:
+            try:
+                params = json.loads(body or b"{}")
+            except ValueError:
+                return _send(json_error("SerializationException", "Malformed body"), start_response)
+            if not isinstance(params, dict):
+                params = {}
+            return _send(self.store.answer(call.operation, call.region, params), start_response)
+        return self.app(environ, start_response)
+
+    def _fault(self, call: AwsCall, method: str) -> Answer | None:
+        faults = self.options.faults
+        if (call.service, call.operation) in faults.deny:
+            return access_denied_error(call, method)
+        if faults.throttle > 0:
+            with self._random_lock:
+                draw = self._random.random()
+            if draw < faults.throttle:
+                return throttling_error(call, method)
+        return None
+
+    @staticmethod
+    def _read_body(environ: dict[str, Any]) -> bytes | None:
+        """Read the body for inspection and put it back for moto."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length <= 0 or not environ.get("HTTP_X_AMZ_TARGET") and not _is_form(environ):
+            return None
+        body: bytes = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)
+        return body
+
+    def _control(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        payload: Any
+        status = "200 OK"
+        if path == "/_sandbox/calls" and method == "GET":
+            payload = {"calls": self.calls.snapshot()}
+        elif path == "/_sandbox/reset-calls" and method == "POST":
+            self.calls.reset()
+            payload = {"calls": []}
+        elif path == "/_sandbox/health" and method == "GET":
+            payload = {
+                "status": "ok",
+                "uptimeSec": round(time.time() - self.started, 3),
+                "latencyMs": self.options.latency_ms,
+                "faults": self.options.faults.to_spec(),
+            }
+        else:
+            status, payload = "404 Not Found", {"message": f"no such control endpoint {path}"}
+        data = json.dumps(payload).encode()
+        start_response(
+            status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+        )
+        return [data]
+
+
+def _is_form(environ: dict[str, Any]) -> bool:
+    return str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded")
+
+
+def _send(answer: Answer, start_response: Callable[..., Any]) -> list[bytes]:
+    start_response(answer.status_line, list(answer.headers))
+    return [answer.body]

@@ -1,0 +1,120 @@
+"""Sandbox options: what ``--latency-ms``, ``--faults`` and ``--definitions`` mean.
+
+Pure data and parsing; importing this module never imports moto.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_FAULT_SEED = 20240501
+
+_OPERATION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
+
+
+class FaultSpecError(ValueError):
+    """A ``--faults`` specification that cannot be understood."""
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    """Which AWS calls the sandbox answers with an error.
+
+    ``throttle`` is the share of calls (0.0-1.0) answered with AWS's throttling error, drawn
+    from a generator seeded with ``seed``; ``deny`` holds ``(service, Operation)`` pairs that
+    are always answered with AccessDenied.
+    """
+
+    throttle: float = 0.0
+    deny: frozenset[tuple[str, str]] = frozenset()
+    seed: int = DEFAULT_FAULT_SEED
+
+    @property
+    def active(self) -> bool:
+        return self.throttle > 0 or bool(self.deny)
+
+    def to_spec(self) -> str:
+        """The textual form ``parse_faults`` reads back."""
+        parts: list[str] = []
+        if self.throttle:
+            parts.append(f"throttle={self.throttle:g}")
+        if self.deny:
+            parts.append("deny=" + ",".join(f"{s}:{o}" for s, o in sorted(self.deny)))
+        if self.seed != DEFAULT_FAULT_SEED:
+            parts.append(f"seed={self.seed}")
+        return ";".join(parts)
+
+
+def parse_faults(spec: str | None) -> FaultSpec:
+    """Parse ``throttle=0.3;deny=s3:GetBucketEncryption,sagemaker:DescribeTrainingJob;seed=7``.
+
+    Items are separated by ``,`` or ``;``; an item without ``=`` continues the previous
+    ``deny=`` list, so ``deny=a:X,b:Y`` works as written.
+    """
+    throttle = 0.0
+    deny: set[tuple[str, str]] = set()
+    seed = DEFAULT_FAULT_SEED
+    last_key: str | None = None
+    for raw in re.split(r"[,;]", spec or ""):
+        item = raw.strip()
+        if not item:
+            continue
+        if "=" in item:
+            key, _, value = item.partition("=")
+            key, value = key.strip().lower(), value.strip()
+        elif last_key == "deny":
+            key, value = "deny", item
+        else:
+            raise FaultSpecError(f"fault item {item!r} is not KEY=VALUE")
+        last_key = key
+        if key == "throttle":
+            try:
+                throttle = float(value)
+            except ValueError:
+                raise FaultSpecError(f"throttle must be a number, not {value!r}") from None
+            if not 0.0 <= throttle <= 1.0:
+                raise FaultSpecError(f"throttle must be between 0 and 1, not {value}")
+        elif key == "deny":
+            if not value:
+                continue
+            if not _OPERATION.match(value):
+                raise FaultSpecError(f"deny wants service:Operation, not {value!r}")
+            service, _, operation = value.partition(":")
+            deny.add((service, operation))
+        elif key == "seed":
+            try:
+                seed = int(value)
+            except ValueError:
+                raise FaultSpecError(f"seed must be an integer, not {value!r}") from None
+        else:
+            raise FaultSpecError(f"unknown fault {key!r} (known: throttle, deny, seed)")
+    return FaultSpec(throttle=throttle, deny=frozenset(deny), seed=seed)
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """Everything that shapes one sandbox process."""
+
+    latency_ms: int = 0
+    faults: FaultSpec = field(default_factory=FaultSpec)
+    definitions_dir: Path | None = None
+    seed_world: bool = True
+
+    def __post_init__(self) -> None:
+        if self.latency_ms < 0:
+            raise ValueError("latency_ms must not be negative")
+
+    def to_argv(self) -> list[str]:
+        """Command-line arguments of ``python -m lineage.sandbox`` giving these options."""
+        argv: list[str] = []
+        if self.latency_ms:
+            argv += ["--latency-ms", str(self.latency_ms)]
+        if self.faults.active or self.faults.seed != DEFAULT_FAULT_SEED:
+            argv += ["--faults", self.faults.to_spec()]
+        if self.definitions_dir is not None:
+            argv += ["--definitions", str(self.definitions_dir)]
+        if not self.seed_world:
+            argv.append("--no-world")
+        return argv

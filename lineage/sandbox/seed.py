@@ -1,0 +1,485 @@
+"""Seeding mechanics: put a :class:`World` into moto and the execution store.
+
+Resources are created with boto3 against the running sandbox (so they pass through moto's
+real request handling), then the moto backend objects are patched in-process where moto is
+unrealistic (fixed timestamps, job statuses and failure reasons, final metrics, approval
+status). Runs inside the sandbox server process only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any, cast
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from lineage.sandbox import ACCOUNT_ID, SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY
+from lineage.sandbox.executions import ExecutionStore
+from lineage.sandbox.simulate import (
+    JOB_STATUS,
+    JobPlan,
+    PipelineRef,
+    Simulation,
+    sagemaker_arn,
+    simulate,
+)
+from lineage.sandbox.world import (
+    ROLE_ARN,
+    BucketSpec,
+    DomainSpec,
+    JsonDict,
+    PipelineSpec,
+    World,
+    at,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Seeder:
+    """Creates resources through ``endpoint`` and patches moto's backends."""
+
+    endpoint: str
+    store: ExecutionStore
+    workers: int = 8
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _package_versions: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    _groups: set[tuple[str, str]] = field(default_factory=set)
+    _buckets: set[str] = field(default_factory=set)
+
+    def client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        if key not in self._clients:
+            session = boto3.session.Session(
+                aws_access_key_id=SANDBOX_ACCESS_KEY_ID,
+                aws_secret_access_key=SANDBOX_SECRET_ACCESS_KEY,
+                region_name=region,
+            )
+            self._clients[key] = cast(Any, session).client(
+                service,
+                endpoint_url=self.endpoint,
+                config=Config(
+                    parameter_validation=False,
+                    retries={"mode": "standard", "max_attempts": 2},
+                    max_pool_connections=self.workers * 2,
+                    s3={"addressing_style": "path"},
+                ),
+            )
+        return self._clients[key]
+
+    # --- the world -----------------------------------------------------------------------
+
+    def seed(self, world: World) -> None:
+        for bucket in world.buckets:
+            self.create_bucket(bucket)
+        for domain in world.domains:
+            self.create_domain(domain)
+        for pipeline in world.pipelines:
+            self.seed_pipeline(pipeline)
+
+    def seed_pipeline(
+        self,
+        pipeline: PipelineSpec,
+        *,
+        all_branches: bool = False,
+        step_names: list[str] | None = None,
+    ) -> list[Simulation]:
+        for group in pipeline.model_package_groups:
+            self.ensure_group(pipeline.region, group)
+        self.client("sagemaker", pipeline.region).create_pipeline(
+            PipelineName=pipeline.name,
+            PipelineDisplayName=pipeline.display_name or pipeline.name,
+            PipelineDefinition=json.dumps(pipeline.definition),
+            **({"PipelineDescription": pipeline.description} if pipeline.description else {}),
+            RoleArn=ROLE_ARN,
+            Tags=[{"Key": k, "Value": v} for k, v in pipeline.tags.items()],
+        )
+        ref = PipelineRef(pipeline.name, pipeline.region)
+        history: dict[str, Simulation] = {}
+        simulations: list[Simulation] = []
+        for spec in sorted(pipeline.executions, key=lambda e: e.started):
+            sim = simulate(
+                ref,
+                spec.definition or pipeline.definition,
+                spec,
+                history=history,
+                all_branches=all_branches,
+                step_names=step_names,
+                package_arn=partial(self._next_package_arn, pipeline.region),
+            )
+            history[spec.execution_id] = sim
+            simulations.append(sim)
+        for sim in simulations:
+            self.apply(sim)
+        self._patch_pipeline(pipeline, simulations)
+        return simulations
+
+    def apply(self, sim: Simulation) -> None:
+        """Create the simulation's jobs and objects, patch them, register the execution."""
+        plans = sim.jobs
+        first = [p for p in plans if p.kind in ("model", "training")]
+        rest = [p for p in plans if p.kind not in ("model", "training", "model_package")]
+        with ThreadPoolExecutor(self.workers) as pool:
+            list(pool.map(self._create_job, first))
+            list(pool.map(self._create_job, rest))
+        for plan in plans:
+            if plan.kind == "model_package":
+                self.ensure_group(plan.region, plan.name)
+                self._create_job(plan)
+        for uri, body in sim.objects.items():
+            bucket, _, key = uri[5:].partition("/")
+            self.client("s3", sim.execution.region).put_object(Bucket=bucket, Key=key, Body=body)
+        for plan in plans:
+            self._patch_job(plan)
+        self.store.add(sim.execution)
+
+    # --- S3 ------------------------------------------------------------------------------
+
+    def create_bucket(self, bucket: BucketSpec) -> None:
+        s3 = self.client("s3", bucket.region)
+        kwargs: dict[str, Any] = {"Bucket": bucket.name}
+        if bucket.region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": bucket.region}
+        s3.create_bucket(**kwargs)
+        self._buckets.add(bucket.name)
+        if bucket.encryption:
+            rule: JsonDict = {"SSEAlgorithm": bucket.encryption}
+            if bucket.encryption == "aws:kms":
+                rule["KMSMasterKeyID"] = (
+                    f"arn:aws:kms:{bucket.region}:{ACCOUNT_ID}:key/"
+                    "1f2e3d4c-5b6a-4789-8abc-def012345678"
+                )
+            s3.put_bucket_encryption(
+                Bucket=bucket.name,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [
+                        {
+                            "ApplyServerSideEncryptionByDefault": rule,
+                            "BucketKeyEnabled": bucket.encryption == "aws:kms",
+                        }
+                    ]
+                },
+            )
+        if bucket.versioning:
+            # "Suspended" only exists after versioning was once enabled.
+            s3.put_bucket_versioning(
+                Bucket=bucket.name, VersioningConfiguration={"Status": "Enabled"}
+            )
+            if bucket.versioning == "Suspended":
+                s3.put_bucket_versioning(
+                    Bucket=bucket.name, VersioningConfiguration={"Status": "Suspended"}
+                )
+        if bucket.public_access:
+            full = bucket.public_access == "all"
+            s3.put_public_access_block(
+                Bucket=bucket.name,
+                PublicAccessBlockConfiguration={
+                    "BlockPublicAcls": True,
+                    "IgnorePublicAcls": True,
+                    "BlockPublicPolicy": full,
+                    "RestrictPublicBuckets": full,
+                },
+            )
+        if bucket.tags:
+            s3.put_bucket_tagging(
+                Bucket=bucket.name,
+                Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in bucket.tags.items()]},
+            )
+
+    def ensure_buckets(self, names: Iterable[str], region: str) -> None:
+        """Plain buckets (no settings) for names not created yet."""
+        for name in sorted(set(names) - self._buckets):
+            try:
+                self.create_bucket(BucketSpec(name, region))
+            except ClientError as exc:  # e.g. an invalid name moto refuses
+                logger.warning("bucket %s not created: %s", name, exc)
+                self._buckets.add(name)
+
+    # --- SageMaker -----------------------------------------------------------------------
+
+    def create_domain(self, domain: DomainSpec) -> None:
+        self.client("sagemaker", domain.region).create_domain(
+            DomainName=domain.name,
+            AuthMode="IAM",
+            DefaultUserSettings={"ExecutionRole": ROLE_ARN},
+            SubnetIds=list(domain.subnet_ids),
+            VpcId=domain.vpc_id,
+            Tags=[{"Key": "Team", "Value": "ml-platform"}],
+        )
+        backend = sagemaker_backend(domain.region)
+        for item in backend.domains.values():
+            if item.domain_name == domain.name:
+                item.creation_time = item.last_modified_time = naive(at(days=-60))
+
+    def ensure_group(self, region: str, group: str) -> None:
+        if (region, group) in self._groups:
+            return
+        self._groups.add((region, group))
+        self.client("sagemaker", region).create_model_package_group(
+            ModelPackageGroupName=group,
+            ModelPackageGroupDescription=f"Models registered by pipelines ({group})",
+        )
+
+    def _next_package_arn(self, region: str, group: str) -> str:
+        self._package_versions[(region, group)] += 1
+        version = self._package_versions[(region, group)]
+        return sagemaker_arn(region, "model-package", f"{group}/{version}")
+
+    def _create_job(self, plan: JobPlan) -> None:
+        sagemaker = self.client("sagemaker", plan.region)
+        create = {
+            "processing": sagemaker.create_processing_job,
+            "training": sagemaker.create_training_job,
+            "transform": sagemaker.create_transform_job,
+            "tuning": sagemaker.create_hyper_parameter_tuning_job,
+            "model": sagemaker.create_model,
+            "model_package": sagemaker.create_model_package,
+        }[plan.kind]
+        try:
+            answer = create(**plan.request)
+        except Exception as exc:  # odd definitions: retry with the bare minimum
+            logger.info(
+                "%s %s with definition arguments failed (%s); minimal", plan.kind, plan.name, exc
+            )
+            answer = create(**minimal_request(plan))
+        if plan.kind == "model_package":
+            created = answer.get("ModelPackageArn")
+            if created and created != plan.arn:
+                logger.warning("model package ARN %s, expected %s", created, plan.arn)
+
+    def _patch_job(self, plan: JobPlan) -> None:
+        backend = sagemaker_backend(plan.region)
+        start, end = naive(plan.start), naive(plan.end) if plan.end else None
+        status = JOB_STATUS.get(plan.status, "Completed")
+        if plan.kind == "training":
+            job = backend.training_jobs.get(plan.name)
+            if job is None:
+                return
+            job.creation_time = start
+            job.training_start_time = start + timedelta(seconds=70)
+            job.training_end_time = end
+            job.last_modified_time = end or start + timedelta(seconds=70)
+            job.training_job_status = status
+            job.secondary_status = {"InProgress": "Training", "Completed": "Completed"}.get(
+                status, status
+            )
+            job.secondary_status_transitions = _transitions(start, end, status)
+            if plan.failure_reason:
+                job.failure_reason = plan.failure_reason
+            if status != "Completed":
+                job.model_artifacts = None
+            stamp = end or start
+            job.final_metric_data_list = [
+                {"MetricName": name, "Value": float(value), "Timestamp": stamp}
+                for name, value in plan.metrics.items()
+            ] or None
+            if plan.metrics:
+                job.algorithm_specification["MetricDefinitions"] = [
+                    {"Name": name, "Regex": f"{name}=([0-9\\.]+)"} for name in plan.metrics
+                ]
+        elif plan.kind == "processing":
+            job = backend.processing_jobs.get(plan.name)
+            if job is None:
+                return
+            job.creation_time = start
+            job.processing_start_time = start + timedelta(seconds=60)
+            job.processing_end_time = end
+            job.last_modified_time = end or start + timedelta(seconds=60)
+            job.processing_job_status = status
+            if plan.failure_reason:
+                job.failure_reason = plan.failure_reason
+                job.exit_message = plan.failure_reason
+        elif plan.kind == "transform":
+            job = backend.transform_jobs.get(plan.name)
+            if job is None:
+                return
+            job.creation_time = start
+            job.transform_start_time = start + timedelta(seconds=60)
+            job.transform_end_time = end
+            job.last_modified_time = end or start
+            job.transform_job_status = status
+            job.failure_reason = plan.failure_reason or ""
+        elif plan.kind == "tuning":
+            job = backend.hyper_parameter_tuning_jobs.get(plan.name)
+            if job is None:
+                return
+            job.creation_time = start
+            job.hyper_parameter_tuning_end_time = end
+            job.last_modified_time = end or start
+            job.hyper_parameter_tuning_job_status = status
+            best = next(iter(_tuning_best(backend, plan)), None)
+            if best is not None:
+                job.best_training_job = best
+        elif plan.kind == "model":
+            model = backend._models.get(plan.name) if hasattr(backend, "_models") else None
+            if model is not None:
+                model.creation_time = start
+        elif plan.kind == "model_package":
+            package = backend.model_packages.get(plan.arn)
+            if package is not None:
+                package.creation_time = start
+                package.last_modified_time = end or start
+                package.model_approval_status = plan.approval
+
+    def _patch_pipeline(self, pipeline: PipelineSpec, simulations: list[Simulation]) -> None:
+        moto_pipeline = sagemaker_backend(pipeline.region).pipelines.get(pipeline.name)
+        if moto_pipeline is None:
+            return
+        created = naive(pipeline.created)
+        moto_pipeline.creation_time = created
+        moto_pipeline.last_modified_time = max(
+            [created] + [naive(s.execution.start) - timedelta(minutes=5) for s in simulations]
+        )
+        if simulations:
+            moto_pipeline.last_execution_time = naive(max(s.execution.start for s in simulations))
+
+
+def _tuning_best(backend: Any, plan: JobPlan) -> list[JsonDict]:
+    prefix = f"{plan.name}-001-"
+    out: list[JsonDict] = []
+    for name, job in backend.training_jobs.items():
+        if name.startswith(prefix):
+            metric = next(iter(plan.metrics.items()), ("validation:auc", 0.9))
+            out.append(
+                {
+                    "TrainingJobName": name,
+                    "TrainingJobArn": job.arn,
+                    "TuningJobName": plan.name,
+                    "CreationTime": job.creation_time,
+                    "TrainingStartTime": job.training_start_time,
+                    "TrainingEndTime": job.training_end_time,
+                    "TrainingJobStatus": job.training_job_status,
+                    "TunedHyperParameters": {"eta": "0.2"},
+                    "FinalHyperParameterTuningJobObjectiveMetric": {
+                        "MetricName": metric[0],
+                        "Value": float(metric[1]),
+                    },
+                    "ObjectiveStatus": "Succeeded",
+                }
+            )
+    return out
+
+
+def _transitions(start: datetime, end: datetime | None, status: str) -> list[JsonDict]:
+    out: list[JsonDict] = [
+        {
+            "Status": "Starting",
+            "StartTime": start,
+            "EndTime": start + timedelta(seconds=60),
+            "StatusMessage": "Preparing the instances for training",
+        },
+        {
+            "Status": "Downloading",
+            "StartTime": start + timedelta(seconds=60),
+            "EndTime": start + timedelta(seconds=70),
+            "StatusMessage": "Downloading input data",
+        },
+        {
+            "Status": "Training",
+            "StartTime": start + timedelta(seconds=70),
+            "StatusMessage": "Training image download completed. Training in progress.",
+        },
+    ]
+    if end is not None:
+        out[-1]["EndTime"] = end
+        out.append(
+            {
+                "Status": {"Completed": "Completed", "Failed": "Failed"}.get(status, "Stopped"),
+                "StartTime": end,
+                "EndTime": end,
+                "StatusMessage": "Training job completed"
+                if status == "Completed"
+                else f"Training job {status.lower()}",
+            }
+        )
+    return out
+
+
+def minimal_request(plan: JobPlan) -> JsonDict:
+    role = ROLE_ARN
+    if plan.kind == "processing":
+        return {
+            "ProcessingJobName": plan.name,
+            "ProcessingResources": {
+                "ClusterConfig": {
+                    "InstanceCount": 1,
+                    "InstanceType": "ml.m5.xlarge",
+                    "VolumeSizeInGB": 30,
+                }
+            },
+            "AppSpecification": {"ImageUri": "sandbox/processing:latest"},
+            "RoleArn": role,
+        }
+    if plan.kind == "training":
+        return {
+            "TrainingJobName": plan.name,
+            "AlgorithmSpecification": {
+                "TrainingImage": "sandbox/training:latest",
+                "TrainingInputMode": "File",
+            },
+            "RoleArn": role,
+            "OutputDataConfig": {"S3OutputPath": "s3://sandbox-default-output/models"},
+            "ResourceConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.xlarge",
+                "VolumeSizeInGB": 30,
+            },
+            "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
+        }
+    if plan.kind == "transform":
+        return {
+            "TransformJobName": plan.name,
+            "ModelName": "sandbox-model",
+            "TransformInput": {
+                "DataSource": {
+                    "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://sandbox/in"}
+                }
+            },
+            "TransformOutput": {"S3OutputPath": "s3://sandbox/out"},
+            "TransformResources": {"InstanceCount": 1, "InstanceType": "ml.m5.large"},
+        }
+    if plan.kind == "tuning":
+        return {
+            "HyperParameterTuningJobName": plan.name,
+            "HyperParameterTuningJobConfig": {
+                "Strategy": "Bayesian",
+                "ResourceLimits": {"MaxNumberOfTrainingJobs": 2, "MaxParallelTrainingJobs": 1},
+            },
+        }
+    if plan.kind == "model":
+        return {
+            "ModelName": plan.name,
+            "PrimaryContainer": {"Image": "sandbox/inference:latest"},
+            "ExecutionRoleArn": role,
+        }
+    return {
+        "ModelPackageGroupName": plan.name,
+        "ModelApprovalStatus": plan.approval or "PendingManualApproval",
+    }
+
+
+def sagemaker_backend(region: str) -> Any:
+    from moto.backends import get_backend
+
+    return get_backend("sagemaker")[ACCOUNT_ID][region]
+
+
+def s3_backend() -> Any:
+    from moto.backends import get_backend
+
+    return get_backend("s3")[ACCOUNT_ID]["aws"]
+
+
+def naive(moment: datetime) -> datetime:
+    """moto keeps naive UTC datetimes."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
