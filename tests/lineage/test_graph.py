@@ -1,0 +1,293 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from lineage.definition import parse_definition
+from lineage.graph import StepEnrichment, build_document, reads_from, split_s3_uri
+from lineage.models import (
+    ConditionResult,
+    Edge,
+    ExecutionInfo,
+    IORef,
+    PipelineInfo,
+    Registry,
+    RunInfo,
+    S3Settings,
+    Warning,
+)
+from lineage.render import render_definition
+
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+PIPELINE = PipelineInfo(name="p")
+
+
+def processing(name: str, inputs: dict[str, str], outputs: dict[str, str], **extra: Any) -> Any:
+    return {
+        "Name": name,
+        "Type": "Processing",
+        "Arguments": {
+            "ProcessingInputs": [
+                {"InputName": n, "S3Input": {"S3Uri": u}} for n, u in inputs.items()
+            ],
+            "ProcessingOutputConfig": {
+                "Outputs": [{"OutputName": n, "S3Output": {"S3Uri": u}} for n, u in outputs.items()]
+            },
+        },
+        **extra,
+    }
+
+
+def document(*steps: Any, **kwargs: Any) -> Any:
+    return build_document(
+        parse_definition({"Steps": list(steps)}), pipeline=PIPELINE, generated_at=NOW, **kwargs
+    )
+
+
+def edges_of(doc: Any, via: str | None = None) -> list[tuple[str, str, str]]:
+    return [(e.source, e.target, e.via) for e in doc.edges if via is None or e.via == via]
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("s3://bucket/key/a.csv", ("bucket", "key/a.csv")),
+        ("s3://bucket", ("bucket", "")),
+        ("s3://bucket/", ("bucket", "")),
+        ("s3:/bucket/k", ("bucket", "k")),
+        (
+            "s3://my.bucket-1/k/{Execution.PipelineExecutionId}",
+            ("my.bucket-1", "k/{Execution.PipelineExecutionId}"),
+        ),
+        ("s3://${bucket}/abalone/x.csv", None),
+        ("s3://{Parameters.Bucket}/x", None),
+        ("s3://Upper/x", None),
+        ("s3://ab/x", None),
+        ("s3://a..b/x", None),
+        ("s3://" + "a" * 64 + "/x", None),
+        ("s3:///x", None),
+        ("https://bucket/x", None),
+        ("{Steps.A.B}", None),
+        ("", None),
+    ],
+)
+def test_split_s3_uri(uri: str, expected: tuple[str, str] | None) -> None:
+    assert split_s3_uri(uri) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "read", "expected"),
+    [
+        ("s3://b/data", "s3://b/data", True),
+        ("s3://b/data", "s3://b/data/part-0.csv", True),
+        ("s3://b/data/", "s3://b/data/part-0.csv", True),
+        ("s3://b/data", "s3://b/database/x", False),
+        ("s3://b/data/x", "s3://b/data", False),
+        ("s3://b/{Execution.PipelineExecutionId}", "s3://b/{Execution.PipelineExecutionId}", True),
+        (
+            "s3://b/{Execution.PipelineExecutionId}",
+            "s3://b/{Execution.PipelineExecutionId}/f",
+            False,
+        ),
+        ("{Parameters.Out}", "{Parameters.Out}", True),
+        ("{Parameters.Out}", "{Parameters.Out}/f", False),
+        ("s3://${bucket}/out", "s3://${bucket}/out/f", False),
+    ],
+)
+def test_reads_from(written: str, read: str, expected: bool) -> None:
+    assert reads_from(written, read) is expected
+
+
+def test_artifacts_ids_buckets_producers_consumers() -> None:
+    doc = document(
+        processing("B", {"in": "s3://b2/raw"}, {"out": "s3://b1/clean"}),
+        processing("A", {"in": "s3://b2/raw", "x": "{Parameters.Missing}"}, {"o": "s3://b1/clean"}),
+        processing("C", {"in": "s3://b1/clean"}, {}),
+    )
+    assert [(a.id, a.uri, a.bucket, a.key, a.producers, a.consumers) for a in doc.artifacts] == [
+        (1, "s3://b1/clean", "b1", "clean", ("A", "B"), ("C",)),
+        (2, "s3://b2/raw", "b2", "raw", (), ("A", "B")),
+    ]
+    assert all(a.s3 is None for a in doc.artifacts)
+    assert "s3" not in doc.to_dict()["graph"]["artifacts"][0]
+
+
+def test_artifact_edges_only_where_nothing_links_and_not_against_order() -> None:
+    doc = document(
+        processing("Prep", {"code": "s3://bkt/Prep/code.py"}, {"train": "s3://bkt/data/train"}),
+        processing("Use", {"train": "s3://bkt/data/train/part-0"}, {}),  # under Prep's output
+        processing("Linked", {"train": "s3://bkt/data/train"}, {}, DependsOn=["Prep"]),
+        processing("Near", {"t": "s3://bkt/data/training"}, {}),  # not at a "/" boundary
+        # Writes the bucket root and runs after Prep: Prep's code is not its output.
+        processing("Late", {}, {"out": "s3://bkt/"}, DependsOn=["Prep"]),
+        processing("Same", {"p": "{Parameters.X}"}, {}),
+        processing("Writer", {}, {"p": "{Parameters.X}"}),
+    )
+    assert edges_of(doc) == [
+        ("Late", "Linked", "artifact"),
+        ("Late", "Near", "artifact"),
+        ("Late", "Use", "artifact"),
+        ("Prep", "Late", "dependsOn"),
+        ("Prep", "Linked", "dependsOn"),
+        ("Prep", "Use", "artifact"),
+        ("Writer", "Same", "artifact"),
+    ]
+    assert all(e.property is None and e.branch is None for e in doc.edges if e.via == "artifact")
+
+
+def test_artifact_edge_is_not_added_against_a_ref_chain() -> None:
+    ref = {"Get": "Steps.A.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"}
+    doc = document(
+        processing("A", {"in": "s3://b/root/a-input"}, {"o": "s3://b/a-out"}),
+        processing("B", {"in": ref}, {"o": "s3://b/b-out"}),  # type: ignore[dict-item]
+        processing("C", {"in": "s3://b/b-out"}, {"o": "s3://b/root"}, DependsOn=["B"]),
+    )
+    # C writes s3://b/root, which A reads under; but A -> B -> C already, so no C -> A.
+    assert edges_of(doc) == [("A", "B", "ref:Get"), ("B", "C", "dependsOn")]
+
+
+def test_enrichment_merges_io_by_name_and_adds_run_info() -> None:
+    parsed = parse_definition(
+        {
+            "Steps": [
+                {
+                    "Name": "Train",
+                    "Type": "Training",
+                    "Arguments": {
+                        "InputDataConfig": [
+                            {
+                                "ChannelName": "train",
+                                "DataSource": {"S3DataSource": {"S3Uri": "s3://b/t"}},
+                            }
+                        ],
+                        "OutputDataConfig": {"S3OutputPath": "s3://b/out"},
+                        "HyperParameters": {"code": '"s3://b/code.tar.gz"'},
+                    },
+                },
+                {"Name": "Reg", "Type": "RegisterModel", "Arguments": {}},
+                {"Name": "Cond", "Type": "Condition", "Arguments": {}},
+            ]
+        }
+    )
+    run = RunInfo(status="Succeeded", elapsed_sec=10)
+    doc = build_document(
+        parsed,
+        pipeline=PIPELINE,
+        execution=ExecutionInfo(arn="arn:x", id="e1", status="Failed", elapsed_sec=42),
+        enrichments={
+            "Train": StepEnrichment(
+                run=run,
+                outputs=(
+                    IORef("model_artifacts", "s3://b/out/job-1/output/model.tar.gz"),
+                    IORef("extra", "s3://b/extra"),
+                ),
+                inputs=(IORef("train", "s3://b/t-concrete"),),
+            ),
+            "Reg": StepEnrichment(
+                run=RunInfo(status="Failed"), registry=Registry("arn:pkg", "Approved")
+            ),
+            "Cond": StepEnrichment(condition=ConditionResult(True)),
+            "NotAStep": StepEnrichment(run=run),
+        },
+        generated_at=NOW,
+    )
+    train = doc.nodes[0]
+    assert train.run == run
+    assert train.inputs == (
+        IORef("train", "s3://b/t-concrete"),
+        IORef("HyperParameters.code", "s3://b/code.tar.gz"),
+    )
+    assert train.outputs == (
+        IORef("output", "s3://b/out"),
+        IORef("model_artifacts", "s3://b/out/job-1/output/model.tar.gz"),
+        IORef("extra", "s3://b/extra"),
+    )
+    assert doc.nodes[1].registry == Registry("arn:pkg", "Approved")
+    assert doc.nodes[2].condition == ConditionResult(True) and doc.nodes[2].run is None
+    assert [n.id for n in doc.nodes] == ["Train", "Reg", "Cond"]
+    uris = [a.uri for a in doc.artifacts]
+    assert "s3://b/t" not in uris and "s3://b/t-concrete" in uris
+    assert not any("{Steps." in uri for uri in uris)
+    assert doc.summary.overall_status == "Failed"
+    assert dict(doc.summary.node_status) == {"Succeeded": 1, "Failed": 1, "NotStarted": 1}
+    assert doc.summary.elapsed_sec == 42
+
+
+def test_summary_without_execution() -> None:
+    doc = document(processing("A", {}, {}), processing("B", {}, {}))
+    assert doc.summary.to_dict() == {
+        "overallStatus": "NotExecuted",
+        "nodeStatus": {"NotStarted": 2},
+        "elapsedSec": None,
+    }
+    empty = document()
+    assert empty.summary.to_dict()["nodeStatus"] == {} and empty.nodes == ()
+
+
+def test_bucket_settings_known_and_unknown() -> None:
+    known = S3Settings(encryption="aws:kms", versioning="Enabled", public_access="Blocked", tags={})
+    doc = document(
+        processing("A", {"in": "s3://known-bucket/x"}, {"out": "s3://other-bucket/y"}),
+        bucket_settings={"known-bucket": known},
+    )
+    by_bucket = {a.bucket: a.s3 for a in doc.artifacts}
+    assert by_bucket["known-bucket"] == known
+    assert by_bucket["other-bucket"] == S3Settings("Unknown", "Unknown", "Unknown", "Unknown")
+    assert doc.to_dict()["graph"]["artifacts"][1]["s3"] == {
+        "encryption": "Unknown",
+        "versioning": "Unknown",
+        "publicAccess": "Unknown",
+        "tags": "Unknown",
+    }
+
+
+def test_warnings_are_merged_sorted_and_unique() -> None:
+    doc = document(
+        {"Name": "X", "Type": "Mystery", "Arguments": {}},
+        warnings=[
+            Warning("S3_ACCESS_DENIED", "no access", "bucket-b"),
+            Warning("DESCRIBE_FAILED", "boom", None),
+            Warning("S3_ACCESS_DENIED", "no access", "bucket-b"),
+            Warning("S3_ACCESS_DENIED", "no access", "bucket-a"),
+        ],
+    )
+    assert [(w.code, w.target) for w in doc.warnings] == [
+        ("DESCRIBE_FAILED", None),
+        ("S3_ACCESS_DENIED", "bucket-a"),
+        ("S3_ACCESS_DENIED", "bucket-b"),
+        ("UNKNOWN_STEP_TYPE", "X"),
+    ]
+
+
+def test_edges_are_sorted_and_unique() -> None:
+    doc = document(
+        processing("Z", {}, {"o": "s3://b/z"}),
+        processing("A", {"i": "s3://b/z"}, {}, DependsOn=["Z", "Z"]),
+        processing("M", {"i": "s3://b/z"}, {}),
+    )
+    assert doc.edges == (Edge("Z", "A", "dependsOn"), Edge("Z", "M", "artifact"))
+
+
+def test_render_definition_has_no_execution_and_no_s3() -> None:
+    doc = render_definition(
+        '{"Steps": [{"Name": "A", "Type": "Processing", "Arguments": {"ProcessingInputs": '
+        '[{"InputName": "i", "S3Input": {"S3Uri": "s3://b/in"}}]}}]}',
+        name="my-pipeline",
+        generated_at=NOW,
+    )
+    out = doc.to_dict()
+    assert out["pipeline"]["name"] == "my-pipeline"
+    assert out["execution"] is None
+    assert out["generatedAt"] == "2024-05-01T12:00:00Z"
+    assert out["graph"]["artifacts"] == [
+        {
+            "id": 1,
+            "uri": "s3://b/in",
+            "bucket": "b",
+            "key": "in",
+            "producers": [],
+            "consumers": ["A"],
+        }
+    ]
