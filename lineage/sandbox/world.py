@@ -832,7 +832,7 @@ NLP = PipelineSpec(
             execution_id="n1l2p3s4t5bb",
             status="Stopped",
             started=at(hours=-3),
-            cut_after_s=1500,
+            cut_after_s=700,
         ),
     ),
 )
