@@ -169,15 +169,13 @@ def _sandbox_environment(enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
-    from lineage.sandbox import SandboxProcess, sandbox_environment
+    from lineage.sandbox import SandboxProcess, apply_environment, sandbox_environment
 
     saved = dict(os.environ)
     with SandboxProcess() as sandbox:
-        for name, value in sandbox_environment(sandbox.endpoint).items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        env = apply_environment(saved, sandbox_environment(sandbox.endpoint))
+        os.environ.clear()
+        os.environ.update(env)
         try:
             yield
         finally:

@@ -168,9 +168,10 @@ def best_training_job(describe: Mapping[str, Any]) -> str | None:
 
 
 def tuning_objective(describe: Mapping[str, Any]) -> dict[str, float]:
-    best = describe.get("BestTrainingJob") or {}
-    objective = best.get("FinalHyperParameterTuningJobObjectiveMetric") or {}
-    name, value = objective.get("MetricName"), objective.get("Value")
+    best: Mapping[str, Any] = describe.get("BestTrainingJob") or {}
+    objective: Mapping[str, Any] = best.get("FinalHyperParameterTuningJobObjectiveMetric") or {}
+    name: Any = objective.get("MetricName")
+    value: Any = objective.get("Value")
     return {str(name): float(value)} if name and _is_number(value) else {}
 
 

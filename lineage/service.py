@@ -21,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from lineage.aws import AwsApi, ClientFactory, step_metadata_kinds
 from lineage.config import Settings
@@ -53,6 +53,8 @@ from lineage.runinfo import (
 from lineage.step_types import io_from_describe
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Studio links a pipeline to its domain through one of these tags (CONTRACT.md, domain).
 DOMAIN_NAME_TAG = "DomainName"
@@ -165,7 +167,7 @@ class _LineageRun:
                 raise
             parameters = self._optional(f_parameters, {}, "PARAMETERS", "execution parameters")
             definition_text = (
-                self._optional(f_definition, None, "DEFINITION", "the execution's definition")
+                self._optional(f_definition, "", "DEFINITION", "the execution's definition")
                 or definition_text
             )
             execution = execution_info(execution_answer, parameters, now=self.now)
@@ -439,14 +441,14 @@ class _LineageRun:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _required(self, future: Future[Any]) -> Any:
+    def _required(self, future: Future[T]) -> T:
         try:
             return future.result(timeout=max(0.0, self.deadline - time.monotonic()))
         except FutureTimeout:
             future.cancel()
             raise AwsUnavailable("AWS did not answer within the request deadline") from None
 
-    def _optional(self, future: Future[Any], default: Any, area: str, what: str) -> Any:
+    def _optional(self, future: Future[T], default: T, area: str, what: str) -> T:
         try:
             return self._required(future)
         except AwsError as exc:

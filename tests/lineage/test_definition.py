@@ -3,19 +3,16 @@ from __future__ import annotations
 import copy
 import json
 import random
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for helpers
-from helpers import fixture_path, load_fixture  # noqa: E402
-
-from lineage.definition import ParsedDefinition, PropertyFile, parse_definition  # noqa: E402
-from lineage.errors import DefinitionError  # noqa: E402
-from lineage.models import Edge, IORef  # noqa: E402
-from lineage.step_types import STEP_TYPES, io_from_describe  # noqa: E402
+from lineage.definition import ParsedDefinition, PropertyFile, parse_definition
+from lineage.errors import DefinitionError
+from lineage.models import Edge, IORef
+from lineage.step_types import STEP_TYPES, io_from_describe
+from tests.helpers import fixture_path, load_fixture
 
 
 def get(path: str) -> dict[str, Any]:

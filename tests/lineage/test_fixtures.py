@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for helpers
-from helpers import fixture_path, load_fixture  # noqa: E402
-
-from lineage.render import render_file  # noqa: E402
+from lineage.render import render_file
+from tests.helpers import fixture_path, load_fixture
 
 DEFINITIONS = sorted(fixture_path("definitions").glob("*.json"))
 GOLDEN = fixture_path("golden")
