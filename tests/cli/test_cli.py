@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 from lineage.contract import lineage_schema
+from lineage.sandbox import SandboxProcess, apply_environment, sandbox_environment
 from tests.helpers import fixture_path, load_fixture
 
 COMMAND = shutil.which("sagemaker-lineage", path=str(Path(sys.executable).parent))
@@ -114,3 +115,116 @@ def test_dump_when_aws_cannot_be_reached_is_one_line_and_quick(free_port: int) -
     )
     assert_one_line_error(result, "did not answer")
     assert result.returncode == 4
+
+
+def sandbox_env(sandbox: SandboxProcess) -> dict[str, str]:
+    return apply_environment(dict(os.environ), sandbox_environment(sandbox.endpoint))
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "region", "status"),
+    [
+        ("mlops-pipeline", "ap-northeast-2", "Succeeded"),
+        ("churn-pipeline", "ap-northeast-2", "Failed"),
+        ("fraud-detection-pipeline", "ap-northeast-2", "Executing"),
+        ("scale-pipeline", "ap-northeast-2", "Succeeded"),
+        ("nlp-pipeline", "us-east-1", "Stopped"),
+    ],
+)
+def test_dump_every_seeded_pipeline_is_contract_valid(
+    sandbox: SandboxProcess, tmp_path: Path, pipeline: str, region: str, status: str
+) -> None:
+    out = tmp_path / f"{pipeline}.json"
+    result = run(
+        "dump",
+        "--region",
+        region,
+        "--pipeline-name",
+        pipeline,
+        "--include-latest-exec",
+        "--out",
+        str(out),
+        env=sandbox_env(sandbox),
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, lineage_schema())
+    assert document["summary"]["overallStatus"] == status
+    assert document["pipeline"]["name"] == pipeline
+
+
+def test_dump_without_the_flag_has_no_run_info(sandbox: SandboxProcess) -> None:
+    result = run(
+        "dump",
+        "--region",
+        "ap-northeast-2",
+        "--pipeline-name",
+        "mlops-pipeline",
+        env=sandbox_env(sandbox),
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["execution"] is None
+
+
+def test_dump_unknown_pipeline_is_one_line_and_exit_3(
+    sandbox: SandboxProcess, tmp_path: Path
+) -> None:
+    out = tmp_path / "keep.json"
+    out.write_text("previous content")
+    result = run(
+        "dump",
+        "--region",
+        "ap-northeast-2",
+        "--pipeline-name",
+        "no-such-pipeline",
+        "--out",
+        str(out),
+        env=sandbox_env(sandbox),
+    )
+    assert_one_line_error(result, "pipeline not found or domain filter mismatched")
+    assert result.returncode == 3
+    assert out.read_text() == "previous content"  # a failure loses nothing
+
+
+def test_dump_with_domain_filter(sandbox: SandboxProcess) -> None:
+    ok = run(
+        "dump",
+        "--region",
+        "ap-northeast-2",
+        "--pipeline-name",
+        "mlops-pipeline",
+        "--domain",
+        "ml-platform",
+        env=sandbox_env(sandbox),
+    )
+    assert ok.returncode == 0, ok.stderr
+    mismatch = run(
+        "dump",
+        "--region",
+        "ap-northeast-2",
+        "--pipeline-name",
+        "mlops-pipeline",
+        "--domain",
+        "elsewhere",
+        env=sandbox_env(sandbox),
+    )
+    assert_one_line_error(mismatch, "domain filter mismatched")
+
+
+def test_dump_with_its_own_sandbox(tmp_path: Path) -> None:
+    out = tmp_path / "mlops.json"
+    result = run(
+        "dump",
+        "--sandbox",
+        "--region",
+        "ap-northeast-2",
+        "--pipeline-name",
+        "mlops-pipeline",
+        "--include-latest-exec",
+        "--out",
+        str(out),
+        env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"},  # ignored: --sandbox points elsewhere
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text())["execution"]["status"] == "Succeeded"
