@@ -91,6 +91,38 @@ def _merge(defined: tuple[IORef, ...], concrete: tuple[IORef, ...] | None) -> tu
     return tuple(dict.fromkeys(merged))
 
 
+def _concrete_outputs(
+    parsed: ParsedDefinition, enrichments: Mapping[str, StepEnrichment]
+) -> dict[str, str]:
+    """Definition-time output URI -> the URI the producing job really wrote.
+
+    A step whose job has no Describe* answer (a Model step, or a RegisterModel step that reads
+    ``Steps.Train.ModelArtifacts...``) still learns the real location from its producer.
+    Ambiguous mappings (one definition URI, several real ones) are left out.
+    """
+    found: dict[str, set[str]] = {}
+    for step in parsed.steps:
+        concrete = enrichments.get(step.name, StepEnrichment()).outputs
+        if not concrete:
+            continue
+        real = {ref.name: ref.uri for ref in concrete}
+        for ref in step.outputs:
+            if ref.name in real and real[ref.name] != ref.uri:
+                found.setdefault(ref.uri, set()).add(real[ref.name])
+    return {defined: next(iter(uris)) for defined, uris in found.items() if len(uris) == 1}
+
+
+def _as_produced(ref: IORef, produced: Mapping[str, str]) -> IORef:
+    """``ref`` pointing where its producer really wrote (the same URI or one under it)."""
+    if ref.uri in produced:
+        return IORef(ref.name, produced[ref.uri])
+    for defined, real in produced.items():
+        prefix = defined.rstrip("/") + "/"
+        if ref.uri.startswith(prefix):
+            return IORef(ref.name, real.rstrip("/") + "/" + ref.uri[len(prefix) :])
+    return ref
+
+
 def _has_placeholder(uri: str) -> bool:
     return "{" in uri
 
@@ -206,14 +238,18 @@ def build_document(
 ) -> LineageDocument:
     """The lineage document: nodes in definition order, edges and artifacts sorted."""
     enrichments = enrichments or {}
+    produced = _concrete_outputs(parsed, enrichments)
     nodes = []
     for step in parsed.steps:
         extra = enrichments.get(step.name, StepEnrichment())
+        inputs = _merge(step.inputs, extra.inputs)
+        if extra.inputs is None:
+            inputs = tuple(_as_produced(ref, produced) for ref in inputs)
         nodes.append(
             Node(
                 id=step.name,
                 type=step.type,
-                inputs=_merge(step.inputs, extra.inputs),
+                inputs=inputs,
                 outputs=_merge(step.outputs, extra.outputs),
                 run=extra.run,
                 registry=extra.registry,

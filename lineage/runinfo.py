@@ -49,8 +49,9 @@ DESCRIBE_BY_METADATA_KIND: Mapping[str, DescribeCall] = {
     "TuningJob": DescribeCall(
         "DescribeHyperParameterTuningJob", "HyperParameterTuningJobName", "Arn", "Tuning"
     ),
+    # DescribeModelPackage answers in the shape of the RegisterModel step's arguments.
     "RegisterModel": DescribeCall(
-        "DescribeModelPackage", "ModelPackageName", "Arn", None, by_full_arn=True
+        "DescribeModelPackage", "ModelPackageName", "Arn", "RegisterModel", by_full_arn=True
     ),
     "QualityCheck": DescribeCall(
         "DescribeProcessingJob", "ProcessingJobName", "CheckJobArn", "Processing"

@@ -291,3 +291,47 @@ def test_render_definition_has_no_execution_and_no_s3() -> None:
             "consumers": ["A"],
         }
     ]
+
+
+def test_a_step_without_describe_reads_where_its_producer_really_wrote() -> None:
+    parsed = parse_definition(
+        {
+            "Steps": [
+                {
+                    "Name": "Train",
+                    "Type": "Training",
+                    "Arguments": {"OutputDataConfig": {"S3OutputPath": "s3://b/models"}},
+                },
+                {
+                    "Name": "CreateModel",
+                    "Type": "Model",
+                    "Arguments": {
+                        "PrimaryContainer": {
+                            "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}
+                        }
+                    },
+                },
+                processing("Report", {}, {"eval": "s3://b/eval/{Execution.PipelineExecutionId}"}),
+                processing(
+                    "Reader", {"r": "s3://b/eval/{Execution.PipelineExecutionId}/e.json"}, {}
+                ),
+            ]
+        }
+    )
+    defined = parsed.step("CreateModel").inputs[0].uri
+    assert "{Steps.Train.TrainingJobName}" in defined
+    real_model = "s3://b/models/job-7/output/model.tar.gz"
+    doc = build_document(
+        parsed,
+        pipeline=PIPELINE,
+        enrichments={
+            "Train": StepEnrichment(outputs=(IORef("model_artifacts", real_model),)),
+            "Report": StepEnrichment(outputs=(IORef("eval", "s3://b/eval/exec-1"),)),
+        },
+        generated_at=NOW,
+    )
+    nodes = {n.id: n for n in doc.nodes}
+    assert [ref.uri for ref in nodes["CreateModel"].inputs] == [real_model]
+    assert [ref.uri for ref in nodes["Reader"].inputs] == ["s3://b/eval/exec-1/e.json"]
+    assert ("Report", "Reader", "artifact") in edges_of(doc)
+    assert not any("{" in a.uri for a in doc.artifacts)
