@@ -28,8 +28,11 @@ EXIT_AWS = 4
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["sandbox"]:
+        return _run_sandbox(arguments[1:])
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -91,22 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--out", type=Path, help="write to FILE instead of standard output")
     render.set_defaults(handler=_render)
 
-    sandbox = commands.add_parser(
+    # Listed for --help; its options belong to the sandbox (see _run_sandbox).
+    commands.add_parser(
         "sandbox",
-        help="run the embedded AWS sandbox (moto + seeded pipelines)",
-        description="Serve a stand-in for AWS on loopback, seeded with example pipelines. "
-        "Point the product at it with AWS_ENDPOINT_URL.",
+        help="run the embedded AWS sandbox (moto + seeded pipelines); see 'sandbox --help'",
+        add_help=False,
     )
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=5005, help="0 picks a free port")
-    sandbox.add_argument("--latency-ms", type=int, default=0, help="answer every call N ms late")
-    sandbox.add_argument(
-        "--faults", default="", help="e.g. throttle=0.3 or deny=s3:GetBucketEncryption"
-    )
-    sandbox.add_argument(
-        "--definitions", type=Path, help="also serve every *.json definition in DIR"
-    )
-    sandbox.set_defaults(handler=_sandbox)
     return parser
 
 
@@ -148,19 +141,11 @@ def _render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _sandbox(args: argparse.Namespace) -> int:
-    from lineage.sandbox.server import SandboxOptions, serve
+def _run_sandbox(argv: Sequence[str]) -> int:
+    """``sandbox [--port N] [--latency-ms N] [--faults SPEC] [--definitions DIR]``."""
+    from lineage.sandbox.__main__ import main as sandbox_main
 
-    options = SandboxOptions.from_cli(
-        latency_ms=args.latency_ms, faults=args.faults, definitions=args.definitions
-    )
-
-    def ready(endpoint: str) -> None:
-        print(f"Sandbox listening on {endpoint}", flush=True)
-        print(f"  export AWS_ENDPOINT_URL={endpoint}", flush=True)
-
-    serve(options, host=args.host, port=args.port, ready=ready)
-    return EXIT_OK
+    return sandbox_main(list(argv))
 
 
 @contextlib.contextmanager

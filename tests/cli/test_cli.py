@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -228,3 +229,33 @@ def test_dump_with_its_own_sandbox(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(out.read_text())["execution"]["status"] == "Succeeded"
+
+
+def test_sandbox_command_prints_its_endpoint_and_stops_on_interrupt() -> None:
+    assert COMMAND is not None
+    with subprocess.Popen(
+        [COMMAND, "sandbox", "--port", "0", "--latency-ms", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            assert line.startswith("Sandbox listening on http://127.0.0.1:")
+            env = apply_environment(dict(os.environ), sandbox_environment(line.split()[-1]))
+            result = run(
+                "dump",
+                "--region",
+                "us-east-1",
+                "--pipeline-name",
+                "nlp-pipeline",
+                "--include-latest-exec",
+                env=env,
+            )
+            assert json.loads(result.stdout)["summary"]["overallStatus"] == "Stopped"
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=20) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
