@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import Any, cast
 
 import botocore.session
 from botocore.auth import SigV4Auth
@@ -37,7 +37,7 @@ def sagemaker_raw(
     SigV4Auth(credentials, "sagemaker", region).add_auth(request)
     prepared = request.prepare()
     raw = urllib.request.Request(
-        prepared.url, data=prepared.body, headers=dict(prepared.headers), method="POST"
+        prepared.url, data=cast(bytes, prepared.body), headers=dict(prepared.headers), method="POST"
     )
     try:
         with urllib.request.urlopen(raw, timeout=10) as response:
@@ -48,9 +48,8 @@ def sagemaker_raw(
 
 def parse(operation: str, status: int, headers: dict[str, str], body: bytes) -> dict[str, Any]:
     """What botocore's own JSON parser makes of an answer."""
-    op = SAGEMAKER_MODEL.operation_model(operation)
     parsed: dict[str, Any] = create_parser("json").parse(
-        {"status_code": status, "headers": headers, "body": body}, op.output_shape
+        {"status_code": status, "headers": headers, "body": body}, output_shape(operation)
     )
     return parsed
 
@@ -90,7 +89,7 @@ def shape_errors(value: Any, shape: Shape, path: str = "$") -> list[str]:
     if kind == "string":
         if not isinstance(value, str):
             return [f"{path}: expected string, got {type(value).__name__}"]
-        enum = shape.enum
+        enum = getattr(shape, "enum", None)
         if enum and value not in enum:
             errors.append(f"{path}: {value!r} not in {shape.name} enum")
         limits = shape.metadata
@@ -113,6 +112,11 @@ def shape_errors(value: Any, shape: Shape, path: str = "$") -> list[str]:
     return errors
 
 
+def output_shape(operation: str) -> StructureShape:
+    shape = SAGEMAKER_MODEL.operation_model(operation).output_shape
+    assert shape is not None
+    return shape
+
+
 def output_errors(operation: str, body: bytes) -> list[str]:
-    op = SAGEMAKER_MODEL.operation_model(operation)
-    return shape_errors(json.loads(body), op.output_shape)
+    return shape_errors(json.loads(body), output_shape(operation))
