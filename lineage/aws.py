@@ -365,3 +365,44 @@ class AwsApi:
         finally:
             body.close()
         return None if len(data) > max_bytes else data
+
+    # -- appended for the web service (lineage.catalog, dashboard) -------------------------
+
+    def list_pipelines(self) -> list[dict[str, Any]]:
+        """Every pipeline summary of the region, all pages."""
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListPipelines.html
+        summaries: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"MaxResults": 100}
+            if token:
+                params["NextToken"] = token
+            response = self.call("sagemaker", "ListPipelines", **params)
+            summaries.extend(response.get("PipelineSummaries", []))
+            token = response.get("NextToken")
+            if not token:
+                return summaries
+
+    def has_credentials(self) -> bool:
+        """Whether the standard chain (environment, profile, role) finds credentials.
+
+        No AWS call is made, though an instance role is looked up through the metadata service.
+        """
+        # A session of its own: this runs once at start-up, before any worker makes clients.
+        session = self.clients._session_factory()
+        return session.get_credentials() is not None
+
+    @staticmethod
+    def iam_action(service: str, operation: str) -> str:
+        """The IAM action that allows ``operation``; the one place where the names differ."""
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+        return f"{service}:{IAM_ACTION_RENAMES.get((service, operation), operation)}"
+
+
+# API operation -> IAM action, where S3 names them differently (see AwsApi.iam_action).
+IAM_ACTION_RENAMES: dict[tuple[str, str], str] = {
+    ("s3", "GetBucketEncryption"): "GetEncryptionConfiguration",
+    ("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock",
+    ("s3", "HeadBucket"): "ListBucket",
+    ("s3", "HeadObject"): "GetObject",
+}

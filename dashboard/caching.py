@@ -1,0 +1,467 @@
+"""The service functions, memoised in flask-caching, with single flight.
+
+What is cached is the answer of the service (the contract JSON as text), not a view: the API
+and the dashboard share entries. Keys name everything the answer depends on (region,
+pipeline, execution, includeLatestExec, domain, whether S3 settings are read); lifetimes
+depend on the answer:
+
+- a finished execution never changes: ``LINEAGE_CACHE_TTL_FINISHED_SEC`` (1 h). When the
+  request asked for the *latest* execution, a hit is only served while that execution is
+  still the newest one (checked with one ``ListPipelineExecutions``, itself cached for
+  ``LINEAGE_CACHE_TTL_LISTS_SEC``), so a new run shows up within that time;
+- a running execution, or an answer with a throttled/unavailable warning:
+  ``LINEAGE_CACHE_TTL_RUNNING_SEC`` (10 s);
+- no execution (definition only), pipeline and execution lists: ``LINEAGE_CACHE_TTL_LISTS_SEC``.
+
+Single flight: concurrent identical requests make one fetch. Threads of a process wait for
+the first one; processes sharing a cache (FileSystemCache, RedisCache) take a lock in it
+(an O_EXCL file next to the cache files, or an atomic ``add``) and the others wait for the
+entry. A cache that fails (Redis down) is logged and skipped, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask_caching import Cache
+
+from lineage.aws import AwsApi
+from lineage.catalog import list_executions, list_pipelines
+from lineage.errors import AwsError
+from lineage.request import LineageRequest
+from lineage.runinfo import TERMINAL_EXECUTION_STATUSES
+from lineage.service import LineageService
+
+logger = logging.getLogger(__name__)
+
+KEY_VERSION = "v1"
+# Warning codes of lineage.service that say "try again later": such an answer is kept briefly.
+TRANSIENT_WARNING_SUFFIXES = ("_THROTTLED", "_UNAVAILABLE")
+POLL_INTERVAL_SEC = 0.05
+
+# How the answer was obtained, for the access log.
+HIT, MISS, SHARED, REFRESH = "hit", "miss", "shared", "refresh"
+
+
+@dataclass(frozen=True)
+class Ttls:
+    finished: int = 3600
+    running: int = 10
+    lists: int = 30
+    buckets: int = 300
+
+
+@dataclass
+class RequestStats:
+    """What one request cost; filled in even when the call raises."""
+
+    aws_calls: int = 0
+    cache: str | None = None
+
+
+@dataclass(frozen=True)
+class Served:
+    body: str  # JSON text
+    source: str
+
+    def document(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class _Flight:
+    done: threading.Event = field(default_factory=threading.Event)
+    entry: Any = None
+    error: BaseException | None = None
+
+
+# -- the call count of LineageService.get_lineage ----------------------------------------------
+
+# lineage.service logs this at DEBUG on the calling thread when get_lineage ends.
+SERVICE_DONE_MESSAGE = "lineage %s/%s: %d AWS calls in %.0f ms"
+
+
+class _ServiceCallCounter(logging.Filter):
+    """Reads the AWS call count of a ``get_lineage`` from the service's closing debug line.
+
+    A stopgap until the service reports it (see the issue 3 report): the record is made on
+    the thread that called ``get_lineage``, so a thread-local holds the count. Records below
+    the level the ``lineage`` logger would have let through are dropped again here.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._local = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if record.msg == SERVICE_DONE_MESSAGE and isinstance(args, tuple) and len(args) >= 3:
+            count = args[2]
+            self._local.count = count if isinstance(count, int) else 0
+        return record.levelno >= logging.getLogger("lineage").getEffectiveLevel()
+
+    def reset(self) -> None:
+        self._local.count = 0
+
+    def take(self) -> int:
+        count: int = getattr(self._local, "count", 0)
+        self._local.count = 0
+        return count
+
+
+_counter_lock = threading.Lock()
+_counter: _ServiceCallCounter | None = None
+
+
+def service_call_counter() -> _ServiceCallCounter:
+    global _counter
+    with _counter_lock:
+        if _counter is None:
+            _counter = _ServiceCallCounter()
+            service_logger = logging.getLogger("lineage.service")
+            service_logger.addFilter(_counter)
+            service_logger.setLevel(logging.DEBUG)
+        return _counter
+
+
+# -- cross-process locks -------------------------------------------------------------------------
+
+
+class _Locks:
+    """A lock per key shared by every process using the same cache."""
+
+    def __init__(self, cache: Cache, ttl_sec: float) -> None:
+        self.cache = cache
+        self.ttl_sec = ttl_sec
+        backend = cache.cache
+        path = getattr(backend, "_path", None)
+        # cachelib's FileSystemCache.add is check-then-set; an O_EXCL file is atomic.
+        self.directory: Path | None = None
+        if type(backend).__name__ == "FileSystemCache" and isinstance(path, str):
+            self.directory = Path(path)
+
+    def acquire(self, key: str) -> Callable[[], None] | None:
+        """A release function, or ``None`` when another process holds the lock."""
+        if self.directory is not None:
+            return self._acquire_file(key)
+        token = uuid.uuid4().hex
+        try:
+            if not self.cache.add(_lock_key(key), token, timeout=int(self.ttl_sec)):
+                return None
+        except Exception:  # a cache that fails must not fail the request
+            logger.warning("cache lock failed for %s", key, exc_info=True)
+            return _noop
+
+        def release() -> None:
+            with contextlib.suppress(Exception):
+                self.cache.delete(_lock_key(key))
+
+        return release
+
+    def held(self, key: str) -> bool:
+        if self.directory is not None:
+            return self._lock_path(key).exists()
+        try:
+            return self.cache.get(_lock_key(key)) is not None
+        except Exception:
+            return False
+
+    def _lock_path(self, key: str) -> Path:
+        assert self.directory is not None
+        return self.directory / f"lock-{_digest(key)}"
+
+    def _acquire_file(self, key: str) -> Callable[[], None] | None:
+        path = self._lock_path(key)
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                with contextlib.suppress(OSError):
+                    # A holder that died leaves its file: past the TTL it is no longer a lock.
+                    if time.time() - path.stat().st_mtime > self.ttl_sec:
+                        path.unlink()
+                        continue
+                return None
+            except OSError:
+                logger.warning("cache lock file %s failed", path, exc_info=True)
+                return _noop
+            os.close(fd)
+
+            def release() -> None:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+            return release
+        return None
+
+
+def _noop() -> None:
+    return None
+
+
+# -- the memoised service --------------------------------------------------------------------------
+
+
+class CachedLineage:
+    """The service functions the API and the dashboard call, memoised."""
+
+    def __init__(self, service: LineageService, cache: Cache, ttls: Ttls) -> None:
+        self.service = service
+        self.cache = cache
+        self.ttls = ttls
+        self.counter = service_call_counter()
+        # A fetch in another process may take as long as a request may.
+        self.wait_sec = service.settings.request_deadline_ms / 1000 + 10
+        self.locks = _Locks(cache, self.wait_sec)
+        self._lock = threading.Lock()
+        self._flights: dict[str, _Flight] = {}
+
+    # -- the three service functions ----------------------------------------------------------
+
+    def lineage(
+        self, request: LineageRequest, *, refresh: bool = False, stats: RequestStats | None = None
+    ) -> Served:
+        stats = stats if stats is not None else RequestStats()
+        key = lineage_key(request, s3=self.service.settings.enable_s3_meta)
+        force = refresh
+        if not force:
+            entry = self._get(key)
+            if entry is not None:
+                if self._still_latest(request, entry, stats):
+                    stats.cache = HIT
+                    return Served(entry["body"], HIT)
+                force = True  # a newer execution exists: the entry is stale for "latest"
+
+        def compute() -> tuple[dict[str, Any], int]:
+            self.counter.reset()
+            try:
+                document = self.service.get_lineage(request).to_dict()
+            finally:
+                stats.aws_calls += self.counter.take()
+            entry, ttl = self._lineage_entry(document, request)
+            if entry["latest"]:
+                self._set(_latest_key(request.region, request.pipeline),
+                          entry["execution"] or "", self.ttls.lists)
+            return entry, ttl
+
+        entry, source = self._single_flight(key, compute, force, stats)
+        return Served(entry["body"], source)
+
+    def pipelines(
+        self,
+        regions: Collection[str],
+        domain: str | None,
+        *,
+        refresh: bool = False,
+        stats: RequestStats | None = None,
+    ) -> Served:
+        stats = stats if stats is not None else RequestStats()
+        ordered = sorted(set(regions))
+        key = f"pipelines:{KEY_VERSION}:{_digest(json.dumps([ordered, domain]))}"
+
+        def compute() -> tuple[dict[str, Any], int]:
+            listing = list_pipelines(self.service, ordered, domain)
+            stats.aws_calls += listing.aws_calls
+            return {"body": _dumps(listing.to_dict())}, self.ttls.lists
+
+        return self._list(key, compute, refresh, stats)
+
+    def executions(
+        self,
+        pipeline: str,
+        region: str,
+        limit: int,
+        *,
+        refresh: bool = False,
+        stats: RequestStats | None = None,
+    ) -> Served:
+        stats = stats if stats is not None else RequestStats()
+        key = f"executions:{KEY_VERSION}:{region}:{pipeline}:{limit}"
+
+        def compute() -> tuple[dict[str, Any], int]:
+            listing = list_executions(self.service, pipeline, region, limit)
+            stats.aws_calls += listing.aws_calls
+            return {"body": _dumps(listing.to_dict())}, self.ttls.lists
+
+        return self._list(key, compute, refresh, stats)
+
+    # -- lifetimes -------------------------------------------------------------------------------
+
+    def _lineage_entry(
+        self, document: dict[str, Any], request: LineageRequest
+    ) -> tuple[dict[str, Any], int]:
+        execution = document.get("execution")
+        transient = any(
+            str(w.get("code", "")).endswith(TRANSIENT_WARNING_SUFFIXES)
+            for w in document.get("warnings", [])
+        )
+        if execution is None:
+            ttl, finished = self.ttls.lists, False
+        elif execution.get("status") in TERMINAL_EXECUTION_STATUSES and not transient:
+            ttl, finished = self.ttls.finished, True
+        else:
+            ttl, finished = self.ttls.running, False
+        latest = request.execution is None and request.include_latest_exec
+        entry = {
+            "body": _dumps(document),
+            "execution": execution.get("arn") if execution else None,
+            "latest": latest,
+            # Only a long-lived answer to "the latest execution" needs checking on a hit.
+            "check_latest": latest and finished,
+        }
+        return entry, ttl
+
+    def _still_latest(
+        self, request: LineageRequest, entry: dict[str, Any], stats: RequestStats
+    ) -> bool:
+        if not entry.get("check_latest"):
+            return True
+        latest_key = _latest_key(request.region, request.pipeline)
+        newest = self._get(latest_key)
+        if newest is None:
+            api = AwsApi(self.service.clients, request.region)
+            try:
+                summaries = api.list_pipeline_executions(request.pipeline, 1)
+            except AwsError:
+                return True  # cannot tell: what we have is still a true answer
+            finally:
+                stats.aws_calls += api.call_count
+            dated = [s for s in summaries if s.get("StartTime") is not None]
+            newest = str(max(dated, key=lambda s: s["StartTime"])["PipelineExecutionArn"]) \
+                if dated else ""
+            self._set(latest_key, newest, self.ttls.lists)
+        return bool(newest == (entry.get("execution") or ""))
+
+    # -- single flight ---------------------------------------------------------------------------
+
+    def _list(
+        self,
+        key: str,
+        compute: Callable[[], tuple[dict[str, Any], int]],
+        refresh: bool,
+        stats: RequestStats,
+    ) -> Served:
+        if not refresh:
+            entry = self._get(key)
+            if entry is not None:
+                stats.cache = HIT
+                return Served(entry["body"], HIT)
+        entry, source = self._single_flight(key, compute, refresh, stats)
+        return Served(entry["body"], source)
+
+    def _single_flight(
+        self,
+        key: str,
+        compute: Callable[[], tuple[dict[str, Any], int]],
+        force: bool,
+        stats: RequestStats,
+    ) -> tuple[dict[str, Any], str]:
+        with self._lock:
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if not leader:
+            if not flight.done.wait(self.wait_sec):
+                raise TimeoutError("the shared fetch did not finish in time")
+            if flight.error is not None:
+                raise flight.error
+            stats.cache = SHARED
+            entry: dict[str, Any] = flight.entry
+            return entry, SHARED
+        try:
+            entry, source = self._fill(key, compute, force)
+            flight.entry = entry
+            stats.cache = source
+            return entry, source
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
+            flight.done.set()
+
+    def _fill(
+        self, key: str, compute: Callable[[], tuple[dict[str, Any], int]], force: bool
+    ) -> tuple[dict[str, Any], str]:
+        release = self.locks.acquire(key)
+        if release is None:
+            # Another process is fetching the same thing: wait for its answer.
+            entry = self._await_other(key, force)
+            if entry is not None:
+                return entry, SHARED
+            release = self.locks.acquire(key) or _noop
+        try:
+            if not force:
+                entry = self._get(key)  # filled while we took the lock
+                if entry is not None:
+                    return entry, SHARED
+            entry, ttl = compute()
+            self._set(key, entry, ttl)
+            return entry, (REFRESH if force else MISS)
+        finally:
+            release()
+
+    def _await_other(self, key: str, force: bool) -> dict[str, Any] | None:
+        deadline = time.monotonic() + self.wait_sec
+        while time.monotonic() < deadline:
+            if not force:
+                entry = self._get(key)
+                if entry is not None:
+                    return dict(entry)
+            if not self.locks.held(key):
+                entry = self._get(key)
+                return None if entry is None else dict(entry)
+            time.sleep(POLL_INTERVAL_SEC)
+        return None
+
+    # -- the cache, failing softly ----------------------------------------------------------------
+
+    def _get(self, key: str) -> Any:
+        try:
+            return self.cache.get(key)
+        except Exception:
+            logger.warning("cache get failed; answering without the cache", exc_info=True)
+            return None
+
+    def _set(self, key: str, value: Any, ttl: int) -> None:
+        try:
+            self.cache.set(key, value, timeout=ttl)
+        except Exception:
+            logger.warning("cache set failed; the answer is not kept", exc_info=True)
+
+
+def lineage_key(request: LineageRequest, *, s3: bool) -> str:
+    """The cache key of a lineage document: everything the answer depends on."""
+    rest = json.dumps(
+        [request.execution, request.include_latest_exec, request.domain, s3], sort_keys=True
+    )
+    return f"lineage:{KEY_VERSION}:{request.region}:{request.pipeline}:{_digest(rest)}"
+
+
+def _latest_key(region: str, pipeline: str) -> str:
+    return f"latest:{KEY_VERSION}:{region}:{pipeline}"
+
+
+def _lock_key(key: str) -> str:
+    return f"lock:{key}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def _dumps(document: Any) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,154 @@
+"""Production serving: gunicorn with gthread workers, settings from ``dashboard.config``.
+
+``sagemaker-lineage serve`` runs :func:`serve`; the Docker image runs
+``gunicorn -c python:dashboard.gunicorn_conf dashboard.wsgi:server`` with the same settings.
+The app is imported in each worker after the fork (no ``preload_app``), so AWS clients and
+thread pools are always made in the process that uses them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from dashboard.config import (
+    ENV_GRACEFUL_TIMEOUT_SEC,
+    ENV_HOST,
+    ENV_KEEPALIVE_SEC,
+    ENV_MAX_REQUESTS,
+    ENV_PORT,
+    ENV_SANDBOX,
+    ENV_THREADS,
+    ENV_TIMEOUT_SEC,
+    ENV_WORKERS,
+    load_config,
+)
+
+WSGI_APP = "dashboard.wsgi:server"
+NO_CREDENTIALS_MESSAGE = (
+    "sagemaker-lineage: warning: no AWS credentials found (environment, AWS_PROFILE or "
+    "instance role). The server runs, but every request that needs AWS answers 503 until "
+    "credentials are available. Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+    "or try `sagemaker-lineage serve --sandbox`."
+)
+
+
+def gunicorn_options(
+    values: Mapping[str, Any] | None = None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """gunicorn settings: explicit arguments > environment > defaults."""
+    config = load_config() if values is None else values
+    bind_host = host or config[ENV_HOST]
+    bind_port = config[ENV_PORT] if port is None else port
+    max_requests = config[ENV_MAX_REQUESTS]
+    return {
+        "bind": [f"[{bind_host}]:{bind_port}" if ":" in bind_host else f"{bind_host}:{bind_port}"],
+        "worker_class": "gthread",
+        "workers": workers or config[ENV_WORKERS],
+        "threads": config[ENV_THREADS],
+        "timeout": config[ENV_TIMEOUT_SEC],
+        "graceful_timeout": config[ENV_GRACEFUL_TIMEOUT_SEC],
+        "keepalive": config[ENV_KEEPALIVE_SEC],
+        # Recycle workers now and then, staggered, against slow leaks.
+        "max_requests": max_requests,
+        "max_requests_jitter": max(1, max_requests // 10),
+        "preload_app": False,
+        "accesslog": None,  # the app writes one JSON line per request itself
+        "errorlog": "-",
+        "proc_name": "sagemaker-lineage",
+        "when_ready": when_ready,
+    }
+
+
+def when_ready(_arbiter: Any) -> None:
+    """gunicorn hook in the master, once listening: warn loudly when AWS cannot be reached."""
+    message = credentials_message()
+    if message:
+        print(message, file=sys.stderr, flush=True)
+
+
+def credentials_message() -> str | None:
+    from lineage.aws import AwsApi, ClientFactory
+    from lineage.config import Settings
+
+    settings = Settings.from_env()
+    try:
+        found = AwsApi(ClientFactory(settings), settings.default_region).has_credentials()
+    except Exception as exc:  # a broken profile file is as bad as none, but say which
+        return f"{NO_CREDENTIALS_MESSAGE} ({type(exc).__name__} while reading them)"
+    return None if found else NO_CREDENTIALS_MESSAGE
+
+
+class LineageApplication(BaseApplication):  # type: ignore[misc]
+    """gunicorn, configured in code rather than from its command line."""
+
+    def __init__(self, options: Mapping[str, Any], app_uri: str = WSGI_APP) -> None:
+        self.options = dict(options)
+        self.app_uri = app_uri
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self) -> Callable[..., Any]:
+        from gunicorn.util import import_app
+
+        app: Callable[..., Any] = import_app(self.app_uri)
+        return app
+
+
+def serve(
+    *,
+    sandbox: bool = False,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+    debug: bool = False,
+) -> int:
+    """Run the server until stopped; with ``sandbox`` also the AWS sandbox, stopped on exit."""
+    if not sandbox:
+        return _run(host=host, port=port, workers=workers, debug=debug)
+    from lineage.sandbox import SandboxProcess, apply_environment, sandbox_environment
+
+    saved = dict(os.environ)
+    with SandboxProcess() as process:
+        env = apply_environment(os.environ, sandbox_environment(process.endpoint))
+        env[ENV_SANDBOX] = "true"
+        os.environ.clear()
+        os.environ.update(env)
+        print(f"AWS sandbox on {process.endpoint}: the server shows sandbox data.", flush=True)
+        try:
+            return _run(host=host, port=port, workers=workers, debug=debug)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+def _run(*, host: str | None, port: int | None, workers: int | None, debug: bool) -> int:
+    options = gunicorn_options(host=host, port=port, workers=workers)
+    if debug:
+        from dashboard.app import create_app
+
+        when_ready(None)
+        bind_host, _, bind_port = options["bind"][0].rpartition(":")
+        create_app().run(
+            host=bind_host.strip("[]"), port=int(bind_port), debug=True, use_reloader=False
+        )
+        return 0
+    print(
+        f"Serving on http://{options['bind'][0]} ({options['workers']} workers x "
+        f"{options['threads']} threads)",
+        flush=True,
+    )
+    LineageApplication(options).run()
+    return 0
