@@ -80,14 +80,14 @@ class SandboxMiddleware:
         call = identify(environ, body)
         if call is None:  # unsigned (moto's own dashboard, health checks...)
             return self.app(environ, start_response)
+        # While seeding, the world is being built: no log, no latency, no faults.
         if self.recording:
             self.calls.record(call)
-        if self.options.latency_ms:
-            time.sleep(self.options.latency_ms / 1000)
-        method = environ.get("REQUEST_METHOD", "GET").upper()
-        fault = self._fault(call, method)
-        if fault is not None:
-            return _send(fault, start_response)
+            if self.options.latency_ms:
+                time.sleep(self.options.latency_ms / 1000)
+            fault = self._fault(call, environ.get("REQUEST_METHOD", "GET").upper())
+            if fault is not None:
+                return _send(fault, start_response)
         if call.service == "sagemaker" and call.operation in OPERATIONS:
             try:
                 params = json.loads(body or b"{}")
