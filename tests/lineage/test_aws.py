@@ -13,7 +13,7 @@ from botocore.stub import Stubber
 
 from lineage.aws import AwsApi, ClientFactory, map_client_error
 from lineage.config import Settings
-from lineage.errors import AwsAccessDenied, AwsNotFound, AwsThrottled
+from lineage.errors import AwsAccessDenied, AwsError, AwsNotFound, AwsThrottled
 
 REGION = "ap-northeast-2"
 EXECUTION = "arn:aws:sagemaker:ap-northeast-2:123456789012:pipeline/p/execution/abc123"
@@ -173,7 +173,11 @@ def test_public_access_block_flags(
     ],
 )
 def test_errors_are_mapped_without_aws_text(
-    clients: ClientFactory, sagemaker: Stubber, code: str, status: int, error_type: type
+    clients: ClientFactory,
+    sagemaker: Stubber,
+    code: str,
+    status: int,
+    error_type: type[AwsError],
 ) -> None:
     secret_text = "User: arn:aws:iam::123456789012:user/alice is not authorized"
     sagemaker.add_client_error(
