@@ -12,6 +12,7 @@ import re
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -69,7 +70,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
     server.json.sort_keys = False  # type: ignore[attr-defined]
 
     cache = Cache()
-    cache.init_app(server, config=cache_config(values))
+    with warnings.catch_warnings():
+        # NullCache is how CACHE_TYPE turns caching off on purpose (dashboard.config).
+        warnings.filterwarnings("ignore", message=".*NullCache.*", category=UserWarning)
+        cache.init_app(server, config=cache_config(values))
     ttls = Ttls(
         finished=values[ENV_TTL_FINISHED_SEC],
         running=values[ENV_TTL_RUNNING_SEC],

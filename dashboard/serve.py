@@ -8,9 +8,11 @@ thread pools are always made in the process that uses them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Mapping
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -64,6 +66,9 @@ def gunicorn_options(
         "accesslog": None,  # the app writes one JSON line per request itself
         "errorlog": "-",
         "proc_name": "sagemaker-lineage",
+        # gunicorn >= 25.1 opens a control socket at one fixed path per user: several servers
+        # on a machine (tests, blue/green) would fight over it, and nothing here uses it.
+        "control_socket_disable": True,
         "when_ready": when_ready,
     }
 
@@ -145,10 +150,32 @@ def _run(*, host: str | None, port: int | None, workers: int | None, debug: bool
             host=bind_host.strip("[]"), port=int(bind_port), debug=True, use_reloader=False
         )
         return 0
-    print(
-        f"Serving on http://{options['bind'][0]} ({options['workers']} workers x "
-        f"{options['threads']} threads)",
-        flush=True,
-    )
-    LineageApplication(options).run()
+    with _shared_cache(options["workers"]):
+        print(
+            f"Serving on http://{options['bind'][0]} ({options['workers']} workers x "
+            f"{options['threads']} threads)",
+            flush=True,
+        )
+        LineageApplication(options).run()
     return 0
+
+
+@contextlib.contextmanager
+def _shared_cache(workers: int) -> Iterator[None]:
+    """Several workers and no CACHE_TYPE: share a FileSystemCache rather than N SimpleCaches.
+
+    Otherwise each worker would fetch and keep its own copy, and single flight would only
+    hold within a worker.
+    """
+    if workers <= 1 or os.environ.get("CACHE_TYPE"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="sagemaker-lineage-cache-") as directory:
+        os.environ["CACHE_TYPE"] = "FileSystemCache"
+        os.environ["CACHE_DIR"] = directory
+        print(f"Cache: FileSystemCache in {directory}, shared by the workers", flush=True)
+        try:
+            yield
+        finally:
+            os.environ.pop("CACHE_TYPE", None)
+            os.environ.pop("CACHE_DIR", None)

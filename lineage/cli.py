@@ -100,6 +100,30 @@ def _parser() -> argparse.ArgumentParser:
         help="run the embedded AWS sandbox (moto + seeded pipelines); see 'sandbox --help'",
         add_help=False,
     )
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the dashboard and the JSON API (gunicorn)",
+        description="Serve the dashboard and the JSON API with gunicorn (gthread workers; "
+        "settings from LINEAGE_* and CACHE_* environment variables).",
+    )
+    serve.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start the embedded AWS sandbox, serve its data, stop it on exit",
+    )
+    serve.add_argument("--host", help="bind address (default: $LINEAGE_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: $LINEAGE_PORT or 8050)")
+    serve.add_argument(
+        "--workers", type=int, help="worker processes (default: $LINEAGE_WORKERS or 2)"
+    )
+    serve.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="run the Dash development server instead of gunicorn",
+    )
+    serve.set_defaults(handler=_serve)
     return parser
 
 
@@ -139,6 +163,20 @@ def _render(args: argparse.Namespace) -> int:
         return _fail(f"cannot read {args.definition}: {exc.strerror or exc}", EXIT_FAILURE)
     _write(document, args.out)
     return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from dashboard.serve import serve
+
+    if args.workers is not None and args.workers < 1:
+        return _fail("--workers must be at least 1", EXIT_USAGE)
+    return serve(
+        sandbox=args.sandbox,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        debug=args.debug,
+    )
 
 
 def _run_sandbox(argv: Sequence[str]) -> int:
