@@ -170,17 +170,39 @@ def _artifact_edges(nodes: Sequence[Node], edges: Sequence[Edge]) -> list[Edge]:
     """
     linked = {(edge.source, edge.target) for edge in edges}
     reach = _descendants(edges)
-    found: list[Edge] = []
+    # Index what was written, so each read looks up its own URI and its parent prefixes
+    # instead of being compared with every output of every step.
+    exact: dict[str, set[str]] = {}
+    under: dict[str, set[str]] = {}
     for producer in nodes:
-        for consumer in nodes:
-            pair = (producer.id, consumer.id)
-            if producer.id == consumer.id or pair in linked:
-                continue
-            if any(
-                reads_from(out.uri, inp.uri) for out in producer.outputs for inp in consumer.inputs
-            ) and producer.id not in reach(consumer.id):
-                found.append(Edge(producer.id, consumer.id, "artifact"))
-    return found
+        for out in producer.outputs:
+            exact.setdefault(out.uri, set()).add(producer.id)
+            if not _has_placeholder(out.uri) and _parts(out.uri) is not None:
+                under.setdefault(out.uri.rstrip("/"), set()).add(producer.id)
+    found: set[tuple[str, str]] = set()
+    for consumer in nodes:
+        for inp in consumer.inputs:
+            for producer_id in _writers_of(inp.uri, exact, under):
+                pair = (producer_id, consumer.id)
+                if producer_id == consumer.id or pair in linked or pair in found:
+                    continue
+                if producer_id not in reach(consumer.id):
+                    found.add(pair)
+    return [Edge(source, target, "artifact") for source, target in found]
+
+
+def _writers_of(
+    read: str, exact: Mapping[str, set[str]], under: Mapping[str, set[str]]
+) -> set[str]:
+    """Steps whose output ``read`` reads (see :func:`reads_from`), via the two indexes."""
+    writers = set(exact.get(read, ()))
+    if _parts(read) is None:
+        return writers
+    slash = read.find("/", len(S3_SCHEME))
+    while slash != -1:
+        writers |= under.get(read[:slash], set())
+        slash = read.find("/", slash + 1)
+    return writers
 
 
 def _artifacts(
