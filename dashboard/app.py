@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -153,6 +154,7 @@ def _install_request_hooks(server: Flask) -> None:
         started = g.get("started")
         fields: dict[str, Any] = {
             "event": "request",
+            "pid": os.getpid(),
             "requestId": request_id,
             "method": request.method,
             "path": request.path,

@@ -1,0 +1,84 @@
+"""iam/lineage-readonly-policy.json grants exactly what the product calls.
+
+Every seeded pipeline, and every fixture definition served by the sandbox, is read through
+the API the way clients do (lists, executions, lineage with and without an execution and
+with a domain filter); the sandbox's call log says which operations that took.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboard.app import create_app
+from lineage.aws import AwsApi
+from tests.api.conftest import REPO, sandbox_env
+from tests.conftest import StartSandbox
+from tests.helpers import FIXTURES
+
+pytestmark = pytest.mark.sandbox
+
+POLICY = REPO / "iam" / "lineage-readonly-policy.json"
+# Granted although the sandbox need not show it: reading evaluation reports is optional.
+OPTIONAL = {"s3:GetObject"}
+
+
+def granted_actions(path: Path) -> set[str]:
+    policy = json.loads(path.read_text(encoding="utf-8"))
+    actions: set[str] = set()
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow"
+        listed = statement["Action"]
+        actions.update([listed] if isinstance(listed, str) else listed)
+    return actions
+
+
+def test_policy_is_read_only_and_explicit() -> None:
+    for action in granted_actions(POLICY):
+        service, _, name = action.partition(":")
+        assert service in {"sagemaker", "s3"}
+        assert "*" not in name
+        assert name.startswith(("Describe", "List", "Get")), action
+
+
+def test_policy_matches_the_calls_of_every_seeded_pipeline(
+    start_sandbox: StartSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    process = start_sandbox(definitions_dir=FIXTURES / "definitions")
+    for key, value in sandbox_env(process).items():
+        monkeypatch.setenv(key, value)
+    client = create_app({"CACHE_TYPE": "SimpleCache"}).server.test_client()
+
+    def get(path: str) -> Any:
+        response = client.get(path)
+        assert response.status_code in (200, 404), (path, response.get_data(as_text=True))
+        return response.get_json()
+
+    process.reset_calls()
+    pipelines = get("/pipelines?region=all")["pipelines"]
+    seeded = {p["name"] for p in pipelines}
+    assert {"mlops-pipeline", "churn-pipeline", "fraud-detection-pipeline", "scale-pipeline",
+            "nlp-pipeline"} <= seeded
+    assert len(seeded) > 10  # the fixture definitions too
+    get("/pipelines?region=all&domain=ml-platform")
+    for pipeline in pipelines:
+        query = f"pipeline={pipeline['name']}&region={pipeline['region']}"
+        get(f"/executions?{query}")
+        get(f"/lineage?{query}")
+        get(f"/lineage?{query}&includeLatestExec=false")
+        get(f"/lineage?{query}&domain=ml-platform")
+
+    called = {AwsApi.iam_action(c["service"], c["operation"]) for c in process.calls()}
+    granted = granted_actions(POLICY)
+    assert called - granted == set(), "called but not granted"
+    assert granted - called - OPTIONAL == set(), "granted but never called"
+
+
+def test_iam_action_names() -> None:
+    assert AwsApi.iam_action("s3", "GetBucketEncryption") == "s3:GetEncryptionConfiguration"
+    assert AwsApi.iam_action("s3", "GetPublicAccessBlock") == "s3:GetBucketPublicAccessBlock"
+    assert AwsApi.iam_action("s3", "GetBucketTagging") == "s3:GetBucketTagging"
+    assert AwsApi.iam_action("sagemaker", "ListTags") == "sagemaker:ListTags"
