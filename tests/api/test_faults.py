@@ -32,7 +32,8 @@ def client_for(
         process = start_sandbox(faults=parse_faults(faults))
         for key, value in sandbox_env(process, env).items():
             monkeypatch.setenv(key, value)
-        return create_app({"CACHE_TYPE": "NullCache"}).server.test_client()
+        client: FlaskClient = create_app({"CACHE_TYPE": "NullCache"}).server.test_client()
+        return client
 
     yield make
 
