@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import settings
 
 from lineage.sandbox import SandboxOptions, SandboxProcess
 
 StartSandbox = Callable[..., SandboxProcess]
+
+# Property tests explore a fixed sequence of examples: a failure reproduces exactly, in CI too.
+settings.register_profile("deterministic", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile("deterministic")
 
 
 @pytest.fixture(scope="session")
