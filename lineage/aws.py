@@ -122,9 +122,7 @@ class ClientFactory:
             if client is None:
                 # Any: the service name is data here, not one of the stubs' literal overloads.
                 session: Any = self._session
-                client = session.client(
-                    service, region_name=region, config=self._config(service)
-                )
+                client = session.client(service, region_name=region, config=self._config(service))
                 self._clients[key] = client
             return client
 
@@ -177,6 +175,21 @@ def map_client_error(exc: Exception, operation: str) -> AwsError:
     raise exc
 
 
+def _log_retries(service: str, operation: str, response: Any, *, failed: bool) -> None:
+    """botocore retries quietly; say so, since throttling is what operators look for."""
+    attempts = response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+    if attempts:
+        outcome = "gave up" if failed else "succeeded"
+        logger.info(
+            "%s:%s retried %d times, then %s",
+            service,
+            operation,
+            attempts,
+            outcome,
+            extra={"aws_operation": f"{service}:{operation}", "retry_attempts": attempts},
+        )
+
+
 class AwsApi:
     """One request's view of AWS in one region; counts the operations it makes."""
 
@@ -199,8 +212,11 @@ class AwsApi:
             response: dict[str, Any] = getattr(client, xform_name(operation))(**params)
         except (ClientError, BotoCoreError) as exc:
             mapped = map_client_error(exc, operation)
+            if isinstance(exc, ClientError):
+                _log_retries(service, operation, exc.response, failed=True)
             logger.debug("%s:%s failed: %s", service, operation, mapped.code)
             raise mapped from exc
+        _log_retries(service, operation, response, failed=False)
         logger.debug("%s:%s answered %d keys", service, operation, len(response))
         return response
 

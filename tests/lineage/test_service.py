@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -317,6 +318,7 @@ def test_throttling_is_retried_until_the_answer_is_whole(
     throttling_sandbox: SandboxProcess,
     sandbox: SandboxProcess,
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     service, lineage = make_lineage(sandbox, monkeypatch)
     sandbox.reset_calls()
@@ -327,12 +329,16 @@ def test_throttling_is_retried_until_the_answer_is_whole(
     # Ten attempts make a call fail on 30% throttling with odds of 0.3**10 (6 in a million).
     service, lineage = make_lineage(throttling_sandbox, monkeypatch, aws_max_attempts=10)
     throttling_sandbox.reset_calls()
+    caplog.set_level(logging.INFO, logger="lineage.aws")
     document = lineage("mlops-pipeline")
     service.close()
     assert document["warnings"] == []
     assert document["graph"] == calm["graph"]
-    # The retries really happened: more calls reached the sandbox than the request needs.
+    # The retries really happened: more calls reached the sandbox than the request needs,
+    # and the log says which calls were retried.
     assert len(throttling_sandbox.calls()) > needed
+    retried = [r for r in caplog.records if getattr(r, "retry_attempts", 0) > 0]
+    assert retried and all("then succeeded" in r.getMessage() for r in retried)
 
 
 def test_exhausted_retries_on_the_pipeline_itself_is_an_error(
