@@ -1,7 +1,8 @@
 """Production serving: gunicorn with gthread workers, settings from ``dashboard.config``.
 
-``sagemaker-lineage serve`` runs :func:`serve`; the Docker image runs
-``gunicorn -c python:dashboard.gunicorn_conf dashboard.wsgi:server`` with the same settings.
+``sagemaker-lineage serve`` runs :func:`serve`, which runs (and supervises)
+``gunicorn -c python:dashboard.gunicorn_conf dashboard.wsgi:server``, the Docker image's
+command, so both read the same settings.
 The app is imported in each worker after the fork (no ``preload_app``), so AWS clients and
 thread pools are always made in the process that uses them.
 """
@@ -10,12 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
-
-from gunicorn.app.base import BaseApplication
 
 from dashboard.config import (
     ENV_GRACEFUL_TIMEOUT_SEC,
@@ -31,6 +32,7 @@ from dashboard.config import (
 )
 
 WSGI_APP = "dashboard.wsgi:server"
+GUNICORN_CONF = "dashboard.gunicorn_conf"
 NO_CREDENTIALS_MESSAGE = (
     "sagemaker-lineage: warning: no AWS credentials found (environment, AWS_PROFILE or "
     "instance role). The server runs, but every request that needs AWS answers 503 until "
@@ -92,26 +94,6 @@ def credentials_message() -> str | None:
     return None if found else NO_CREDENTIALS_MESSAGE
 
 
-class LineageApplication(BaseApplication):  # type: ignore[misc]
-    """gunicorn, configured in code rather than from its command line."""
-
-    def __init__(self, options: Mapping[str, Any], app_uri: str = WSGI_APP) -> None:
-        self.options = dict(options)
-        self.app_uri = app_uri
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            if key in self.cfg.settings and value is not None:
-                self.cfg.set(key, value)
-
-    def load(self) -> Callable[..., Any]:
-        from gunicorn.util import import_app
-
-        app: Callable[..., Any] = import_app(self.app_uri)
-        return app
-
-
 def serve(
     *,
     sandbox: bool = False,
@@ -141,11 +123,11 @@ def serve(
 
 def _run(*, host: str | None, port: int | None, workers: int | None, debug: bool) -> int:
     options = gunicorn_options(host=host, port=port, workers=workers)
+    bind_host, _, bind_port = options["bind"][0].rpartition(":")
     if debug:
         from dashboard.app import create_app
 
         when_ready(None)
-        bind_host, _, bind_port = options["bind"][0].rpartition(":")
         create_app().run(
             host=bind_host.strip("[]"), port=int(bind_port), debug=True, use_reloader=False
         )
@@ -156,8 +138,39 @@ def _run(*, host: str | None, port: int | None, workers: int | None, debug: bool
             f"{options['threads']} threads)",
             flush=True,
         )
-        LineageApplication(options).run()
-    return 0
+        # gunicorn in a process of its own: its master forks workers, and a fork must not
+        # copy this process's threads (the sandbox's output reader holds a lock).
+        env = dict(os.environ)
+        env[ENV_HOST] = bind_host.strip("[]")
+        env[ENV_PORT] = bind_port
+        env[ENV_WORKERS] = str(options["workers"])
+        return _supervise(
+            [sys.executable, "-m", "gunicorn", "-c", f"python:{GUNICORN_CONF}", WSGI_APP], env
+        )
+
+
+def _supervise(argv: list[str], env: dict[str, str]) -> int:
+    """Run ``argv``, pass it the signals that stop us, and return its exit status."""
+    child = subprocess.Popen(argv, env=env)
+    forwarded = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def forward(signum: int, _frame: object) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in forwarded}
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # a second Ctrl-C while gunicorn stops: keep waiting
+                continue
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if child.poll() is None:
+            child.kill()
+            child.wait()
 
 
 @contextlib.contextmanager
