@@ -131,15 +131,17 @@ class ClientFactory:
         if service == "s3":
             connect_ms = min(settings.aws_connect_timeout_ms, settings.s3_timeout_ms)
             read_ms = settings.s3_timeout_ms
+            workers = settings.s3_max_workers
         else:
             connect_ms = settings.aws_connect_timeout_ms
             read_ms = settings.aws_read_timeout_ms
+            workers = settings.aws_max_workers
         return Config(
             retries={"mode": "standard", "max_attempts": settings.aws_max_attempts},
             connect_timeout=connect_ms / 1000,
             read_timeout=read_ms / 1000,
             # At least one connection per worker thread, so no thread opens a throwaway one.
-            max_pool_connections=settings.aws_max_workers + 4,
+            max_pool_connections=workers + 4,
             user_agent_extra="sagemaker-lineage",
         )
 

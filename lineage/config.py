@@ -18,6 +18,7 @@ ENV_ENABLE_S3_META = "ENABLE_S3_META"
 ENV_S3_TIMEOUT_MS = "S3_TIMEOUT_MS"
 # Ours.
 ENV_AWS_MAX_WORKERS = "LINEAGE_AWS_MAX_WORKERS"
+ENV_S3_MAX_WORKERS = "LINEAGE_S3_MAX_WORKERS"
 ENV_AWS_CONNECT_TIMEOUT_MS = "LINEAGE_AWS_CONNECT_TIMEOUT_MS"
 ENV_AWS_READ_TIMEOUT_MS = "LINEAGE_AWS_READ_TIMEOUT_MS"
 ENV_AWS_MAX_ATTEMPTS = "LINEAGE_AWS_MAX_ATTEMPTS"
@@ -49,9 +50,11 @@ class Settings:
     default_region: str = FALLBACK_REGION
     enable_s3_meta: bool = True
     s3_timeout_ms: int = 5_000
-    # One bounded pool of threads per process makes every AWS call; the HTTP connection pool
-    # of each client is sized from it so no thread waits for a connection.
+    # Bounded pools of threads per process make every AWS call: SageMaker's is kept modest
+    # (AWS throttles bursts of Describe* calls), S3's bucket settings can go wider. Each
+    # client's HTTP connection pool is sized from its pool so no thread waits for a socket.
     aws_max_workers: int = 16
+    s3_max_workers: int = 32
     aws_connect_timeout_ms: int = 3_000
     aws_read_timeout_ms: int = 10_000
     # botocore "standard" retry mode: attempts including the first one.
@@ -75,6 +78,7 @@ class Settings:
         for name, field_name in (
             (ENV_S3_TIMEOUT_MS, "s3_timeout_ms"),
             (ENV_AWS_MAX_WORKERS, "aws_max_workers"),
+            (ENV_S3_MAX_WORKERS, "s3_max_workers"),
             (ENV_AWS_CONNECT_TIMEOUT_MS, "aws_connect_timeout_ms"),
             (ENV_AWS_READ_TIMEOUT_MS, "aws_read_timeout_ms"),
             (ENV_AWS_MAX_ATTEMPTS, "aws_max_attempts"),

@@ -68,19 +68,31 @@ class LineageService:
         self.settings = settings or Settings.from_env()
         self.clients = clients or ClientFactory(self.settings)
         self._lock = threading.Lock()
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_pid = -1
+        self._pools: dict[str, ThreadPoolExecutor] = {}
+        self._pools_pid = -1
+
+    def pool_for(self, service: str) -> ThreadPoolExecutor:
+        """The bounded pool that makes this service's calls (one per service and process)."""
+        with self._lock:
+            if self._pools_pid != os.getpid():
+                # A forked worker gets pools of its own; threads do not survive a fork.
+                self._pools = {}
+                self._pools_pid = os.getpid()
+            pool = self._pools.get(service)
+            if pool is None:
+                workers = (
+                    self.settings.s3_max_workers
+                    if service == "s3"
+                    else self.settings.aws_max_workers
+                )
+                pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=service)
+                self._pools[service] = pool
+            return pool
 
     @property
     def pool(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._pool is None or self._pool_pid != os.getpid():
-                # A forked worker gets a pool of its own; threads do not survive a fork.
-                self._pool = ThreadPoolExecutor(
-                    max_workers=self.settings.aws_max_workers, thread_name_prefix="aws"
-                )
-                self._pool_pid = os.getpid()
-            return self._pool
+        """The SageMaker pool."""
+        return self.pool_for("sagemaker")
 
     def get_lineage(self, request: LineageRequest) -> LineageDocument:
         api = AwsApi(self.clients, request.region)
@@ -98,9 +110,9 @@ class LineageService:
 
     def close(self) -> None:
         with self._lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
+            for pool in self._pools.values():
+                pool.shutdown(wait=False, cancel_futures=True)
+            self._pools = {}
 
 
 class _LineageRun:
@@ -109,6 +121,7 @@ class _LineageRun:
     def __init__(self, service: LineageService, api: AwsApi, request: LineageRequest) -> None:
         self.settings = service.settings
         self.pool = service.pool
+        self.s3_pool = service.pool_for("s3")
         self.api = api
         self.request = request
         self.now = datetime.now(UTC)
@@ -348,7 +361,7 @@ class _LineageRun:
             "tags": self.api.bucket_tags,
         }
         for field_name, call in calls.items():
-            future = self.pool.submit(call, bucket)
+            future = self.s3_pool.submit(call, bucket)
             self.pending[future] = _bucket_callback(self, values, bucket, field_name)
 
     def _reports_for(self, step: ParsedStep, outputs: Iterable[IORef]) -> None:
@@ -367,7 +380,7 @@ class _LineageRun:
             if split is None or key in self.started:
                 continue
             self.started.add(key)
-            future = self.pool.submit(
+            future = self.s3_pool.submit(
                 self.api.read_object, split[0], split[1], self.settings.report_max_bytes
             )
             self.pending[future] = _report_callback(self, step.name, uri)
