@@ -38,7 +38,7 @@ from flask_caching import Cache
 
 from lineage.aws import AwsApi
 from lineage.catalog import list_executions, list_pipelines
-from lineage.errors import AwsError
+from lineage.errors import AwsError, AwsUnavailable
 from lineage.request import LineageRequest
 from lineage.runinfo import TERMINAL_EXECUTION_STATUSES
 from lineage.service import LineageService
@@ -252,7 +252,7 @@ class CachedLineage:
             entry, ttl = self._lineage_entry(document, request)
             if entry["latest"]:
                 self._set(_latest_key(request.region, request.pipeline),
-                          entry["execution"] or "", self.ttls.lists)
+                          {"arn": entry["execution"] or ""}, self.ttls.lists)
             return entry, ttl
 
         entry, source = self._single_flight(key, compute, force, stats)
@@ -328,20 +328,26 @@ class CachedLineage:
         if not entry.get("check_latest"):
             return True
         latest_key = _latest_key(request.region, request.pipeline)
-        newest = self._get(latest_key)
-        if newest is None:
+
+        def compute() -> tuple[dict[str, Any], int]:
             api = AwsApi(self.service.clients, request.region)
             try:
                 summaries = api.list_pipeline_executions(request.pipeline, 1)
-            except AwsError:
-                return True  # cannot tell: what we have is still a true answer
             finally:
                 stats.aws_calls += api.call_count
             dated = [s for s in summaries if s.get("StartTime") is not None]
-            newest = str(max(dated, key=lambda s: s["StartTime"])["PipelineExecutionArn"]) \
-                if dated else ""
-            self._set(latest_key, newest, self.ttls.lists)
-        return bool(newest == (entry.get("execution") or ""))
+            newest = max(dated, key=lambda s: s["StartTime"]) if dated else None
+            arn = str(newest["PipelineExecutionArn"]) if newest else ""
+            return {"arn": arn}, self.ttls.lists
+
+        latest = self._get(latest_key)
+        if latest is None:
+            try:
+                # Single flight here too: a burst of hits makes one ListPipelineExecutions.
+                latest, _ = self._single_flight(latest_key, compute, False, RequestStats())
+            except AwsError:
+                return True  # cannot tell: what we have is still a true answer
+        return bool(latest.get("arn") == (entry.get("execution") or ""))
 
     # -- single flight ---------------------------------------------------------------------------
 
@@ -374,7 +380,7 @@ class CachedLineage:
                 flight = self._flights[key] = _Flight()
         if not leader:
             if not flight.done.wait(self.wait_sec):
-                raise TimeoutError("the shared fetch did not finish in time")
+                raise AwsUnavailable("AWS did not answer within the request deadline")
             if flight.error is not None:
                 raise flight.error
             stats.cache = SHARED

@@ -177,7 +177,7 @@ def test_a_newer_execution_replaces_a_cached_latest_one(
     assert cached.lineage(request).source == "hit"
     # The latest-execution check expires (30 s) and AWS now names another execution newest.
     cached.cache.delete("latest:v1:ap-northeast-2:mlops-pipeline")
-    cached.cache.set("latest:v1:ap-northeast-2:mlops-pipeline", "arn:...:execution/newer")
+    cached.cache.set("latest:v1:ap-northeast-2:mlops-pipeline", {"arn": "arn:...:execution/x"})
     again = cached.lineage(request)
     assert again.source == "refresh"
     assert again.document()["generatedAt"] > first.document()["generatedAt"]
