@@ -22,9 +22,9 @@ $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
 install-run: $(VENV)/.stamp-run
 install-dev: $(VENV)/.stamp-dev
 
+# The dashboard and the API on the AWS sandbox at http://127.0.0.1:8050 (Ctrl-C stops both).
 demo: install-run
-	$(BIN)/sagemaker-lineage dump --sandbox --region ap-northeast-2 \
-		--pipeline-name mlops-pipeline --include-latest-exec
+	$(BIN)/sagemaker-lineage serve --sandbox --host 127.0.0.1 --port 8050
 
 sandbox: install-run
 	$(BIN)/sagemaker-lineage sandbox --port 5005

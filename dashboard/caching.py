@@ -86,55 +86,6 @@ class _Flight:
     error: BaseException | None = None
 
 
-# -- the call count of LineageService.get_lineage ----------------------------------------------
-
-# lineage.service logs this at DEBUG on the calling thread when get_lineage ends.
-SERVICE_DONE_MESSAGE = "lineage %s/%s: %d AWS calls in %.0f ms"
-
-
-class _ServiceCallCounter(logging.Filter):
-    """Reads the AWS call count of a ``get_lineage`` from the service's closing debug line.
-
-    A stopgap until the service reports it (see the issue 3 report): the record is made on
-    the thread that called ``get_lineage``, so a thread-local holds the count. Records below
-    the level the ``lineage`` logger would have let through are dropped again here.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._local = threading.local()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if record.msg == SERVICE_DONE_MESSAGE and isinstance(args, tuple) and len(args) >= 3:
-            count = args[2]
-            self._local.count = count if isinstance(count, int) else 0
-        return record.levelno >= logging.getLogger("lineage").getEffectiveLevel()
-
-    def reset(self) -> None:
-        self._local.count = 0
-
-    def take(self) -> int:
-        count: int = getattr(self._local, "count", 0)
-        self._local.count = 0
-        return count
-
-
-_counter_lock = threading.Lock()
-_counter: _ServiceCallCounter | None = None
-
-
-def service_call_counter() -> _ServiceCallCounter:
-    global _counter
-    with _counter_lock:
-        if _counter is None:
-            _counter = _ServiceCallCounter()
-            service_logger = logging.getLogger("lineage.service")
-            service_logger.addFilter(_counter)
-            service_logger.setLevel(logging.DEBUG)
-        return _counter
-
-
 # -- cross-process locks -------------------------------------------------------------------------
 
 
@@ -220,7 +171,7 @@ class CachedLineage:
         self.service = service
         self.cache = cache
         self.ttls = ttls
-        self.counter = service_call_counter()
+        self.buckets = _CachedBuckets(self, ttls.buckets)
         # A fetch in another process may take as long as a request may.
         self.wait_sec = service.settings.request_deadline_ms / 1000 + 10
         self.locks = _Locks(cache, self.wait_sec)
@@ -244,11 +195,11 @@ class CachedLineage:
                 force = True  # a newer execution exists: the entry is stale for "latest"
 
         def compute() -> tuple[dict[str, Any], int]:
-            self.counter.reset()
-            try:
-                document = self.service.get_lineage(request).to_dict()
-            finally:
-                stats.aws_calls += self.counter.take()
+            # A refresh reads bucket settings afresh too (and stores what it read).
+            buckets = _CachedBuckets(self, self.ttls.buckets, read=False) if refresh else None
+            document = self.service.get_lineage(
+                request, stats=stats, bucket_cache=buckets or self.buckets
+            ).to_dict()
             entry, ttl = self._lineage_entry(document, request)
             if entry["latest"]:
                 self._set(_latest_key(request.region, request.pipeline),
@@ -447,6 +398,28 @@ class CachedLineage:
             self.cache.set(key, value, timeout=ttl)
         except Exception:
             logger.warning("cache set failed; the answer is not kept", exc_info=True)
+
+
+class _CachedBuckets:
+    """Bucket settings in the same cache, kept ``LINEAGE_CACHE_TTL_BUCKETS_SEC``."""
+
+    def __init__(self, owner: CachedLineage, ttl: int, *, read: bool = True) -> None:
+        self.owner = owner
+        self.ttl = ttl
+        self.read = read
+
+    def get(self, bucket: str) -> dict[str, Any] | None:
+        if not self.read:
+            return None
+        found = self.owner._get(_bucket_key(bucket))
+        return dict(found) if isinstance(found, dict) else None
+
+    def set(self, bucket: str, values: dict[str, Any]) -> None:
+        self.owner._set(_bucket_key(bucket), dict(values), self.ttl)
+
+
+def _bucket_key(bucket: str) -> str:
+    return f"bucket:{KEY_VERSION}:{bucket}"
 
 
 def lineage_key(request: LineageRequest, *, s3: bool) -> str:

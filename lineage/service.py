@@ -21,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from lineage.aws import AwsApi, ClientFactory, step_metadata_kinds
 from lineage.config import Settings
@@ -56,9 +56,36 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# A bucket's settings: field of the document -> the AwsApi method that reads it.
+BUCKET_READS = {
+    "region": "bucket_region",
+    "encryption": "bucket_encryption",
+    "versioning": "bucket_versioning",
+    "public_access": "bucket_public_access",
+    "tags": "bucket_tags",
+}
+
 # Studio links a pipeline to its domain through one of these tags (CONTRACT.md, domain).
 DOMAIN_NAME_TAG = "DomainName"
 DOMAIN_ID_TAGS = ("DomainId", "sagemaker:domain-arn")
+
+
+class CallStats(Protocol):
+    """Where a caller wants the number of AWS calls a request made."""
+
+    aws_calls: int
+
+
+class BucketCache(Protocol):
+    """Bucket settings kept between requests (they change far less often than runs).
+
+    ``get`` answers the values ``_bucket_for`` would read (``region``, ``encryption``,
+    ``versioning``, ``public_access``, ``tags``) or ``None``; only complete sets are stored.
+    """
+
+    def get(self, bucket: str) -> dict[str, Any] | None: ...
+
+    def set(self, bucket: str, values: dict[str, Any]) -> None: ...
 
 
 class LineageService:
@@ -94,12 +121,21 @@ class LineageService:
         """The SageMaker pool."""
         return self.pool_for("sagemaker")
 
-    def get_lineage(self, request: LineageRequest) -> LineageDocument:
+    def get_lineage(
+        self,
+        request: LineageRequest,
+        *,
+        stats: CallStats | None = None,
+        bucket_cache: BucketCache | None = None,
+    ) -> LineageDocument:
+        """The lineage document; ``stats.aws_calls`` grows by the calls made, even on error."""
         api = AwsApi(self.clients, request.region)
         started = time.monotonic()
         try:
-            return _LineageRun(self, api, request).build()
+            return _LineageRun(self, api, request, bucket_cache).build()
         finally:
+            if stats is not None:
+                stats.aws_calls += api.call_count
             logger.debug(
                 "lineage %s/%s: %d AWS calls in %.0f ms",
                 request.region,
@@ -118,7 +154,15 @@ class LineageService:
 class _LineageRun:
     """The state of one request; lives on the request's thread."""
 
-    def __init__(self, service: LineageService, api: AwsApi, request: LineageRequest) -> None:
+    def __init__(
+        self,
+        service: LineageService,
+        api: AwsApi,
+        request: LineageRequest,
+        bucket_cache: BucketCache | None = None,
+    ) -> None:
+        self.bucket_cache = bucket_cache
+        self.cached_buckets: set[str] = set()
         self.settings = service.settings
         self.pool = service.pool
         self.s3_pool = service.pool_for("s3")
@@ -196,6 +240,7 @@ class _LineageRun:
         )
         self._start_enrichment()
         self._drain()
+        self._remember_buckets()
 
         pipeline = pipeline_info(
             described, region=request.region, tags=tags, last_run_time=newest_start
@@ -352,16 +397,14 @@ class _LineageRun:
         bucket = split[0]
         if bucket in self.buckets:
             return
+        cached = self.bucket_cache.get(bucket) if self.bucket_cache is not None else None
+        if cached is not None:
+            self.buckets[bucket] = dict(cached)
+            self.cached_buckets.add(bucket)
+            return
         values = self.buckets[bucket] = {}
-        calls: dict[str, Callable[[str], Any]] = {
-            "region": self.api.bucket_region,
-            "encryption": self.api.bucket_encryption,
-            "versioning": self.api.bucket_versioning,
-            "public_access": self.api.bucket_public_access,
-            "tags": self.api.bucket_tags,
-        }
-        for field_name, call in calls.items():
-            future = self.s3_pool.submit(call, bucket)
+        for field_name, method in BUCKET_READS.items():
+            future = self.s3_pool.submit(getattr(self.api, method), bucket)
             self.pending[future] = _bucket_callback(self, values, bucket, field_name)
 
     def _reports_for(self, step: ParsedStep, outputs: Iterable[IORef]) -> None:
@@ -404,6 +447,13 @@ class _LineageRun:
             for future in self.pending:
                 future.cancel()
             self.pending.clear()
+
+    def _remember_buckets(self) -> None:
+        if self.bucket_cache is None:
+            return
+        for bucket, values in self.buckets.items():
+            if bucket not in self.cached_buckets and len(values) == len(BUCKET_READS):
+                self.bucket_cache.set(bucket, values)
 
     # -- assembling ------------------------------------------------------------------------
 

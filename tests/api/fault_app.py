@@ -61,11 +61,14 @@ class FaultInjectingService:
     def pool(self) -> Any:
         return self.real.pool
 
-    def get_lineage(self, request: LineageRequest) -> LineageDocument:
+    def pool_for(self, service: str) -> Any:
+        return self.real.pool_for(service)
+
+    def get_lineage(self, request: LineageRequest, **options: Any) -> LineageDocument:
         fault = FAULTS.get(request.pipeline)
         if fault is not None:
             raise fault()
-        return self.real.get_lineage(request)
+        return self.real.get_lineage(request, **options)
 
 
 app = create_app({LINEAGE_SERVICE: FaultInjectingService(LineageService())})
