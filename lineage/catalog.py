@@ -26,11 +26,7 @@ from lineage.errors import (
     PipelineNotFound,
 )
 from lineage.models import Warning, iso
-from lineage.request import (
-    DOMAIN_NAME,
-    MAX_PARAMETER_LENGTH,
-    parse_lineage_request,
-)
+from lineage.request import domain_parameter, parse_lineage_request, text_parameter
 from lineage.runinfo import execution_info
 from lineage.service import DOMAIN_ID_TAGS, DOMAIN_NAME_TAG, LineageService
 
@@ -420,7 +416,7 @@ def parse_pipelines_request(
     offered: Sequence[str],
 ) -> PipelinesRequest:
     """``region``: one, a comma-separated list, or ``all`` (the ``offered`` regions)."""
-    raw = _param(params, "region") or settings.default_region
+    raw = text_parameter(params, "region") or settings.default_region
     if raw.strip().lower() == "all":
         chosen = tuple(dict.fromkeys(offered))
     else:
@@ -434,12 +430,7 @@ def parse_pipelines_request(
                     if REGION_NAME.fullmatch(region)
                     else "region is not a region where SageMaker is available",
                 )
-    domain = _param(params, "domain")
-    if domain is not None and not DOMAIN_NAME.fullmatch(domain):
-        raise InvalidParameter(
-            "domain", "domain must be 1-63 letters, digits or hyphens (a Studio domain name)"
-        )
-    return PipelinesRequest(regions=chosen, domain=domain)
+    return PipelinesRequest(regions=chosen, domain=domain_parameter(params))
 
 
 def parse_executions_request(
@@ -452,21 +443,10 @@ def parse_executions_request(
         regions=regions,
     )
     limit = DEFAULT_EXECUTIONS
-    raw = _param(params, "limit")
+    raw = text_parameter(params, "limit")
     if raw is not None:
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_EXECUTIONS:
             raise InvalidParameter("limit", f"limit must be a whole number from 1 to "
                                             f"{MAX_EXECUTIONS}")
         limit = int(raw)
     return ExecutionsRequest(pipeline=lineage.pipeline, region=lineage.region, limit=limit)
-
-
-def _param(params: Mapping[str, str | None], name: str) -> str | None:
-    value = params.get(name)
-    if value is None or value == "":
-        return None
-    if len(value) > MAX_PARAMETER_LENGTH:
-        raise InvalidParameter(name, f"{name} is too long")
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
-        raise InvalidParameter(name, f"{name} contains control characters")
-    return value

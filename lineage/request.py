@@ -45,7 +45,7 @@ def parse_lineage_request(
     regions: Collection[str],
 ) -> LineageRequest:
     """Validate raw parameters; raise :class:`InvalidParameter` naming the first bad one."""
-    pipeline = _text(params, "pipeline")
+    pipeline = text_parameter(params, "pipeline")
     if pipeline is None:
         raise InvalidParameter("pipeline", "pipeline is required")
     if not PIPELINE_NAME.fullmatch(pipeline):
@@ -55,12 +55,12 @@ def parse_lineage_request(
             "letter or digit",
         )
 
-    region = _text(params, "region") or settings.default_region
+    region = text_parameter(params, "region") or settings.default_region
     if region not in regions:
         raise InvalidParameter("region", "region is not a region where SageMaker is available")
 
     include = True
-    raw_include = _text(params, "includeLatestExec")
+    raw_include = text_parameter(params, "includeLatestExec")
     if raw_include is not None:
         flag = parse_bool(raw_include)
         if flag is None:
@@ -69,13 +69,9 @@ def parse_lineage_request(
             )
         include = flag
 
-    domain = _text(params, "domain")
-    if domain is not None and not DOMAIN_NAME.fullmatch(domain):
-        raise InvalidParameter(
-            "domain", "domain must be 1-63 letters, digits or hyphens (a Studio domain name)"
-        )
+    domain = domain_parameter(params)
 
-    execution = _text(params, "execution")
+    execution = text_parameter(params, "execution")
     if execution is not None:
         arn = EXECUTION_ARN.fullmatch(execution)
         if arn is None and not EXECUTION_ID.fullmatch(execution):
@@ -96,7 +92,17 @@ def parse_lineage_request(
     )
 
 
-def _text(params: Mapping[str, str | None], name: str) -> str | None:
+def domain_parameter(params: Mapping[str, str | None]) -> str | None:
+    domain = text_parameter(params, "domain")
+    if domain is not None and not DOMAIN_NAME.fullmatch(domain):
+        raise InvalidParameter(
+            "domain", "domain must be 1-63 letters, digits or hyphens (a Studio domain name)"
+        )
+    return domain
+
+
+def text_parameter(params: Mapping[str, str | None], name: str) -> str | None:
+    """The parameter, ``None`` when absent or empty; too long or control characters: 400."""
     value = params.get(name)
     if value is None or value == "":
         return None
