@@ -38,6 +38,8 @@ from dashboard.config import (
     cache_config,
     load_config,
 )
+from dashboard.limits import install_rate_limits
+from dashboard.security import install_security_headers
 from lineage.aws import sagemaker_regions
 from lineage.config import ConfigError, Settings
 from lineage.service import LineageService
@@ -92,6 +94,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
         # Clients of the API Gateway deployment (/prod/lineage) only change the host.
         server.register_blueprint(bp, url_prefix=values[ENV_API_PREFIX], name="api_prefixed")
     _install_request_hooks(server)
+    install_rate_limits(server)
+    install_security_headers(app)
     _install_json_logging()
     app.layout = layout(sandbox=sandbox)
     return app
@@ -196,12 +200,14 @@ class JsonFormatter(logging.Formatter):
 
 
 def _install_json_logging() -> None:
-    """``dashboard.*`` loggers write JSON lines to stderr (gunicorn collects them)."""
-    root = logging.getLogger("dashboard")
-    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    root.propagate = False
+    """``dashboard.*`` and ``lineage.*`` (AWS retries) write JSON lines to stderr (gunicorn)."""
+    for name in ("dashboard", "lineage"):
+        root = logging.getLogger(name)
+        if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+            continue
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+        # dashboard.* stops here; lineage.* also goes on up (pytest's caplog reads it there).
+        root.propagate = name != "dashboard"
