@@ -134,6 +134,9 @@ def lineage_error(exc: LineageError) -> tuple[Response, int]:
 @bp.errorhandler(Exception)
 def internal_error(exc: Exception) -> tuple[Response, int]:
     if isinstance(exc, HTTPException):
+        if exc.code == 429:  # dashboard.limits; flask-limiter adds Retry-After
+            message = f"too many requests: at most {exc.description} per client; retry later"
+            return jsonify({"message": message}), 429
         return jsonify({"message": exc.description or exc.name}), exc.code or 500
     request_id = g.get("request_id")
     logger.error("unhandled error in request %s", request_id, exc_info=exc,

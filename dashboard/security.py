@@ -1,0 +1,82 @@
+"""Security headers on every response: the page's CSP from Dash's ``csp_hashes()``, and more.
+
+The page may run only scripts served by this server and Dash's own inline scripts, which
+``csp_hashes()`` names one by one (the renderer's bootstrap, inline clientside callbacks): an
+HTML/JS string that came from AWS (a step name, a tag, a failure reason) can never run, even
+if something rendered it as markup. Everything that is not the page (the JSON API, assets,
+errors) gets a policy that allows nothing at all. No page may frame this one
+(``frame-ancestors 'none'``, and ``X-Frame-Options`` for old browsers).
+
+Styles stay ``'unsafe-inline'``: Dash components and Cytoscape set inline styles, and a
+style cannot run code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dash
+from flask import Response
+
+# Everything that is not HTML: a JSON body or a file needs no script, style or frame.
+LOCKED_DOWN_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+STATIC_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+def page_csp(script_hashes: Sequence[str]) -> str:
+    """The page's policy; ``script_hashes`` as ``csp_hashes()`` gives them (quoted)."""
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *script_hashes],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+class SecurityHeaders:
+    """The ``after_request`` hook; the page's policy is built once its inline scripts are known."""
+
+    def __init__(self, app: dash.Dash) -> None:
+        self.app = app
+        self._hashes: tuple[str, ...] | None = None
+        self._page_csp = ""
+
+    def page_policy(self) -> str:
+        # csp_hashes() also collects clientside callbacks registered after create_app; it
+        # is cheap (a few SHA-256 of short strings) and gives the same answer once serving.
+        hashes = tuple(self.app.csp_hashes())
+        if hashes != self._hashes:
+            self._hashes = hashes
+            self._page_csp = page_csp(hashes)
+        return self._page_csp
+
+    def __call__(self, response: Response) -> Response:
+        headers = response.headers
+        for name, value in STATIC_HEADERS.items():
+            headers.setdefault(name, value)
+        if response.mimetype == "text/html":
+            headers["Content-Security-Policy"] = self.page_policy()
+        else:
+            headers.setdefault("Content-Security-Policy", LOCKED_DOWN_CSP)
+        return response
+
+
+def install_security_headers(app: dash.Dash) -> SecurityHeaders:
+    """Add the headers to every response of ``app.server`` (errors and assets included)."""
+    hook = SecurityHeaders(app)
+    app.server.after_request(hook)
+    return hook
