@@ -16,7 +16,8 @@ depend on the answer:
 Single flight: concurrent identical requests make one fetch. Threads of a process wait for
 the first one; processes sharing a cache (FileSystemCache, RedisCache) take a lock in it
 (an O_EXCL file next to the cache files, or an atomic ``add``) and the others wait for the
-entry. A cache that fails (Redis down) is logged and skipped, never an error.
+entry. A cache that fails (Redis down) is skipped, never an error: the first failure logs one
+line, answers go on uncached, and the first success after it logs that caching resumed.
 """
 
 from __future__ import annotations
@@ -86,15 +87,48 @@ class _Flight:
     error: BaseException | None = None
 
 
+class CacheHealth:
+    """Whether the cache backend works; says so once when it fails and once when it is back.
+
+    Every request tries the cache again, so caching resumes by itself; only the change of
+    state is logged (a Redis outage must not write a trace per cache call).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.down = False
+
+    def failed(self, operation: str, exc: BaseException) -> None:
+        with self._lock:
+            if self.down:
+                return
+            self.down = True
+        logger.warning(
+            "cache backend unavailable (%s: %s); answering uncached until it is back",
+            operation,
+            type(exc).__name__,
+        )
+
+    def ok(self) -> None:
+        if not self.down:  # the common case, without the lock
+            return
+        with self._lock:
+            if not self.down:
+                return
+            self.down = False
+        logger.info("cache backend is back; caching resumed")
+
+
 # -- cross-process locks -------------------------------------------------------------------------
 
 
 class _Locks:
     """A lock per key shared by every process using the same cache."""
 
-    def __init__(self, cache: Cache, ttl_sec: float) -> None:
+    def __init__(self, cache: Cache, ttl_sec: float, health: CacheHealth | None = None) -> None:
         self.cache = cache
         self.ttl_sec = ttl_sec
+        self.health = health or CacheHealth()
         backend = cache.cache
         path = getattr(backend, "_path", None)
         # cachelib's FileSystemCache.add is check-then-set; an O_EXCL file is atomic.
@@ -110,8 +144,8 @@ class _Locks:
         try:
             if not self.cache.add(_lock_key(key), token, timeout=int(self.ttl_sec)):
                 return None
-        except Exception:  # a cache that fails must not fail the request
-            logger.warning("cache lock failed for %s", key, exc_info=True)
+        except Exception as exc:  # a cache that fails must not fail the request
+            self.health.failed("lock", exc)
             return _noop
 
         def release() -> None:
@@ -125,7 +159,8 @@ class _Locks:
             return self._lock_path(key).exists()
         try:
             return self.cache.get(_lock_key(key)) is not None
-        except Exception:
+        except Exception as exc:
+            self.health.failed("lock", exc)
             return False
 
     def _lock_path(self, key: str) -> Path:
@@ -174,7 +209,8 @@ class CachedLineage:
         self.buckets = _CachedBuckets(self, ttls.buckets)
         # A fetch in another process may take as long as a request may.
         self.wait_sec = service.settings.request_deadline_ms / 1000 + 10
-        self.locks = _Locks(cache, self.wait_sec)
+        self.health = CacheHealth()
+        self.locks = _Locks(cache, self.wait_sec, self.health)
         self._lock = threading.Lock()
         self._flights: dict[str, _Flight] = {}
 
@@ -388,16 +424,20 @@ class CachedLineage:
 
     def _get(self, key: str) -> Any:
         try:
-            return self.cache.get(key)
-        except Exception:
-            logger.warning("cache get failed; answering without the cache", exc_info=True)
+            value = self.cache.get(key)
+        except Exception as exc:
+            self.health.failed("get", exc)
             return None
+        self.health.ok()
+        return value
 
     def _set(self, key: str, value: Any, ttl: int) -> None:
         try:
             self.cache.set(key, value, timeout=ttl)
-        except Exception:
-            logger.warning("cache set failed; the answer is not kept", exc_info=True)
+        except Exception as exc:
+            self.health.failed("set", exc)
+            return
+        self.health.ok()
 
 
 class _CachedBuckets:
