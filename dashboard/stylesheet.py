@@ -26,10 +26,10 @@ STATUS_LOOK: dict[str, tuple[str, str, str, float, str]] = {
     "Succeeded": ("#009E73", "#ffffff", "solid", 2.0, "Succeeded"),
     "Executing": ("#0072B2", "#ffffff", "dashed", 4, "Executing"),
     "Starting": ("#56B4E9", "#10222e", "dotted", 4, "Starting"),
-    "Stopping": ("#E69F00", "#231800", "dashed", 4, "Stopping"),
+    "Stopping": ("#E69F00", "#231800", "solid", 5, "Stopping"),
     "Stopped": ("#CC79A7", "#2a0f1f", "double", 6, "Stopped"),
     "Failed": ("#D55E00", "#ffffff", "double", 7, "Failed"),
-    NOT_STARTED: ("#eceff3", "#6b7785", "dotted", 2, "Not started"),
+    NOT_STARTED: ("#eceff3", "#52606d", "dotted", 2, "Not started"),
     UNKNOWN: ("#bfc6cf", "#1f2933", "dashed", 2, "Unknown"),
 }
 BORDER_COLOUR = "#1f2933"

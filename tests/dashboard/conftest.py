@@ -1,0 +1,66 @@
+"""A real lineage document (mlops-pipeline from the sandbox) and fakes of the cached service."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lineage.config import Settings
+
+DOCUMENT = Path(__file__).with_name("mlops-pipeline.json")
+
+
+@pytest.fixture
+def document() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DOCUMENT.read_text(encoding="utf-8"))
+    return copy.deepcopy(data)
+
+
+@dataclass
+class FakeServed:
+    body: str
+
+    def document(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class FakeCached:
+    """Stands in for dashboard.caching.CachedLineage: answers or raises what it is given."""
+
+    lineage_answer: Any = None
+    lineage_error: BaseException | None = None
+    pipelines_answer: Any = None
+    executions_answer: Any = None
+    list_error: BaseException | None = None
+    calls: list[tuple[str, Any, bool]] = field(default_factory=list)
+
+    def lineage(self, request: Any, *, refresh: bool = False, stats: Any = None) -> FakeServed:
+        self.calls.append(("lineage", request, refresh))
+        if self.lineage_error is not None:
+            raise self.lineage_error
+        return FakeServed(json.dumps(self.lineage_answer))
+
+    def pipelines(self, regions: Any, domain: Any, *, refresh: bool = False,
+                  stats: Any = None) -> FakeServed:
+        self.calls.append(("pipelines", regions, refresh))
+        if self.list_error is not None:
+            raise self.list_error
+        return FakeServed(json.dumps(self.pipelines_answer))
+
+    def executions(self, pipeline: str, region: str, limit: int, *, refresh: bool = False,
+                   stats: Any = None) -> FakeServed:
+        self.calls.append(("executions", (pipeline, region, limit), refresh))
+        if self.list_error is not None:
+            raise self.list_error
+        return FakeServed(json.dumps(self.executions_answer))
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(default_region="ap-northeast-2")
