@@ -8,9 +8,11 @@ Error bodies never carry AWS's raw text or a trace: the log has the trace under 
 from __future__ import annotations
 
 import logging
+import traceback
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -139,9 +141,63 @@ def internal_error(exc: Exception) -> tuple[Response, int]:
             return jsonify({"message": message}), 429
         return jsonify({"message": exc.description or exc.name}), exc.code or 500
     request_id = g.get("request_id")
-    logger.error("unhandled error in request %s", request_id, exc_info=exc,
-                 extra={"request_id": request_id})
+    logger.error(
+        "unhandled error in request %s",
+        request_id,
+        extra={"fields": {"event": "error", "message": f"unhandled error in request {request_id}",
+                          "requestId": request_id, "error": type(exc).__name__,
+                          "trace": safe_trace(exc)}},
+    )
     return jsonify({"message": INTERNAL_ERROR, "requestId": request_id}), 500
+
+
+def safe_trace(exc: BaseException) -> str:
+    """The trace of ``exc`` and its causes, without AWS's own error text.
+
+    botocore's ``ClientError`` prints AWS's message (ARNs, account ids, principal names):
+    the log keeps its error code and operation only.
+    """
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        lines = traceback.format_tb(current.__traceback__)
+        parts.append("".join(["Traceback (most recent call last):\n", *lines,
+                              f"{_qualified(current)}: {_safe_message(current)}\n"]))
+        if current.__cause__ is not None:
+            current = current.__cause__
+            link = "The above exception was the direct cause of the following exception:"
+        elif current.__context__ is not None and not current.__suppress_context__:
+            current = current.__context__
+            link = "During handling of the above exception, another exception occurred:"
+        else:
+            break
+        parts.append(f"\n{link}\n\n")
+    # format_exception order: the root cause first.
+    return "".join(_pairs_reversed(parts))
+
+
+def _pairs_reversed(parts: list[str]) -> list[str]:
+    traces, links = parts[0::2], parts[1::2]
+    ordered: list[str] = []
+    for index, trace in enumerate(reversed(traces)):
+        ordered.append(trace)
+        if index < len(links):
+            ordered.append(list(reversed(links))[index])
+    return ordered
+
+
+def _qualified(exc: BaseException) -> str:
+    kind = type(exc)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
+def _safe_message(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "?")
+        return f"{code} from {exc.operation_name} (AWS's message withheld)"
+    return str(exc)
 
 
 # -- CORS (CONTRACT.md: GET from any origin unless CORS_ORIGINS narrows it; no credentials) --

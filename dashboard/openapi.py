@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from lineage.aws import sagemaker_regions
 from lineage.catalog import DEFAULT_EXECUTIONS, MAX_EXECUTIONS
 from lineage.contract import lineage_schema
 from lineage.request import MAX_PARAMETER_LENGTH
@@ -62,6 +63,17 @@ def _lineage_schemas() -> dict[str, JsonDict]:
 
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 _TEXT = {"type": ["string", "null"]}
+# lineage.config.parse_bool, spelled as a pattern (ECMA-262 has no case-insensitive flag).
+# An empty optional parameter means the same as an absent one (lineage.request.text_parameter).
+_BOOLEAN = {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|"
+            "[Nn][Oo]|1|0)?$"}
+_REGIONS = sorted(sagemaker_regions())
+_ONE_REGION = "(" + "|".join(_REGIONS) + ")"
+# lineage.request: EXECUTION_ID or EXECUTION_ARN (which must name this pipeline and region).
+_EXECUTION = (
+    "^([a-z0-9]{1,256}|arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]+:[0-9]{12}:"
+    "pipeline/[a-zA-Z0-9\\-]{1,256}/execution/[a-z0-9]{1,256})?$"
+)
 
 _PARAMETERS: dict[str, JsonDict] = {
     "pipeline": {
@@ -76,7 +88,7 @@ _PARAMETERS: dict[str, JsonDict] = {
         "in": "query",
         "description": "A region where SageMaker exists; default DEFAULT_REGION, else "
         "ap-northeast-2.",
-        "schema": {"type": "string", "examples": ["ap-northeast-2"]},
+        "schema": {"type": "string", "enum": ["", *_REGIONS], "examples": ["ap-northeast-2"]},
     },
     "regions": {
         "name": "region",
@@ -84,39 +96,41 @@ _PARAMETERS: dict[str, JsonDict] = {
         "description": "A region, a comma-separated list of regions, or `all` (the regions "
         "of /regions); default DEFAULT_REGION, else ap-northeast-2. Regions are read "
         "concurrently; one that fails becomes a warning (an error only when all fail).",
-        "schema": {"type": "string", "examples": ["ap-northeast-2,us-east-1", "all"]},
+        "schema": {"type": "string", "pattern": f"^(all|{_ONE_REGION}(,{_ONE_REGION})*)?$",
+                   "examples": ["ap-northeast-2,us-east-1", "all"]},
     },
     "includeLatestExec": {
         "name": "includeLatestExec",
         "in": "query",
         "description": "true/false/1/0/yes/no, any case; default true.",
-        "schema": {"type": "string", "default": "true"},
+        "schema": {**_BOOLEAN, "default": "true"},
     },
     "domain": {
         "name": "domain",
         "in": "query",
         "description": "SageMaker Studio domain name: only a pipeline tagged DomainName=<domain> "
         "(or DomainId / sagemaker:domain-arn of a domain of that name).",
-        "schema": {"type": "string", "pattern": "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"},
+        "schema": {"type": "string", "pattern": "^([a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})?$"},
     },
     "execution": {
         "name": "execution",
         "in": "query",
         "description": "An execution ARN or id of this pipeline instead of the latest one.",
-        "schema": {"type": "string", "maxLength": MAX_PARAMETER_LENGTH},
+        "schema": {"type": "string", "maxLength": MAX_PARAMETER_LENGTH, "pattern": _EXECUTION},
     },
     "limit": {
         "name": "limit",
         "in": "query",
         "description": "How many of the newest executions.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_EXECUTIONS,
+        "schema": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_EXECUTIONS},
+                             {"const": ""}],
                    "default": DEFAULT_EXECUTIONS},
     },
     "refresh": {
         "name": "refresh",
         "in": "query",
         "description": "true: bypass the cache, read AWS and store the new answer.",
-        "schema": {"type": "string", "default": "false"},
+        "schema": {**_BOOLEAN, "default": "false"},
     },
 }
 
@@ -131,7 +145,8 @@ _HEADERS: dict[str, JsonDict] = {
         "schema": {"enum": ["hit", "miss", "shared", "refresh"]},
     },
     "Retry-After": {
-        "description": "Seconds to wait: AWS throttled the request.",
+        "description": "Seconds to wait: AWS throttled the request, or the client passed "
+        "its rate limit (LINEAGE_RATE_LIMIT).",
         "schema": {"type": "integer"},
     },
 }
@@ -298,6 +313,8 @@ def _document() -> JsonDict:
                     "200": _json(_ref("LineageDocument"), "The lineage document; what "
                                  "could not be read is Unknown and listed in warnings.",
                                  "X-Cache"),
+                    "429": _json(_ref("Message"), "The client passed its rate limit "
+                                 "(LINEAGE_RATE_LIMIT, off by default).", "Retry-After"),
                     **_errors(),
                 },
             }},
