@@ -24,6 +24,8 @@ ENV_AWS_READ_TIMEOUT_MS = "LINEAGE_AWS_READ_TIMEOUT_MS"
 ENV_AWS_MAX_ATTEMPTS = "LINEAGE_AWS_MAX_ATTEMPTS"
 ENV_REQUEST_DEADLINE_MS = "LINEAGE_REQUEST_DEADLINE_MS"
 ENV_REPORT_MAX_BYTES = "LINEAGE_REPORT_MAX_BYTES"
+# The benchmark's naive baseline: every AWS call of a process on one thread, one at a time.
+ENV_SERIAL_AWS_CALLS = "LINEAGE_SERIAL_AWS_CALLS"
 
 FALLBACK_REGION = "ap-northeast-2"
 
@@ -63,6 +65,9 @@ class Settings:
     request_deadline_ms: int = 20_000
     # Evaluation reports larger than this are not read.
     report_max_bytes: int = 256 * 1024
+    # One thread for every service's calls (the naive baseline of `sagemaker-lineage bench`):
+    # the same code, one call after another. Never faster; for measuring only.
+    serial_aws_calls: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -75,6 +80,11 @@ class Settings:
             if flag is None:
                 raise ConfigError(f"{ENV_ENABLE_S3_META} must be true or false, not {raw!r}")
             values["enable_s3_meta"] = flag
+        if (raw := source.get(ENV_SERIAL_AWS_CALLS)) is not None and raw.strip():
+            flag = parse_bool(raw)
+            if flag is None:
+                raise ConfigError(f"{ENV_SERIAL_AWS_CALLS} must be true or false, not {raw!r}")
+            values["serial_aws_calls"] = flag
         for name, field_name in (
             (ENV_S3_TIMEOUT_MS, "s3_timeout_ms"),
             (ENV_AWS_MAX_WORKERS, "aws_max_workers"),

@@ -4,7 +4,12 @@ Round 1: the pipeline and its executions. Round 2 (needs the execution ARN): the
 of that execution, its steps page by page, its parameters and the pipeline's tags. Then every
 job's Describe*, every bucket's settings and every evaluation report at once; an answer that
 reveals more work (a new bucket, a tuning job's best training job) starts it immediately
-instead of waiting for a round to end. Every call runs on one bounded, per-process pool.
+instead of waiting for a round to end: a page of steps starts its Describe* calls as it
+arrives, and the definition is parsed (and its buckets read) while later pages are still on
+their way. Every call runs on a bounded, per-process pool per service.
+
+One request is a small event loop on the request's thread: every answer lands in a queue and
+is handled there, so the request's state needs no locks and each answer costs O(1).
 
 Only failing to read the pipeline itself is an error; anything else becomes a warning.
 """
@@ -14,16 +19,16 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from lineage.aws import AwsApi, ClientFactory, step_metadata_kinds
+from lineage.aws import AwsApi, ClientFactory, sagemaker_regions, step_metadata_kinds
 from lineage.config import Settings
 from lineage.definition import ParsedDefinition, ParsedStep, parse_definition
 from lineage.errors import (
@@ -68,6 +73,10 @@ BUCKET_READS = {
 # Studio links a pipeline to its domain through one of these tags (CONTRACT.md, domain).
 DOMAIN_NAME_TAG = "DomainName"
 DOMAIN_ID_TAGS = ("DomainId", "sagemaker:domain-arn")
+# Settings.serial_aws_calls: every service's calls share this one single-thread pool.
+SERIAL_POOL = "serial"
+# AWS services whose clients warm() makes ahead of the first request.
+WARM_SERVICES = ("sagemaker", "s3")
 
 
 class CallStats(Protocol):
@@ -105,16 +114,34 @@ class LineageService:
                 # A forked worker gets pools of its own; threads do not survive a fork.
                 self._pools = {}
                 self._pools_pid = os.getpid()
+            if self.settings.serial_aws_calls:
+                service = SERIAL_POOL  # the naive baseline: one call at a time, all services
             pool = self._pools.get(service)
             if pool is None:
-                workers = (
-                    self.settings.s3_max_workers
-                    if service == "s3"
-                    else self.settings.aws_max_workers
-                )
+                if service == SERIAL_POOL:
+                    workers = 1
+                elif service == "s3":
+                    workers = self.settings.s3_max_workers
+                else:
+                    workers = self.settings.aws_max_workers
                 pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=service)
                 self._pools[service] = pool
             return pool
+
+    def warm(self, regions: Iterable[str] | None = None) -> float:
+        """Make this process's clients and botocore models now, not on the first request.
+
+        Creating a SageMaker client loads its service model (~0.1 s of CPU); a cold request
+        would pay that on its critical path. No AWS call is made. Call it in the process that
+        serves (a gunicorn worker after the fork). Returns the seconds it took.
+        """
+        started = time.perf_counter()
+        for region in regions or (self.settings.default_region,):
+            for service in WARM_SERVICES:
+                self.clients.client(service, region)
+        step_metadata_kinds()
+        sagemaker_regions()
+        return time.perf_counter() - started
 
     @property
     def pool(self) -> ThreadPoolExecutor:
@@ -171,9 +198,12 @@ class _LineageRun:
         self.now = datetime.now(UTC)
         self.deadline = time.monotonic() + self.settings.request_deadline_ms / 1000
         self.warnings: list[Warning] = []
-        # Work in flight: future -> what to do with its answer. Keys deduplicate fetches.
-        self.pending: dict[Future[Any], Callable[[Future[Any]], None]] = {}
+        # Work in flight; each answer arrives in `events` with what to do with it (run on
+        # this thread only). Keys of `started` deduplicate fetches.
+        self.pending: set[Future[Any]] = set()
+        self.events: queue.Queue[_Event] = queue.Queue()
         self.started: set[tuple[str, ...]] = set()
+        self.known_kinds = step_metadata_kinds()
         self.records: dict[str, StepRecord] = {}
         self.describes: dict[tuple[str, str], dict[str, Any]] = {}
         self.concrete_io: dict[str, tuple[tuple[IORef, ...], tuple[IORef, ...]]] = {}
@@ -182,6 +212,7 @@ class _LineageRun:
         # bucket -> the settings read so far (a missing field is Unknown)
         self.buckets: dict[str, dict[str, Any]] = {}
         self.parsed: ParsedDefinition | None = None
+        self.step_names: frozenset[str] = frozenset()
 
     # -- the rounds ----------------------------------------------------------------------
 
@@ -213,6 +244,7 @@ class _LineageRun:
             f_execution = self.pool.submit(api.describe_pipeline_execution, execution_arn)
             f_definition = self.pool.submit(api.definition_for_execution, execution_arn)
             f_parameters = self.pool.submit(api.execution_parameters, execution_arn)
+            # Pages arrive (and start their Describe* calls) while we wait for the rest.
             self._list_steps(execution_arn)
             try:
                 execution_answer = self._required(f_execution)
@@ -238,6 +270,7 @@ class _LineageRun:
             parameters=parameters,
             execution=_execution_context(execution_arn, request.pipeline),
         )
+        self.step_names = _step_names(self.parsed)
         self._start_enrichment()
         self._drain()
         self._remember_buckets()
@@ -274,23 +307,37 @@ class _LineageRun:
         return str(newest["PipelineExecutionArn"]), newest["StartTime"]
 
     def _list_steps(self, execution_arn: str) -> None:
-        """Read step pages on this thread; each page's Describe* calls start at once."""
-        known = step_metadata_kinds()
-        try:
+        """Read step pages on the pool; each page is handled here as it arrives."""
+
+        def fetch() -> None:
+            # Pages are sequential (NextToken); each is queued before the next is asked for.
             for page in self.api.execution_step_pages(execution_arn):
-                for summary in page:
-                    record = parse_step(summary, now=self.now, known_kinds=known)
-                    self.records[record.name] = record
-                    for kind in record.unknown_kinds:
-                        self._warn(
-                            "UNKNOWN_METADATA_KIND",
-                            f"step metadata of kind {kind} is not known to this version",
-                            record.name,
-                        )
-                    if record.describe is not None:
-                        self._describe(record.name, record.describe)
-        except AwsError as exc:
-            self._warn_error(exc, "STEPS", "the execution's steps could not be listed", None)
+                self.events.put((None, _page_handler(self, page)))
+
+        def done(answer: Future[Any]) -> None:
+            try:
+                answer.result()
+            except AwsError as exc:
+                self._warn_error(exc, "STEPS", "the execution's steps could not be listed", None)
+
+        self._submit(self.pool, done, fetch)
+
+    def _on_page(self, page: list[dict[str, Any]]) -> None:
+        for summary in page:
+            record = parse_step(summary, now=self.now, known_kinds=self.known_kinds)
+            self.records[record.name] = record
+            for kind in record.unknown_kinds:
+                self._warn(
+                    "UNKNOWN_METADATA_KIND",
+                    f"step metadata of kind {kind} is not known to this version",
+                    record.name,
+                )
+            if record.describe is not None:
+                self._describe(record.name, record.describe)
+            if self.parsed is not None:  # else _start_enrichment does it
+                for ref in record.metadata_outputs:
+                    self._bucket_for(ref.uri)
+                self._reports_of(record.name)
 
     def _tags(self, f_tags: Future[dict[str, str]]) -> dict[str, str]:
         if self.request.domain is not None:
@@ -322,16 +369,23 @@ class _LineageRun:
         for step in self.parsed.steps:
             for ref in (*step.inputs, *step.outputs):
                 self._bucket_for(ref.uri)
-            self._reports_for(step, step.outputs)
+            self._reports_of(step.name)
+
+    def _reports_of(self, step_name: str) -> None:
+        """Reports under the definition's outputs, and the Describe* answer's if it came."""
+        if self.parsed is None or step_name not in self.step_names:
+            return
+        step = self.parsed.step(step_name)
+        self._reports_for(step, step.outputs)
+        concrete = self.concrete_io.get(step_name)
+        if concrete is not None:
+            self._reports_for(step, concrete[1])
 
     def _describe(self, step_name: str, target: DescribeTarget) -> None:
         key = ("describe", *target.key)
         if key in self.started:
             return
         self.started.add(key)
-        future = self.pool.submit(
-            self.api.describe, target.call.operation, target.call.name_parameter, target.name
-        )
 
         def done(answer: Future[Any]) -> None:
             try:
@@ -345,7 +399,14 @@ class _LineageRun:
             self.describes[target.key] = described
             self._on_described(step_name, target, described)
 
-        self.pending[future] = done
+        self._submit(
+            self.pool,
+            done,
+            self.api.describe,
+            target.call.operation,
+            target.call.name_parameter,
+            target.name,
+        )
 
     def _on_described(
         self, step_name: str, target: DescribeTarget, described: Mapping[str, Any]
@@ -365,7 +426,7 @@ class _LineageRun:
         self.concrete_io[step_name] = (inputs, outputs)
         for ref in (*inputs, *outputs):
             self._bucket_for(ref.uri)
-        if self.parsed is not None and step_name in _step_names(self.parsed):
+        if self.parsed is not None and step_name in self.step_names:
             self._reports_for(self.parsed.step(step_name), outputs)
 
     def _describe_best_training_job(self, step_name: str, job_name: str) -> None:
@@ -373,9 +434,6 @@ class _LineageRun:
         if key in self.started:
             return
         self.started.add(key)
-        future = self.pool.submit(
-            self.api.describe, "DescribeTrainingJob", "TrainingJobName", job_name
-        )
 
         def done(answer: Future[Any]) -> None:
             try:
@@ -386,7 +444,9 @@ class _LineageRun:
                 return
             self.metrics.setdefault(step_name, {}).update(training_metrics(described))
 
-        self.pending[future] = done
+        self._submit(
+            self.pool, done, self.api.describe, "DescribeTrainingJob", "TrainingJobName", job_name
+        )
 
     def _bucket_for(self, uri: str) -> None:
         if not self.settings.enable_s3_meta:
@@ -404,8 +464,12 @@ class _LineageRun:
             return
         values = self.buckets[bucket] = {}
         for field_name, method in BUCKET_READS.items():
-            future = self.s3_pool.submit(getattr(self.api, method), bucket)
-            self.pending[future] = _bucket_callback(self, values, bucket, field_name)
+            self._submit(
+                self.s3_pool,
+                _bucket_callback(self, values, bucket, field_name),
+                getattr(self.api, method),
+                bucket,
+            )
 
     def _reports_for(self, step: ParsedStep, outputs: Iterable[IORef]) -> None:
         """Read the evaluation reports (property files) a step that ran has written."""
@@ -423,20 +487,50 @@ class _LineageRun:
             if split is None or key in self.started:
                 continue
             self.started.add(key)
-            future = self.s3_pool.submit(
-                self.api.read_object, split[0], split[1], self.settings.report_max_bytes
+            self._submit(
+                self.s3_pool,
+                _report_callback(self, step.name, uri),
+                self.api.read_object,
+                split[0],
+                split[1],
+                self.settings.report_max_bytes,
             )
-            self.pending[future] = _report_callback(self, step.name, uri)
+
+    def _submit(
+        self,
+        pool: ThreadPoolExecutor,
+        handler: Callable[[Future[Any]], None],
+        fn: Callable[..., Any],
+        *args: Any,
+    ) -> None:
+        """Run ``fn(*args)`` on ``pool``; ``handler(future)`` runs here once it is done."""
+        future = pool.submit(fn, *args)
+        self.pending.add(future)
+
+        def landed(answer: Future[Any]) -> None:
+            self.events.put((answer, handler))
+
+        future.add_done_callback(landed)
+
+    def _handle_next(self, timeout: float) -> bool:
+        """Handle one event; ``False`` if none came within ``timeout`` seconds."""
+        try:
+            future, handler = self.events.get(timeout=max(0.0, timeout))
+        except queue.Empty:
+            return False
+        if future is None:
+            handler(None)
+        elif future in self.pending:  # not one that the deadline already gave up on
+            self.pending.discard(future)
+            handler(future)
+        return True
 
     def _drain(self) -> None:
         """Wait for all enrichment, handling each answer as it lands, until the deadline."""
         while self.pending:
             remaining = self.deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or not self._handle_next(remaining):
                 break
-            done, _ = wait(list(self.pending), timeout=remaining, return_when=FIRST_COMPLETED)
-            for future in done:
-                self.pending.pop(future)(future)
         if self.pending:
             self._warn(
                 "DEADLINE_EXCEEDED",
@@ -505,11 +599,19 @@ class _LineageRun:
     # -- helpers ---------------------------------------------------------------------------
 
     def _required(self, future: Future[T]) -> T:
-        try:
-            return future.result(timeout=max(0.0, self.deadline - time.monotonic()))
-        except FutureTimeout:
-            future.cancel()
-            raise AwsUnavailable("AWS did not answer within the request deadline") from None
+        """The answer of ``future``; meanwhile handle the answers that land (step pages)."""
+        if not future.done():
+            future.add_done_callback(self._wake)
+            while not future.done():
+                remaining = self.deadline - time.monotonic()
+                if remaining <= 0:
+                    future.cancel()
+                    raise AwsUnavailable("AWS did not answer within the request deadline")
+                self._handle_next(remaining)
+        return future.result()
+
+    def _wake(self, _future: Future[Any]) -> None:
+        self.events.put((None, _ignore))
 
     def _optional(self, future: Future[T], default: T, area: str, what: str) -> T:
         try:
@@ -524,6 +626,21 @@ class _LineageRun:
     def _warn_error(self, exc: AwsError, area: str, message: str, target: str | None) -> None:
         kind = _error_kind(exc)
         self._warn(f"{area}_{kind}", f"{message} ({kind.lower().replace('_', ' ')})", target)
+
+
+# An answer that landed (None: a message, e.g. a page of steps) and what to do with it.
+_Event = tuple[Future[Any] | None, Callable[[Any], None]]
+
+
+def _ignore(_answer: Any) -> None:
+    return None
+
+
+def _page_handler(run: _LineageRun, page: list[dict[str, Any]]) -> Callable[[Any], None]:
+    def handle(_answer: Any) -> None:
+        run._on_page(page)
+
+    return handle
 
 
 def _bucket_callback(
