@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import dash
-from flask import Response
+from dash.exceptions import DependencyException
+from flask import Response, jsonify
 
 # Everything that is not HTML: a JSON body or a file needs no script, style or frame.
 LOCKED_DOWN_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -75,8 +76,18 @@ class SecurityHeaders:
         return response
 
 
+def _unknown_bundle(_exc: DependencyException) -> tuple[Response, int]:
+    # Dash serves only the files its components registered and raises for any other path
+    # (a typo, a traversal attempt): that is a 404, not a server error with a trace.
+    return jsonify({"message": "not found"}), 404
+
+
 def install_security_headers(app: dash.Dash) -> SecurityHeaders:
-    """Add the headers to every response of ``app.server`` (errors and assets included)."""
+    """Add the headers to every response of ``app.server`` (errors and assets included).
+
+    Also answers a request for a component bundle Dash does not serve with a 404.
+    """
     hook = SecurityHeaders(app)
     app.server.after_request(hook)
+    app.server.register_error_handler(DependencyException, _unknown_bundle)
     return hook
