@@ -58,7 +58,8 @@ def env(sandbox: SandboxProcess) -> Iterator[None]:
 @pytest.fixture(scope="module")
 def client(env: None) -> FlaskClient:
     app = create_app({"CACHE_TYPE": "SimpleCache", "API_PREFIX": "/prod"})
-    return app.server.test_client()
+    test_client: FlaskClient = app.server.test_client()
+    return test_client
 
 
 def assert_secure(response: Any, what: str) -> str:
@@ -192,7 +193,7 @@ def browser() -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    options = webdriver.ChromeOptions()
+    options: Any = webdriver.ChromeOptions()  # selenium 4.2 is untyped
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--no-first-run", "--disable-background-networking",
