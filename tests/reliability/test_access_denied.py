@@ -1,0 +1,193 @@
+"""AccessDenied on each S3 settings call and each SageMaker Describe*: 200, Unknown exactly there.
+
+One sandbox per denied operation (started together), the same seeded world as the session's
+sandbox, so each answer is compared with the unfaulted one: only the values that operation
+gives may change, and there is one warning per cause (per bucket, per step).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from lineage.sandbox import SandboxOptions, SandboxProcess, parse_faults
+from tests.reliability.inprocess import app_for
+
+pytestmark = pytest.mark.sandbox
+
+# S3 settings call -> the field of "s3" it gives; read on a pipeline with two buckets.
+S3_CALLS = {
+    "GetBucketEncryption": "encryption",
+    "GetBucketVersioning": "versioning",
+    "GetPublicAccessBlock": "publicAccess",
+    "GetBucketTagging": "tags",
+    "GetBucketLocation": "region",  # (ext): absent rather than Unknown
+}
+S3_PIPELINE = "fraud-detection-pipeline"
+# SageMaker Describe* -> the steps of mlops-pipeline it describes.
+DESCRIBE_CALLS = {
+    "DescribeProcessingJob": {"Preprocess", "Evaluate"},
+    "DescribeTrainingJob": {"Train"},
+    "DescribeModelPackage": {"RegisterModel"},
+}
+DESCRIBE_PIPELINE = "mlops-pipeline"
+OPERATIONS = [f"s3:{op}" for op in S3_CALLS] + [f"sagemaker:{op}" for op in DESCRIBE_CALLS] + [
+    "sagemaker:DescribePipelineDefinitionForExecution",
+    "sagemaker:DescribePipelineExecution",
+]
+# What a Describe* answer adds to its own step; the rest of the step must stay.
+DESCRIBED = ("metrics", "registry", "inputs", "outputs")
+
+
+def normalised(document: dict[str, Any]) -> dict[str, Any]:
+    """Without what changes by the clock (a running execution's elapsed time)."""
+    out = copy.deepcopy(document)
+    out.pop("generatedAt", None)
+    out.pop("warnings", None)
+
+    def strip(node: Any) -> None:
+        if isinstance(node, dict):
+            node.pop("elapsedSec", None)
+            for value in node.values():
+                strip(value)
+        elif isinstance(node, list):
+            for value in node:
+                strip(value)
+
+    strip(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def denied() -> Iterator[dict[str, SandboxProcess]]:
+    """A sandbox per operation, each denying only that one; started concurrently."""
+    sandboxes = {
+        op: SandboxProcess(SandboxOptions(faults=parse_faults(f"deny={op}"))) for op in OPERATIONS
+    }
+    try:
+        with ThreadPoolExecutor(max_workers=len(sandboxes)) as pool:
+            list(pool.map(lambda process: process.start(), sandboxes.values()))
+        yield sandboxes
+    finally:
+        with ThreadPoolExecutor(max_workers=len(sandboxes)) as pool:
+            list(pool.map(lambda process: process.stop(), sandboxes.values()))
+
+
+@pytest.fixture(scope="module")
+def baseline(sandbox: SandboxProcess) -> dict[str, dict[str, Any]]:
+    client = app_for(sandbox.endpoint).server.test_client()
+    documents = {}
+    for pipeline in (S3_PIPELINE, DESCRIBE_PIPELINE):
+        response = client.get("/lineage", query_string={"pipeline": pipeline})
+        assert response.status_code == 200
+        document: dict[str, Any] = response.get_json()
+        assert document["warnings"] == []
+        documents[pipeline] = document
+    return documents
+
+
+def lineage(process: SandboxProcess, pipeline: str) -> Any:
+    return app_for(process.endpoint).server.test_client().get(
+        "/lineage", query_string={"pipeline": pipeline}
+    )
+
+
+@pytest.mark.parametrize("operation", list(S3_CALLS))
+def test_denied_bucket_setting_is_unknown_for_that_field_only(
+    operation: str, denied: dict[str, SandboxProcess], baseline: dict[str, dict[str, Any]]
+) -> None:
+    response = lineage(denied[f"s3:{operation}"], S3_PIPELINE)
+    assert response.status_code == 200
+    document = response.get_json()
+    expected = normalised(baseline[S3_PIPELINE])
+    field = S3_CALLS[operation]
+    buckets = set()
+    for artifact in expected["graph"]["artifacts"]:
+        buckets.add(artifact["bucket"])
+        if field == "region":
+            del artifact["s3"]["region"]
+        else:
+            artifact["s3"][field] = "Unknown"
+    assert normalised(document) == expected
+    assert len(buckets) == 2
+    warnings = document["warnings"]
+    assert sorted(w["target"] for w in warnings) == sorted(buckets), "one warning per bucket"
+    assert {w["code"] for w in warnings} == {"S3_ACCESS_DENIED"}
+    assert all(operation in w["message"] for w in warnings)
+
+
+@pytest.mark.parametrize("operation", list(DESCRIBE_CALLS))
+def test_denied_describe_loses_only_what_it_describes(
+    operation: str, denied: dict[str, SandboxProcess], baseline: dict[str, dict[str, Any]]
+) -> None:
+    response = lineage(denied[f"sagemaker:{operation}"], DESCRIBE_PIPELINE)
+    assert response.status_code == 200
+    document = normalised(response.get_json())
+    expected = normalised(baseline[DESCRIBE_PIPELINE])
+    steps = DESCRIBE_CALLS[operation]
+    warnings = response.get_json()["warnings"]
+    assert sorted(w["target"] for w in warnings) == sorted(steps), "one warning per step"
+    assert {w["code"] for w in warnings} == {"DESCRIBE_ACCESS_DENIED"}
+
+    for key in ("pipeline", "execution", "summary"):
+        assert document[key] == expected[key], key
+    nodes = {node["id"]: node for node in document["graph"]["nodes"]}
+    assert list(nodes) == [node["id"] for node in expected["graph"]["nodes"]]
+    for node in expected["graph"]["nodes"]:
+        got = nodes[node["id"]]
+        if node["id"] not in steps:
+            continue
+        # The step's own run (status, times, job) comes from the execution's step list.
+        run = {k: v for k, v in node.get("run", {}).items() if k not in DESCRIBED}
+        assert {k: v for k, v in got.get("run", {}).items() if k not in DESCRIBED} == run
+        if operation == "DescribeTrainingJob":
+            assert node["run"]["metrics"] and not got["run"].get("metrics")
+        if operation == "DescribeModelPackage":
+            assert node["registry"]["approvalStatus"] is not None
+            assert got["registry"]["approvalStatus"] is None  # not known
+            assert got["registry"]["modelPackageArn"] == node["registry"]["modelPackageArn"]
+    # Steps the denied call does not describe keep their run exactly.
+    for node in expected["graph"]["nodes"]:
+        if node["id"] not in steps and "run" in node:
+            assert nodes[node["id"]]["run"]["status"] == node["run"]["status"]
+            assert nodes[node["id"]]["run"].get("jobArn") == node["run"].get("jobArn")
+    # Bucket settings are untouched wherever the bucket still shows.
+    settings = {a["bucket"]: a["s3"] for a in expected["graph"]["artifacts"]}
+    for artifact in document["graph"]["artifacts"]:
+        if artifact["bucket"] in settings:
+            assert artifact["s3"] == settings[artifact["bucket"]]
+
+
+def test_denied_execution_definition_falls_back_to_the_pipeline_definition(
+    denied: dict[str, SandboxProcess], baseline: dict[str, dict[str, Any]]
+) -> None:
+    response = lineage(
+        denied["sagemaker:DescribePipelineDefinitionForExecution"], DESCRIBE_PIPELINE
+    )
+    assert response.status_code == 200
+    assert normalised(response.get_json()) == normalised(baseline[DESCRIBE_PIPELINE])
+    assert [w["code"] for w in response.get_json()["warnings"]] == ["DEFINITION_ACCESS_DENIED"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lineage.service treats DescribePipelineExecution as required (502); CONTRACT.md "
+    "makes only the pipeline itself required. Remove this mark with that change.",
+)
+def test_denied_execution_description_still_answers_200(
+    denied: dict[str, SandboxProcess], baseline: dict[str, dict[str, Any]]
+) -> None:
+    # CONTRACT.md: only a failure to read the pipeline itself is an error.
+    response = lineage(denied["sagemaker:DescribePipelineExecution"], DESCRIBE_PIPELINE)
+    assert response.status_code == 200, response.get_json()
+    document = response.get_json()
+    expected = normalised(baseline[DESCRIBE_PIPELINE])
+    assert normalised(document)["pipeline"] == expected["pipeline"]
+    assert [n["id"] for n in document["graph"]["nodes"]] == [
+        n["id"] for n in expected["graph"]["nodes"]
+    ]
+    assert [w["code"] for w in document["warnings"]] == ["EXECUTION_ACCESS_DENIED"]
