@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: demo test lint typecheck unit sandbox clean install-dev install-run
+.PHONY: demo test lint typecheck unit sandbox clean install-dev install-run bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ unit: install-dev
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Performance against a local sandbox (50 ms per AWS call): six rows, one table, also in
+# bench/results/latest.md. Not part of `test`; fails only when it cannot run, never on a goal.
+bench: install-dev
+	$(BIN)/sagemaker-lineage bench --out bench/results/latest.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

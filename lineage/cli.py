@@ -124,7 +124,46 @@ def _parser() -> argparse.ArgumentParser:
         help="run the Dash development server instead of gunicorn",
     )
     serve.set_defaults(handler=_serve)
+
+    bench = commands.add_parser(
+        "bench",
+        help="measure performance against a local sandbox (issue 5's six rows)",
+        description="Start a sandbox (with a generated 1,000-step pipeline) and servers on "
+        "this machine, measure cold and warm requests, AWS calls, the browser and memory, "
+        "print one table and write it to --out. Exits non-zero only when it could not run.",
+    )
+    bench.add_argument("--latency-ms", type=int, default=50, help="sandbox latency per call")
+    bench.add_argument(
+        "--out", type=Path, default=Path("bench/results/latest.md"), help="table file"
+    )
+    bench.add_argument("--cold-repeats", type=int, default=5, help="cold requests per pipeline")
+    bench.add_argument("--load-seconds", type=float, default=5.0, help="seconds per load run")
+    bench.add_argument("--large-steps", type=int, default=1000, help="steps of the generated one")
+    bench.add_argument("--no-browser", action="store_true", help="skip row 5 (Chromium)")
+    bench.set_defaults(handler=_bench)
     return parser
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from lineage.bench.runner import BenchError, Options, run
+
+    if args.latency_ms <= 0 or args.cold_repeats < 1 or args.large_steps < 1:
+        return _fail("--latency-ms, --cold-repeats and --large-steps must be positive", EXIT_USAGE)
+    options = Options(
+        latency_ms=args.latency_ms,
+        out=args.out,
+        cold_repeats=args.cold_repeats,
+        load_seconds=args.load_seconds,
+        large_steps=args.large_steps,
+        browser=not args.no_browser,
+    )
+    try:
+        table = run(options)
+    except BenchError as exc:
+        return _fail(f"the benchmark could not run: {exc}", EXIT_FAILURE)
+    sys.stdout.write(table)
+    print(f"(written to {args.out})", file=sys.stderr)
+    return EXIT_OK
 
 
 def _dump(args: argparse.Namespace) -> int:
