@@ -97,7 +97,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
     install_rate_limits(server)
     install_security_headers(app)
     _install_json_logging()
-    app.layout = layout(sandbox=sandbox)
+    # -- the dashboard (issue 4): page and callbacks over the same cached service ---------
+    from dashboard.ui import install_dashboard
+
+    install_dashboard(app)
+    # -- end of the dashboard ----------------------------------------------------------------
     return app
 
 
