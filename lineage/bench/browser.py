@@ -48,8 +48,16 @@ return [placed >= nodes.length - 1 ? nodes.length : 0, performance.now()];
 """
 
 
+# A page that shows no graph element this long after loading does not have one.
+NO_GRAPH_SEC = 15.0
+
+
 class BrowserUnavailable(RuntimeError):
     """No Chromium, chromedriver or selenium here."""
+
+
+class NoGraph(RuntimeError):
+    """The served page has no graph (the dashboard is not installed in the app)."""
 
 
 def chromium() -> str:
@@ -87,11 +95,14 @@ class Browser:
         self.driver.get("about:blank")
         url = base_url.rstrip("/") + "/?" + urlencode({"region": region, "pipeline": pipeline})
         self.driver.get(url)
-        deadline = time.monotonic() + timeout
+        began = time.monotonic()
+        deadline = began + timeout
         while time.monotonic() < deadline:
             count, now_ms = self.driver.execute_script(DRAWN_JS, graph_id)
             if count >= nodes > 0:
                 return float(now_ms) / 1000
+            if count < 0 and time.monotonic() - began > NO_GRAPH_SEC:
+                raise NoGraph(f"the page has no Cytoscape graph #{graph_id}")
             time.sleep(0.01)
         raise TimeoutError(f"{pipeline}: graph of {nodes} nodes not drawn in {timeout:g}s")
 
