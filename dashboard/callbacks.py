@@ -139,27 +139,30 @@ def sync_view(
             node=wanted.node if wanted.node != current.node else no_update,
             search_message="",
         )
-    # The dropdowns cannot be cleared by a user (clearable=False): an empty value is the
-    # dropdown dropping a value its options do not hold yet. Put it back.
+    # The dropdowns cannot be cleared by a user (clearable=False): an empty value is a
+    # dropdown dropping a value its options did not hold yet (several may do it in one
+    # batch, reported as one trigger). Put them all back.
+    if trigger in (ids.REGION, ids.PIPELINE, ids.EXECUTION):
+        restore = Sync(
+            region=current.region if not region and current.region else no_update,
+            pipeline=current.pipeline if not pipeline and current.pipeline else no_update,
+            execution=(current.execution or LATEST) if not execution else no_update,
+        )
+        if restore != Sync():
+            return restore
     if trigger == ids.REGION:
-        if not region:
-            return Sync(region=current.region) if current.region else Sync()
-        if region == current.region:
+        if not region or region == current.region:
             return Sync()
         new = View(region=region)
         return Sync(url_search=new.query(), pipeline=None, execution=LATEST, view=new.store(),
                     node=None, search_message="")
     if trigger == ids.PIPELINE:
-        if not pipeline:
-            return Sync(pipeline=current.pipeline) if current.pipeline else Sync()
-        if pipeline == current.pipeline:
+        if not pipeline or pipeline == current.pipeline:
             return Sync()
         new = View(region=current.region or region, pipeline=pipeline)
         return Sync(url_search=new.query(), execution=LATEST, view=new.store(), node=None,
                     search_message="")
     if trigger == ids.EXECUTION:
-        if not execution:
-            return Sync(execution=current.execution or LATEST)
         chosen = None if execution == LATEST else execution
         if chosen == current.execution:
             return Sync()

@@ -111,9 +111,10 @@ def header(regions: Sequence[str], default_region: str) -> html.Header:
     )
 
 
-def labelled(label: str, control: Any) -> html.Label:
-    return html.Label([html.Span(label, className="control-label"), control],
-                      className="control")
+def labelled(label: str, control: Any) -> html.Div:
+    # Not a <label> around the dropdown: its options are <label>s, and labels do not nest.
+    return html.Div([html.Label(label, htmlFor=control.id, className="control-label"), control],
+                    className="control")
 
 
 def graph_area() -> html.Section:

@@ -77,7 +77,7 @@ NOTHING = View()
 
 
 def sync(trigger: str | None, current: View = NOTHING, **values: Any) -> Any:
-    args: dict[str, Any] = dict(search=None, region=None, pipeline=None, execution=None,
+    args: dict[str, Any] = dict(search=None, region=None, pipeline=None, execution=LATEST,
                                 selected=None, step_query=None, step_names=None)
     args.update(values)
     return sync_view(trigger, current=current, default_region=DEFAULT, **args)
@@ -98,7 +98,7 @@ def test_the_url_sets_dropdowns_view_and_node() -> None:
 
 
 def test_choosing_a_region_resets_pipeline_and_pushes_the_url() -> None:
-    out = sync(ids.REGION, current=MLOPS, region="us-east-1")
+    out = sync(ids.REGION, current=MLOPS, region="us-east-1", pipeline="mlops-pipeline")
     assert out.url_search == "?region=us-east-1"
     assert (out.pipeline, out.execution, out.node) == (None, LATEST, None)
     assert out.view == {"region": "us-east-1", "pipeline": None, "execution": None}
@@ -108,10 +108,11 @@ def test_choosing_a_pipeline_and_an_execution() -> None:
     out = sync(ids.PIPELINE, current=View(DEFAULT), region=DEFAULT, pipeline="churn-pipeline")
     assert out.url_search == "?region=ap-northeast-2&pipeline=churn-pipeline"
     assert out.view["pipeline"] == "churn-pipeline" and out.execution == LATEST
-    chosen = sync(ids.EXECUTION, current=MLOPS, execution="e2")
+    chosen = sync(ids.EXECUTION, current=MLOPS, region=DEFAULT, pipeline="mlops-pipeline",
+                  execution="e2")
     assert chosen.url_search == "?region=ap-northeast-2&pipeline=mlops-pipeline&execution=e2"
     back = sync(ids.EXECUTION, current=View(DEFAULT, "mlops-pipeline", "e2", "Train"),
-                execution=LATEST)
+                region=DEFAULT, pipeline="mlops-pipeline", execution=LATEST)
     assert back.view["execution"] is None
     assert back.url_search == "?region=ap-northeast-2&pipeline=mlops-pipeline&node=Train"
 
@@ -122,6 +123,11 @@ def test_a_dropdown_that_drops_its_value_gets_it_back() -> None:
     assert sync(ids.PIPELINE, current=MLOPS, pipeline=None).url_search is no_update
     assert sync(ids.REGION, current=MLOPS, region=None).region == DEFAULT
     assert sync(ids.EXECUTION, current=MLOPS, execution=None).execution == LATEST
+    # Two dropdowns emptied in one batch come back together.
+    both = sync(ids.PIPELINE, current=View(DEFAULT, "mlops-pipeline", "e1"), region=DEFAULT,
+                execution=None)
+    assert (both.pipeline, both.execution, both.region) == ("mlops-pipeline", "e1", no_update)
+    assert both.view is no_update and both.url_search is no_update
 
 
 def test_selecting_in_the_graph_and_searching() -> None:

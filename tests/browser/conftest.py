@@ -1,0 +1,87 @@
+"""Browser tests: Dash's ``dash_duo`` driving Debian's Chromium, headless, as root.
+
+``.ci/run`` installs ``chromium`` and ``chromium-driver``; without them these tests are
+skipped (and say so). The dashboard runs in this process (dash_duo's threaded server)
+against the session's sandbox; see ``tests.browser.harness``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import dash
+import pytest
+from selenium.webdriver.chrome.options import Options
+
+from dashboard.api import EXTENSION
+from lineage.sandbox import SandboxProcess
+from tests.browser.harness import make_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+HERE = Path(__file__).resolve().parent
+WINDOW = "1366,768"
+# Root needs --no-sandbox; without the background-networking flags Chromium keeps calling
+# Google's hosts, which this network refuses (.library/env/machines/python.md).
+CHROME_ARGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-extensions",
+    f"--window-size={WINDOW}",
+)
+
+
+def pytest_setup_options() -> Any:
+    """dash's testing plugin asks for the webdriver options here."""
+    options: Any = Options()  # selenium is untyped
+    if CHROMIUM.exists():
+        options.binary_location = str(CHROMIUM)
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    return options
+
+
+# dash[testing] pins selenium <= 4.2, which calls a urllib3 API that urllib3 deprecates.
+SELENIUM_WARNING = "ignore:HTTPResponse.getheader:DeprecationWarning"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    installed = shutil.which("chromedriver") and (CHROMIUM.exists() or shutil.which("chromium"))
+    skip = pytest.mark.skip(reason="needs chromium and chromedriver (.ci/run installs them)")
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.filterwarnings(SELENIUM_WARNING))
+            if not installed:
+                item.add_marker(skip)
+
+
+AppFactory = Callable[..., dash.Dash]
+
+
+@pytest.fixture
+def dashboard_app() -> Iterator[AppFactory]:
+    """``dashboard_app(endpoint)``: the app against a sandbox; its AWS threads end after."""
+    made: list[dash.Dash] = []
+
+    def make(endpoint: str, **config: Any) -> dash.Dash:
+        app = make_app(endpoint, **config)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.server.extensions[EXTENSION].cached.service.close()
+
+
+@pytest.fixture
+def mlops_app(sandbox: SandboxProcess, dashboard_app: AppFactory) -> dash.Dash:
+    return dashboard_app(sandbox.endpoint)

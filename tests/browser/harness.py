@@ -1,0 +1,51 @@
+"""The dashboard app against a sandbox, in this process (dash_duo's threaded server).
+
+The AWS clients point at the sandbox through a boto3 session of their own, so the test
+process's environment is never changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import dash
+
+from dashboard.app import create_app
+from dashboard.config import ENV_REGIONS, ENV_SANDBOX, LINEAGE_SERVICE, LINEAGE_SETTINGS
+from lineage.aws import ClientFactory
+from lineage.config import Settings
+from lineage.sandbox import SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY
+from lineage.service import LineageService
+
+REGIONS = ("ap-northeast-2", "us-east-1")
+
+
+class EndpointSession(boto3.session.Session):
+    """A session whose clients all talk to ``endpoint`` (the sandbox)."""
+
+    def __init__(self, endpoint: str) -> None:
+        super().__init__(
+            aws_access_key_id=SANDBOX_ACCESS_KEY_ID,
+            aws_secret_access_key=SANDBOX_SECRET_ACCESS_KEY,
+            region_name=REGIONS[0],
+        )
+        self.endpoint = endpoint
+
+    def client(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("endpoint_url", self.endpoint)
+        return super().client(*args, **kwargs)
+
+
+def make_app(endpoint: str, **config: Any) -> dash.Dash:
+    settings = Settings(default_region=REGIONS[0])
+    service = LineageService(settings, ClientFactory(settings, lambda: EndpointSession(endpoint)))
+    return create_app(
+        {
+            LINEAGE_SETTINGS: settings,
+            LINEAGE_SERVICE: service,
+            ENV_SANDBOX: True,
+            ENV_REGIONS: REGIONS,
+            **config,
+        }
+    )

@@ -1,0 +1,284 @@
+"""The dashboard in a real Chromium: every bullet of issue 4's Tests section.
+
+Graph facts are read from Cytoscape itself (dash-cytoscape keeps its instance in
+``window.cy``): element data (``status``, ``type``, ``via``) and computed styles.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import boto3
+import dash
+import requests
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
+
+from dashboard import ids
+from lineage.sandbox import SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY, SandboxProcess
+from tests.browser.conftest import AppFactory
+
+# dash.testing and selenium are untyped; the fixture is used through Any.
+Duo = Any
+UNTYPED_WAIT: Any = WebDriverWait
+UNTYPED_CHAINS: Any = ActionChains
+
+REGION = "ap-northeast-2"
+WAIT_SEC = 30
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def js(duo: Duo, script: str, *args: Any) -> Any:
+    return duo.driver.execute_script(script, *args)
+
+
+def wait(duo: Duo, condition: Any, what: str, timeout: float = WAIT_SEC) -> Any:
+    try:
+        waiter: Any = UNTYPED_WAIT(duo.driver, timeout, poll_frequency=0.1)
+        return waiter.until(
+            lambda _: condition(), message=what)
+    except TimeoutException:
+        raise AssertionError(f"waited {timeout} s for {what}; {page_state(duo)}") from None
+
+
+def page_state(duo: Duo) -> str:
+    """What the page showed, for a failure message."""
+    parts = [f"url={duo.driver.current_url}"]
+    for name in (ids.REGION, ids.PIPELINE, ids.EXECUTION, ids.MESSAGE, ids.CATALOG_MESSAGE):
+        found = duo.driver.find_elements(By.ID, name)
+        parts.append(f"{name}={found[0].text!r}" if found else f"{name}=absent")
+    parts.append(f"steps={graph_steps(duo)}")
+    return ", ".join(parts)
+
+
+def graph_steps(duo: Duo) -> list[str]:
+    steps: list[str] = js(duo, "return window.cy ? window.cy.nodes('[kind = \"step\"]')"
+                               ".map(n => n.id()) : []")
+    return steps
+
+
+def wait_for_steps(duo: Duo, expected: list[str]) -> None:
+    wait(duo, lambda: graph_steps(duo) == expected, f"graph steps {expected}")
+
+
+def lineage(duo: Duo, pipeline: str, region: str = REGION) -> requests.Response:
+    response = requests.get(f"{duo.server_url}/lineage",
+                            params={"pipeline": pipeline, "region": region}, timeout=30)
+    response.raise_for_status()
+    return response
+
+
+def url_query(duo: Duo) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(duo.driver.current_url).query).items()}
+
+
+def choose(duo: Duo, dropdown: str, value: str) -> None:
+    duo.find_element(f"#{dropdown}").click()
+    option = duo.wait_for_element(f'.dash-dropdown-option input[value="{value}"]')
+    option.find_element(By.XPATH, "./ancestor::label[1]").click()
+
+
+def panel_text(duo: Duo) -> str:
+    text: str = duo.find_element(f"#{ids.PANEL}").text
+    return text
+
+
+def severe_logs(duo: Duo) -> list[Any]:
+    return [entry for entry in duo.driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def tap_node(duo: Duo, node: str) -> None:
+    """A real mouse click on the node's rendered position."""
+    x, y = js(duo, "const p = window.cy.getElementById(arguments[0]).renderedPosition();"
+                   "return [p.x, p.y];", node)
+    canvas = duo.find_element(f"#{ids.GRAPH}")
+    size = canvas.size
+    chain: Any = UNTYPED_CHAINS(duo.driver)
+    chain.move_to_element(canvas).move_by_offset(
+        int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
+
+
+# -- the tests ----------------------------------------------------------------------------------
+
+
+def test_dropdowns_show_a_graph_equal_to_lineage_from_the_same_cache(
+    dash_duo: Duo, mlops_app: dash.Dash
+) -> None:
+    dash_duo.start_server(mlops_app)
+    dash_duo.wait_for_contains_text(f"#{ids.SANDBOX_BANNER}", "Sandbox data")
+    assert "Choose a pipeline" in dash_duo.find_element(f"#{ids.MESSAGE}").text
+
+    choose(dash_duo, ids.REGION, "us-east-1")
+    wait(dash_duo, lambda: url_query(dash_duo).get("region") == "us-east-1", "region in URL")
+    choose(dash_duo, ids.PIPELINE, "nlp-pipeline")
+    nlp = [n["id"] for n in lineage(dash_duo, "nlp-pipeline", "us-east-1").json()["graph"]["nodes"]]
+    wait_for_steps(dash_duo, nlp)
+    dash_duo.wait_for_contains_text(f"#{ids.SUMMARY}", "Stopped")
+
+    choose(dash_duo, ids.REGION, REGION)
+    wait(dash_duo, lambda: url_query(dash_duo) == {"region": REGION}, "the region alone in URL")
+    choose(dash_duo, ids.PIPELINE, "mlops-pipeline")
+    started = time.monotonic()
+    wait(dash_duo, lambda: "Train" in graph_steps(dash_duo),
+         "mlops graph", )
+    answer = lineage(dash_duo, "mlops-pipeline")
+    # The graph's steps are /lineage's nodes, in order; and /lineage was served from the
+    # entry the dashboard filled: one code path, one cache.
+    assert graph_steps(dash_duo) == [n["id"] for n in answer.json()["graph"]["nodes"]]
+    assert answer.headers["X-Cache"] == "hit"
+    assert url_query(dash_duo) == {"region": REGION, "pipeline": "mlops-pipeline"}
+    assert time.monotonic() - started < WAIT_SEC
+
+    # Element data carries what other tools read, and the edge kinds differ in style.
+    styles = js(dash_duo, """
+        const cy = window.cy;
+        const edge = via => cy.edges().filter(e => e.data('via') === via)[0];
+        const look = e => [e.style('line-style'), e.style('target-arrow-shape'),
+                           e.style('width')];
+        return {depends: look(edge('dependsOn')), ref: look(edge('ref:Get')),
+                condition: look(edge('condition')),
+                train: [cy.$id('Train').data('type'), cy.$id('Train').data('status')]};
+    """)
+    assert styles["depends"][0] == "dashed" and styles["ref"][0] == "solid"
+    assert styles["ref"][1] == "triangle" and styles["condition"][0] == "dotted"
+    assert styles["depends"] != styles["ref"]
+    assert styles["train"] == ["Training", "Succeeded"]
+
+    # Exports: the lineage JSON as served, and a PNG of the graph.
+    downloads = Path(dash_duo.download_path)
+    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior",
+                                    {"behavior": "allow", "downloadPath": str(downloads)})
+    dash_duo.find_element(f"#{ids.EXPORT_JSON}").click()
+    dash_duo.find_element(f"#{ids.EXPORT_PNG}").click()
+    json_file = downloads / "mlops-pipeline-lineage.json"
+    png_file = downloads / "mlops-pipeline-lineage.png"
+    wait(dash_duo, lambda: json_file.exists() and png_file.exists(), "both downloads")
+    assert json.loads(json_file.read_text(encoding="utf-8")) == answer.json()
+    wait(dash_duo, lambda: png_file.read_bytes().startswith(b"\x89PNG"), "a PNG file")
+    assert severe_logs(dash_duo) == []
+
+
+def test_failed_and_succeeded_steps_differ_in_colour_and_border(
+    dash_duo: Duo, mlops_app: dash.Dash
+) -> None:
+    dash_duo.start_server(mlops_app, )
+    dash_duo.driver.get(f"{dash_duo.server_url}/?region={REGION}&pipeline=churn-pipeline")
+    wait(dash_duo, lambda: len(graph_steps(dash_duo)) > 1, "churn graph")
+    looks = js(dash_duo, """
+        const look = s => window.cy.nodes().filter(n => n.data('status') === s).map(
+            n => [n.id(), n.style('background-color'), n.style('border-style'),
+                  n.style('border-width')]);
+        return {failed: look('Failed'), succeeded: look('Succeeded')};
+    """)
+    assert looks["failed"] and looks["succeeded"], looks
+    failed, succeeded = looks["failed"][0], looks["succeeded"][0]
+    assert failed[1] != succeeded[1]  # colour
+    assert (failed[2], failed[3]) != (succeeded[2], succeeded[3])  # and a second cue
+    assert failed[0] == "TrainChurn"
+    dash_duo.wait_for_contains_text(f"#{ids.SUMMARY}", "Failed")
+
+
+def test_tapping_the_training_step_shows_metrics_and_encryption(
+    dash_duo: Duo, mlops_app: dash.Dash
+) -> None:
+    dash_duo.start_server(mlops_app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/?region={REGION}&pipeline=mlops-pipeline")
+    wait(dash_duo, lambda: "Train" in graph_steps(dash_duo), "mlops graph")
+    wait(dash_duo, lambda: js(dash_duo, "return window.cy.$id('Train').renderedPosition().x > 0"
+                                        " && !window.cy.animated()"), "a laid-out graph")
+    # A real click on the canvas; the first one may land while Cytoscape still fits the view.
+    for _ in range(3):
+        tap_node(dash_duo, "Train")
+        try:
+            wait(dash_duo, lambda: "validation:auc" in panel_text(dash_duo), "Train's metrics",
+                 timeout=5)
+            break
+        except AssertionError:
+            continue
+    wait(dash_duo, lambda: "validation:auc" in panel_text(dash_duo), "Train's metrics")
+    text = panel_text(dash_duo)
+    assert "0.63" in text and "train:auc" in text and "0.72" in text
+    assert "Encryption" in text and "aws:kms" in text
+    assert "Open in the AWS console" in text
+    assert url_query(dash_duo).get("node") == "Train"
+
+
+def test_the_url_opens_the_same_view_and_back_and_forward_work(
+    dash_duo: Duo, mlops_app: dash.Dash
+) -> None:
+    dash_duo.start_server(mlops_app)
+    executions = requests.get(f"{dash_duo.server_url}/executions", timeout=30, params={
+        "pipeline": "mlops-pipeline", "region": REGION}).json()["executions"]
+    older = executions[1]["id"]
+    url = (f"{dash_duo.server_url}/?region={REGION}&pipeline=mlops-pipeline"
+           f"&execution={older}&node=Evaluate")
+    dash_duo.driver.get(url)
+    wait(dash_duo, lambda: "Evaluate" in panel_text(dash_duo).split("\n")[0], "Evaluate panel")
+    wait(dash_duo, lambda: js(dash_duo, "return window.cy.$(':selected').map(n => n.id())")
+         == ["Evaluate"], "Evaluate selected")
+    # The execution dropdown names the chosen execution (its start time), not "Latest".
+    started = executions[1]["startTime"].replace("T", " ").replace("Z", "")
+    wait(dash_duo, lambda: started in dash_duo.find_element(f"#{ids.EXECUTION}").text,
+         "the older execution in its dropdown")
+    assert "Latest" not in dash_duo.find_element(f"#{ids.EXECUTION}").text
+    first_view = panel_text(dash_duo)
+
+    # The search box selects (and centres) a step and pushes a new URL.
+    search = dash_duo.find_element(f"#{ids.SEARCH}")
+    search.send_keys("train\n")
+    wait(dash_duo, lambda: url_query(dash_duo).get("node") == "Train", "node=Train in URL")
+    wait(dash_duo, lambda: panel_text(dash_duo).startswith("Train"), "Train panel")
+    assert url_query(dash_duo)["execution"] == older
+
+    dash_duo.driver.back()
+    wait(dash_duo, lambda: panel_text(dash_duo).startswith("Evaluate"), "back to Evaluate")
+    assert url_query(dash_duo).get("node") == "Evaluate"
+    dash_duo.driver.forward()
+    wait(dash_duo, lambda: panel_text(dash_duo).startswith("Train"), "forward to Train")
+
+    # The same URL in a fresh page shows the same view.
+    dash_duo.driver.get(url)
+    wait(dash_duo, lambda: panel_text(dash_duo) == first_view, "the same view again")
+    assert severe_logs(dash_duo) == []
+
+
+HOSTILE = '<img src=x onerror="window.__xss=1">'
+
+
+def test_hostile_tags_are_shown_as_text_and_run_nothing(
+    dash_duo: Duo, dashboard_app: AppFactory, start_sandbox: Any
+) -> None:
+    sandbox: SandboxProcess = start_sandbox(seed_world=False)
+    sagemaker = boto3.client(
+        "sagemaker", region_name=REGION, endpoint_url=sandbox.endpoint,
+        aws_access_key_id=SANDBOX_ACCESS_KEY_ID, aws_secret_access_key=SANDBOX_SECRET_ACCESS_KEY)
+    definition = {"Version": "2020-12-01", "Parameters": [], "Steps": [
+        {"Name": "Prepare", "Type": "Processing", "Arguments": {}}]}
+    sagemaker.create_pipeline(
+        PipelineName="hostile-pipeline",
+        PipelineDisplayName="hostile",
+        PipelineDescription=HOSTILE,
+        PipelineDefinition=json.dumps(definition),
+        RoleArn="arn:aws:iam::123456789012:role/sandbox",
+        ClientRequestToken="hostile-pipeline-create-token-0001",
+        Tags=[{"Key": "note", "Value": HOSTILE}],
+    )
+    dash_duo.start_server(dashboard_app(sandbox.endpoint))
+    dash_duo.driver.get(f"{dash_duo.server_url}/?region={REGION}&pipeline=hostile-pipeline")
+    wait(dash_duo, lambda: graph_steps(dash_duo) == ["Prepare"], "the hostile pipeline's graph")
+    summary = dash_duo.find_element(f"#{ids.SUMMARY}").text
+    assert summary.count(HOSTILE) == 2  # the description and the tag, as text
+    assert "Never executed" in dash_duo.find_element(f"#{ids.MESSAGE}").text
+    time.sleep(0.5)  # an injected image would have failed to load by now
+    assert js(dash_duo, "return window.__xss === undefined")
+    assert js(dash_duo, "return [...document.images].filter(i => !i.src.startsWith('data:'))"
+                        ".length") == 0
+    assert severe_logs(dash_duo) == []
