@@ -1,0 +1,186 @@
+"""Hostile query strings and paths: a 400 (or 404) with a message, nothing echoed unescaped.
+
+Every parameter of every endpoint gets each hostile value, all else valid (in process, no AWS
+is reached: a value that got through would need AWS, which this app has no credentials for).
+Then raw bytes through gunicorn's own HTTP parser: oversized request lines and headers,
+control characters, invalid UTF-8, and path traversal towards the assets and Dash bundles.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from dashboard.app import create_app
+from tests.api.conftest import Server, clean_environment, start_gunicorn
+
+# endpoint -> (valid parameters, parameters to attack)
+ENDPOINTS = {
+    "/lineage": ({"pipeline": "mlops-pipeline"},
+                 ["pipeline", "region", "includeLatestExec", "domain", "execution", "refresh"]),
+    "/pipelines": ({"region": "ap-northeast-2"}, ["region", "domain", "refresh"]),
+    "/executions": ({"pipeline": "mlops-pipeline"}, ["pipeline", "region", "limit", "refresh"]),
+}
+HOSTILE = {
+    "script": "<script>alert(1)</script>",
+    "img": '"><img src=x onerror=alert(1)>',
+    "traversal": "../../../../etc/passwd",
+    "encoded-traversal": "..%2f..%2f..%2fetc%2fpasswd",
+    "windows-traversal": "..\\..\\windows\\win.ini",
+    "oversized": "a" * 3000,
+    "nul": "mlops\x00pipeline",
+    "crlf": "mlops\r\nSet-Cookie: owned=1",
+    "escape": "\x1b[31mred",
+    "unicode": "ünïcödé-pïpeline",
+    "emoji": "pipeline-\U0001f600",
+    "rtl-override": "pipe\u202eenil",
+    "sql": "' OR 1=1 --",
+    "template": "${jndi:ldap://127.0.0.1/x}{{7*7}}",
+    "spaces": " mlops-pipeline ",
+}
+CASES = [
+    (path, parameter, name)
+    for path, (_, parameters) in ENDPOINTS.items()
+    for parameter in parameters
+    for name in HOSTILE
+]
+
+
+@pytest.fixture(scope="module")
+def client() -> FlaskClient:
+    test_client: FlaskClient = create_app({"CACHE_TYPE": "NullCache"}).server.test_client()
+    return test_client
+
+
+@pytest.mark.parametrize(("path", "parameter", "name"), CASES)
+def test_hostile_parameter_is_400_naming_it(
+    client: FlaskClient, path: str, parameter: str, name: str
+) -> None:
+    valid, _ = ENDPOINTS[path]
+    value = HOSTILE[name]
+    response = client.get(path, query_string={**valid, parameter: value})
+    assert response.status_code == 400, response.text
+    assert response.mimetype == "application/json"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    body = response.get_json()
+    assert list(body) == ["message"]
+    assert parameter in body["message"]
+    text = response.get_data(as_text=True)
+    assert value not in text and "<" not in text and "\x00" not in text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "pipeline=%ff%fe",  # not UTF-8
+        "pipeline=%00",
+        "pipeline=%zz",  # not percent-encoding
+        "pipeline=a&pipeline=%3Cscript%3E",  # the first one counts: a is valid, so other params
+        "pipeline=" + "%41" * 3000,
+        "pipeline=mlops-pipeline&region=%E2%80%AE",
+    ],
+)
+def test_malformed_query_strings(client: FlaskClient, query: str) -> None:
+    response = client.get("/lineage?" + query)
+    # a valid first pipeline reaches AWS: without credentials that is a 503, never a 500
+    assert response.status_code in (400, 503), response.text
+    assert response.mimetype == "application/json"
+    assert "<" not in response.get_data(as_text=True)
+
+
+# -- raw bytes through gunicorn ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    directory = tmp_path_factory.mktemp("hostile")
+    env = clean_environment({"CACHE_TYPE": "NullCache", "AWS_ACCESS_KEY_ID": "",
+                             "AWS_SECRET_ACCESS_KEY": ""})
+    started = start_gunicorn("dashboard.wsgi:server", env, Path(directory) / "server.log",
+                             workers=1, threads=2)
+    yield started
+    started.stop()
+
+
+def raw(server: Server, request: bytes) -> tuple[int, bytes]:
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if b"\r\n\r\n" in b"".join(chunks) and _complete(b"".join(chunks)):
+                break
+    data = b"".join(chunks)
+    status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+    return status, data
+
+
+def _complete(data: bytes) -> bool:
+    head, _, body = data.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":", 1)[1])
+    return False
+
+
+def get(path: bytes, *headers: bytes) -> bytes:
+    lines = [b"GET " + path + b" HTTP/1.1", b"Host: 127.0.0.1", b"Connection: close", *headers]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "statuses"),
+    [
+        # Longer than gunicorn's request line limit (4094): gunicorn answers itself.
+        (get(b"/lineage?pipeline=" + b"%3Cscript%3E" * 1000), {400, 414}),
+        # Below it but over our parameter limit (2048): our 400.
+        (get(b"/lineage?pipeline=" + b"a" * 3000), {400}),
+        (get(b"/lineage?pipeline=%3Cscript%3Ealert(1)%3C/script%3E"), {400}),
+        (get(b"/lineage?pipeline=\x01\x02"), {400}),
+        (get(b"/lineage?pipeline=\xff\xfe"), {400}),
+        (get(b"/lineage?pipeline=a b"), {400}),
+        (get(b"/healthz", b"X-Big: " + b"x" * 20000), {400, 431}),
+        (get(b"/healthz", b"X-Request-Id: <script>alert(1)</script>"), {200}),
+    ],
+    ids=["line-too-long", "param-too-long", "script", "control", "not-utf8", "space",
+         "huge-header", "hostile-request-id"],
+)
+def test_raw_requests(server: Server, request_bytes: bytes, statuses: set[int]) -> None:
+    status, data = raw(server, request_bytes)
+    assert status in statuses, data[:500]
+    assert b"<script>" not in data and b"\x01" not in data.partition(b"\r\n\r\n")[2]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        b"/assets/../../../../etc/passwd",
+        b"/assets/..%2f..%2f..%2f..%2fetc%2fpasswd",
+        b"/assets/%2e%2e/%2e%2e/dashboard/app.py",
+        b"/assets/..%5c..%5cdashboard%5capp.py",
+        b"/_dash-component-suites/dash/../../../../etc/passwd",
+        b"/_dash-component-suites/dash/..%2f..%2f..%2fetc%2fpasswd",
+        b"/_dash-component-suites/os/path.py",
+        b"/_dash-component-suites/dash/dash.py",
+        b"/_favicon.ico/../../etc/passwd",
+    ],
+)
+def test_path_traversal_reads_nothing(server: Server, path: bytes) -> None:
+    status, data = raw(server, get(path))
+    body = data.partition(b"\r\n\r\n")[2]
+    assert b"root:" not in body and b"import " not in body and b"def " not in body
+    # Dash's catch-all serves the page (200, its own HTML) for unknown page paths; files: never.
+    assert status in (200, 400, 404), data[:300]
+    if status == 200:
+        assert b"<!DOCTYPE html>" in body and b"_dash-config" in body
