@@ -8,6 +8,8 @@ Error bodies never carry AWS's raw text or a trace: the log has the trace under 
 from __future__ import annotations
 
 import logging
+import os
+import re
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -175,7 +177,22 @@ def safe_trace(exc: BaseException) -> str:
             break
         parts.append(f"\n{link}\n\n")
     # format_exception order: the root cause first.
-    return "".join(_pairs_reversed(parts))
+    return redact("".join(_pairs_reversed(parts)))
+
+
+# AWS access key ids (long-term AKIA, temporary ASIA); secrets are redacted by value.
+ACCESS_KEY_ID = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
+SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+def redact(text: str) -> str:
+    """``text`` without AWS key ids or this process's secret key and session token."""
+    text = ACCESS_KEY_ID.sub(lambda m: f"{m.group(1)}****", text)
+    for name in SECRET_VARIABLES:
+        secret = os.environ.get(name, "")
+        if len(secret) >= 8:
+            text = text.replace(secret, "****")
+    return text
 
 
 def _pairs_reversed(parts: list[str]) -> list[str]:
@@ -197,7 +214,7 @@ def _safe_message(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "?")
         return f"{code} from {exc.operation_name} (AWS's message withheld)"
-    return str(exc)
+    return redact(str(exc))
 
 
 # -- CORS (CONTRACT.md: GET from any origin unless CORS_ORIGINS narrows it; no credentials) --
