@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: demo test lint typecheck unit sandbox clean install-dev install-run bench
+.PHONY: demo test lint typecheck unit sandbox clean install-dev install-run bench soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ test: lint typecheck unit
 # bench/results/latest.md. Not part of `test`; fails only when it cannot run, never on a goal.
 bench: install-dev
 	$(BIN)/sagemaker-lineage bench --out bench/results/latest.md
+
+# 60 s of load: gunicorn (2 workers) on the sandbox (20 ms per AWS call), 64 wrk clients on
+# loopback; prints requests, errors, p50/p99 and each worker's RSS (needs wrk: apt-get install wrk).
+soak: install-dev
+	$(BIN)/python -m tests.soak.soak --duration 60
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
