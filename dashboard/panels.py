@@ -75,8 +75,12 @@ def format_duration(seconds: Any) -> str:
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
         return "–"
     total = int(seconds)
-    hours, rest = divmod(total, 3600)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
+    if days >= 2:
+        return f"{days} d {hours} h"
+    hours += days * 24
     if hours:
         return f"{hours} h {minutes} min"
     if minutes:

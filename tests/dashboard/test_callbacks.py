@@ -354,6 +354,13 @@ def test_untrusted_strings_stay_text(document: dict[str, Any], settings: Any) ->
 # -- edges and exports ---------------------------------------------------------------------------
 
 
+def test_durations_read_well() -> None:
+    from dashboard.panels import format_duration
+
+    assert [format_duration(s) for s in (7, 125, 3720, 90000, 54515820, None, -1, True)] == [
+        "7 s", "2 min 5 s", "1 h 2 min", "25 h 0 min", "630 d 23 h", "–", "–", "–"]
+
+
 def test_edge_caption() -> None:
     assert "Hover over" in edge_caption(None)
     caption = edge_caption({"source": "A", "target": "B", "via": "ref:Get",
