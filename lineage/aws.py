@@ -75,6 +75,7 @@ NOT_FOUND_CODES = frozenset(
 NO_ENCRYPTION = "ServerSideEncryptionConfigurationNotFoundError"
 NO_PUBLIC_ACCESS_BLOCK = "NoSuchPublicAccessBlockConfiguration"
 NO_TAG_SET = "NoSuchTagSet"
+NOT_CONFIGURED_CODES = frozenset({NO_ENCRYPTION, NO_PUBLIC_ACCESS_BLOCK, NO_TAG_SET})
 PUBLIC_ACCESS_BLOCK_FLAGS = (
     "BlockPublicAcls",
     "IgnorePublicAcls",
@@ -137,7 +138,8 @@ class ClientFactory:
             read_ms = settings.aws_read_timeout_ms
             workers = settings.aws_max_workers
         return Config(
-            retries={"mode": "standard", "max_attempts": settings.aws_max_attempts},
+            # total_max_attempts counts the first try too (max_attempts would not).
+            retries={"mode": "standard", "total_max_attempts": settings.aws_max_attempts},
             connect_timeout=connect_ms / 1000,
             read_timeout=read_ms / 1000,
             # At least one connection per worker thread, so no thread opens a throwaway one.
@@ -215,7 +217,9 @@ class AwsApi:
         except (ClientError, BotoCoreError) as exc:
             mapped = map_client_error(exc, operation)
             if isinstance(exc, ClientError):
-                _log_retries(service, operation, exc.response, failed=True)
+                # S3's "not configured" answers are data: the call did succeed in the end.
+                failed = mapped.code not in NOT_CONFIGURED_CODES
+                _log_retries(service, operation, exc.response, failed=failed)
             logger.debug("%s:%s failed: %s", service, operation, mapped.code)
             raise mapped from exc
         _log_retries(service, operation, response, failed=False)

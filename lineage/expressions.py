@@ -36,6 +36,8 @@ STEPS_PREFIX: Final = "Steps."
 # Get of another step, ...) costs a few Python frames; past this depth the value becomes a
 # placeholder instead of risking a RecursionError.
 MAX_EXPRESSION_DEPTH: Final = 50
+# Far above any real S3 URI (keys are at most 1,024 bytes).
+MAX_JOINED_LENGTH: Final = 4096
 
 # (step name, property path after the step name) -> the property's value, or None when it
 # cannot be known before the run.
@@ -68,10 +70,12 @@ def split_step_path(path: str, step_names: Collection[str]) -> tuple[str, str] |
         return None
     tail = path[len(STEPS_PREFIX) :]
     best: str | None = None
-    for name in step_names:
-        if tail.startswith(name) and (len(tail) == len(name) or tail[len(name)] in ".["):
-            if best is None or len(name) > len(best):
-                best = name
+    # Each place a name could end, longest first: one lookup each, whatever the step count.
+    ends = [i for i, char in enumerate(tail) if char in ".["] + [len(tail)]
+    for end in reversed(ends):
+        if tail[:end] in step_names:
+            best = tail[:end]
+            break
     if best is None:
         match = re.match(r"[^.\[]+", tail)
         if match is None:
@@ -216,7 +220,18 @@ class Evaluator:
             return placeholder(JOIN)
         on = spec.get("On", "")
         separator = on if isinstance(on, str) else stringify(on)
-        return separator.join(stringify(self.evaluate(item)) for item in spec["Values"])
+        joined = separator.join(stringify(self.evaluate(item)) for item in spec["Values"])
+        if len(joined) > MAX_JOINED_LENGTH:
+            # Joins that feed joins (a chain of steps) would otherwise grow without end.
+            self.warnings.append(
+                Warning(
+                    "VALUE_TOO_LONG",
+                    f"a Std:Join gives more than {MAX_JOINED_LENGTH} characters; "
+                    "its value is left unresolved",
+                )
+            )
+            return placeholder(JOIN)
+        return joined
 
     def _json_get(self, spec: Any) -> Any:
         if not isinstance(spec, Mapping):

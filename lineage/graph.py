@@ -137,26 +137,69 @@ def reads_from(written: str, read: str) -> bool:
     return read.startswith(written.rstrip("/") + "/")
 
 
-def _descendants(edges: Sequence[Edge]) -> Callable[[str], set[str]]:
-    """``reach(step)``: the steps reachable from ``step`` over ``edges`` (iterative, cached)."""
-    children: dict[str, set[str]] = {}
+def _reachability(edges: Sequence[Edge]) -> Callable[[str, str], bool]:
+    """``reaches(a, b)``: is ``b`` reachable from ``a`` over ``edges``?
+
+    Built once: strongly connected components (Tarjan's, iterative) and, for each component,
+    the set of components below it as the bits of one integer. A ring of 10,000 steps costs
+    a few megabytes, where a set of descendants per step would cost 10,000 squared.
+    """
+    children: dict[str, list[str]] = {}
     for edge in edges:
-        children.setdefault(edge.source, set()).add(edge.target)
-    cache: dict[str, set[str]] = {}
+        children.setdefault(edge.source, []).append(edge.target)
+        children.setdefault(edge.target, [])
+    component: dict[str, int] = {}
+    below: list[int] = []  # component -> bits of the components reachable from it
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for root in children:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            targets = children[node]
+            if position < len(targets):
+                work.append((node, position + 1))
+                target = targets[position]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if work:  # hand our low-link to the parent once we are done
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                # Tarjan closes components sinks first, so every child component is done.
+                number = len(below)
+                members = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component[member] = number
+                    members.append(member)
+                    if member == node:
+                        break
+                bits = 0
+                for member in members:
+                    for target in children[member]:
+                        other = component[target]
+                        bits |= (1 << other) | (below[other] if other != number else 0)
+                below.append(bits)
 
-    def reach(start: str) -> set[str]:
-        if start not in cache:
-            seen: set[str] = set()
-            pending = [start]
-            while pending:
-                for child in children.get(pending.pop(), ()):
-                    if child not in seen:
-                        seen.add(child)
-                        pending.append(child)
-            cache[start] = seen
-        return cache[start]
+    def reaches(start: str, goal: str) -> bool:
+        if start not in component or goal not in component:
+            return False
+        return bool(below[component[start]] >> component[goal] & 1)
 
-    return reach
+    return reaches
 
 
 def _artifact_edges(nodes: Sequence[Node], edges: Sequence[Edge]) -> list[Edge]:
@@ -169,7 +212,7 @@ def _artifact_edges(nodes: Sequence[Node], edges: Sequence[Edge]) -> list[Edge]:
     to a bucket root would otherwise "feed" the code file its upstream processing step reads.
     """
     linked = {(edge.source, edge.target) for edge in edges}
-    reach = _descendants(edges)
+    reaches = _reachability(edges)
     # Index what was written, so each read looks up its own URI and its parent prefixes
     # instead of being compared with every output of every step.
     exact: dict[str, set[str]] = {}
@@ -186,7 +229,7 @@ def _artifact_edges(nodes: Sequence[Node], edges: Sequence[Edge]) -> list[Edge]:
                 pair = (producer_id, consumer.id)
                 if producer_id == consumer.id or pair in linked or pair in found:
                     continue
-                if producer_id not in reach(consumer.id):
+                if not reaches(consumer.id, producer_id):
                     found.add(pair)
     return [Edge(source, target, "artifact") for source, target in found]
 

@@ -236,7 +236,7 @@ class _LineageRun:
         pipeline_arn = str(described.get("PipelineArn", ""))
 
         f_tags = self.pool.submit(api.list_tags, pipeline_arn)
-        execution_arn, newest_start = self._execution_arn(pipeline_arn, f_executions)
+        execution_arn, listed = self._execution_arn(pipeline_arn, f_executions)
         execution = None
         definition_text = described.get("PipelineDefinition") or ""
         parameters: dict[str, str] = {}
@@ -246,14 +246,7 @@ class _LineageRun:
             f_parameters = self.pool.submit(api.execution_parameters, execution_arn)
             # Pages arrive (and start their Describe* calls) while we wait for the rest.
             self._list_steps(execution_arn)
-            try:
-                execution_answer = self._required(f_execution)
-            except AwsNotFound:
-                raise ExecutionNotFound("execution not found for this pipeline") from None
-            except AwsError as exc:
-                if request.execution is not None and exc.code == "ValidationException":
-                    raise ExecutionNotFound("execution not found for this pipeline") from None
-                raise
+            execution_answer = self._describe_execution(f_execution, execution_arn, listed)
             parameters = self._optional(f_parameters, {}, "PARAMETERS", "execution parameters")
             definition_text = (
                 self._optional(f_definition, "", "DEFINITION", "the execution's definition")
@@ -276,7 +269,7 @@ class _LineageRun:
         self._remember_buckets()
 
         pipeline = pipeline_info(
-            described, region=request.region, tags=tags, last_run_time=newest_start
+            described, region=request.region, tags=tags, last_run_time=listed.get("StartTime")
         )
         return build_document(
             self.parsed,
@@ -290,21 +283,42 @@ class _LineageRun:
 
     def _execution_arn(
         self, pipeline_arn: str, f_executions: Future[list[dict[str, Any]]] | None
-    ) -> tuple[str | None, datetime | None]:
+    ) -> tuple[str | None, dict[str, Any]]:
+        """The chosen execution's ARN and what the listing said of it (if it was listed)."""
         chosen = self.request.execution
         if chosen is not None:
             if EXECUTION_ARN.fullmatch(chosen):
-                return chosen, None
-            return f"{pipeline_arn}/execution/{chosen}", None
+                return chosen, {}
+            return f"{pipeline_arn}/execution/{chosen}", {}
         if f_executions is None:
-            return None, None
+            return None, {}
         summaries = self._optional(f_executions, [], "EXECUTIONS", "the pipeline's executions")
         # Sorted here as well: never rely on an order the answer might not keep.
         dated = [s for s in summaries if isinstance(s.get("StartTime"), datetime)]
         if not dated:
-            return None, None
+            return None, {}
         newest = max(dated, key=lambda s: s["StartTime"])
-        return str(newest["PipelineExecutionArn"]), newest["StartTime"]
+        return str(newest["PipelineExecutionArn"]), newest
+
+    def _describe_execution(
+        self, f_execution: Future[dict[str, Any]], arn: str, listed: dict[str, Any]
+    ) -> dict[str, Any]:
+        """DescribePipelineExecution, or what the listing said when it fails (a warning)."""
+        try:
+            return self._required(f_execution)
+        except AwsNotFound:
+            raise ExecutionNotFound("execution not found for this pipeline") from None
+        except AwsError as exc:
+            if self.request.execution is not None and exc.code == "ValidationException":
+                raise ExecutionNotFound("execution not found for this pipeline") from None
+            self._warn_error(exc, "EXECUTION", "the execution could not be described", None)
+        # The summary has the same names for what it shares with the description.
+        return {
+            "PipelineExecutionArn": arn,
+            "PipelineExecutionStatus": listed.get("PipelineExecutionStatus", UNKNOWN),
+            "PipelineExecutionDisplayName": listed.get("PipelineExecutionDisplayName"),
+            "CreationTime": listed.get("StartTime"),
+        }
 
     def _list_steps(self, execution_arn: str) -> None:
         """Read step pages on the pool; each page is handled here as it arrives."""

@@ -4,9 +4,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lineage.definition import parse_definition
-from lineage.graph import StepEnrichment, build_document, reads_from, split_s3_uri
+from lineage.graph import (
+    StepEnrichment,
+    _reachability,
+    build_document,
+    reads_from,
+    split_s3_uri,
+)
 from lineage.models import (
     ConditionResult,
     Edge,
@@ -335,3 +343,30 @@ def test_a_step_without_describe_reads_where_its_producer_really_wrote() -> None
     assert [ref.uri for ref in nodes["Reader"].inputs] == ["s3://b/eval/exec-1/e.json"]
     assert ("Report", "Reader", "artifact") in edges_of(doc)
     assert not any("{" in a.uri for a in doc.artifacts)
+
+
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40))
+def test_reachability_agrees_with_a_plain_search(pairs: list[tuple[int, int]]) -> None:
+    edges = [Edge(f"s{a}", f"s{b}", "dependsOn") for a, b in pairs]
+    reaches = _reachability(edges)
+    children: dict[str, set[str]] = {}
+    for edge in edges:
+        children.setdefault(edge.source, set()).add(edge.target)
+    for start in (f"s{i}" for i in range(13)):
+        seen: set[str] = set()
+        pending = list(children.get(start, ()))
+        while pending:
+            node = pending.pop()
+            if node not in seen:
+                seen.add(node)
+                pending.extend(children.get(node, ()))
+        for goal in (f"s{i}" for i in range(13)):
+            assert reaches(start, goal) == (goal in seen), (start, goal)
+
+
+def test_reachability_of_a_ring_of_ten_thousand_steps() -> None:
+    count = 10_000
+    edges = [Edge(f"s{i}", f"s{(i + 1) % count}", "ref:Get") for i in range(count)]
+    reaches = _reachability(edges)
+    assert reaches("s0", "s9999") and reaches("s9999", "s0") and reaches("s5", "s5")
+    assert not reaches("s0", "elsewhere")

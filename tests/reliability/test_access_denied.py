@@ -173,11 +173,6 @@ def test_denied_execution_definition_falls_back_to_the_pipeline_definition(
     assert [w["code"] for w in response.get_json()["warnings"]] == ["DEFINITION_ACCESS_DENIED"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lineage.service treats DescribePipelineExecution as required (502); CONTRACT.md "
-    "makes only the pipeline itself required. Remove this mark with that change.",
-)
 def test_denied_execution_description_still_answers_200(
     denied: dict[str, SandboxProcess], baseline: dict[str, dict[str, Any]]
 ) -> None:

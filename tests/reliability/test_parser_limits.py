@@ -36,15 +36,28 @@ def nested(depth: int, leaf: Any, wrap: Callable[[Any], Any]) -> Any:
 
 
 def step(name: str, **extra: Any) -> dict[str, Any]:
-    return {"Name": name, "Type": "Processing", "Arguments": {
-        "ProcessingOutputConfig": {"Outputs": [
-            {"OutputName": "o", "S3Output": {"S3Uri": f"s3://bucket/{name}"}}]}}, **extra}
+    return {
+        "Name": name,
+        "Type": "Processing",
+        "Arguments": {
+            "ProcessingOutputConfig": {
+                "Outputs": [{"OutputName": "o", "S3Output": {"S3Uri": f"s3://bucket/{name}"}}]
+            }
+        },
+        **extra,
+    }
 
 
 @pytest.mark.parametrize(
     "text",
-    ["[" * 100_000, '{"Steps": ' + "[" * 100_000 + "]" * 100_000 + "}", "{" * 50_000,
-     '"' + "x" * 5_000_000 + '"', "\x00" * 1000, "{\"Steps\": [1e99999]}"],
+    [
+        "[" * 100_000,
+        '{"Steps": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        "{" * 50_000,
+        '"' + "x" * 5_000_000 + '"',
+        "\x00" * 1000,
+        '{"Steps": [1e99999]}',
+    ],
     ids=["brackets", "deep-steps", "braces", "huge-string", "nul", "huge-number"],
 )
 def test_hostile_text_is_a_definition_error(text: str) -> None:
@@ -64,17 +77,24 @@ def test_hostile_text_is_a_definition_error(text: str) -> None:
 )
 def test_deeply_nested_arguments_as_mapping(wrap: Callable[[Any], Any]) -> None:
     uri = nested(5_000, "s3://bucket/deep", wrap)
-    definition = {"Steps": [step("A", Arguments={"ProcessingInputs": [
-        {"InputName": "in", "S3Input": {"S3Uri": uri}}]})]}
+    definition = {
+        "Steps": [
+            step(
+                "A",
+                Arguments={"ProcessingInputs": [{"InputName": "in", "S3Input": {"S3Uri": uri}}]},
+            )
+        ]
+    }
     result = bounded(10, lambda: parse_definition(definition))
     assert isinstance(result, DefinitionError) or [s.name for s in result.steps] == ["A"]
 
 
 def test_huge_strings() -> None:
     big = "x" * 5_000_000
-    definition = {"Steps": [step("A" * 1_000_000), step("B", DependsOn=["A" * 1_000_000],
-                                                        Description=big)],
-                  "Parameters": [{"Name": "P", "DefaultValue": "s3://b/" + big}]}
+    definition = {
+        "Steps": [step("A" * 1_000_000), step("B", DependsOn=["A" * 1_000_000], Description=big)],
+        "Parameters": [{"Name": "P", "DefaultValue": "s3://b/" + big}],
+    }
     result = bounded(10, lambda: render_definition(definition, name="huge"))
     assert isinstance(result, DefinitionError) or len(result.nodes) == 2
 
@@ -83,16 +103,30 @@ def test_self_references_and_cycles() -> None:
     def ref(target: str) -> dict[str, str]:
         return {"Get": f"Steps.{target}.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"}
 
-    definition = {"Steps": [
-        step("A", DependsOn=["A", "B"], Arguments={"ProcessingInputs": [
-            {"InputName": "i", "S3Input": {"S3Uri": ref("B")}}],
-            "ProcessingOutputConfig": {"Outputs": [
-                {"OutputName": "o", "S3Output": {"S3Uri": ref("A")}}]}}),
-        step("B", DependsOn=["A"], Arguments={"ProcessingInputs": [
-            {"InputName": "i", "S3Input": {"S3Uri": ref("A")}}],
-            "ProcessingOutputConfig": {"Outputs": [
-                {"OutputName": "o", "S3Output": {"S3Uri": ref("B")}}]}}),
-    ]}
+    definition = {
+        "Steps": [
+            step(
+                "A",
+                DependsOn=["A", "B"],
+                Arguments={
+                    "ProcessingInputs": [{"InputName": "i", "S3Input": {"S3Uri": ref("B")}}],
+                    "ProcessingOutputConfig": {
+                        "Outputs": [{"OutputName": "o", "S3Output": {"S3Uri": ref("A")}}]
+                    },
+                },
+            ),
+            step(
+                "B",
+                DependsOn=["A"],
+                Arguments={
+                    "ProcessingInputs": [{"InputName": "i", "S3Input": {"S3Uri": ref("A")}}],
+                    "ProcessingOutputConfig": {
+                        "Outputs": [{"OutputName": "o", "S3Output": {"S3Uri": ref("B")}}]
+                    },
+                },
+            ),
+        ]
+    }
     document = bounded(5, lambda: render_definition(definition, name="cycle"))
     assert not isinstance(document, DefinitionError)
     edges = {(e["from"], e["to"]) for e in document.to_dict()["graph"]["edges"]}
@@ -104,11 +138,7 @@ def test_self_references_and_cycles() -> None:
     ("count", "seconds"),
     [
         pytest.param(1_000, 20),
-        pytest.param(10_000, 60, marks=pytest.mark.xfail(
-            run=False, strict=True,
-            reason="lineage.graph._artifact_edges builds each consumer's full descendant set "
-            "(quadratic in time and memory on a ring of 10,000 Get references: >300 s); "
-            "run it again once reachability is checked per candidate pair")),
+        pytest.param(10_000, 60),
     ],
 )
 def test_steps_chained_by_references_in_a_ring(count: int, seconds: float) -> None:
@@ -116,11 +146,27 @@ def test_steps_chained_by_references_in_a_ring(count: int, seconds: float) -> No
     def chained(i: int) -> dict[str, Any]:
         prior = f"S{(i - 1) % count}"  # S0 reads S9999: one long cycle of Get references
         reference = f"Steps.{prior}.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"
-        return step(f"S{i}", Arguments={
-            "ProcessingInputs": [{"InputName": "i", "S3Input": {"S3Uri": {"Get": reference}}}],
-            "ProcessingOutputConfig": {"Outputs": [
-                {"OutputName": "o", "S3Output": {"S3Uri": {"Std:Join": {
-                    "On": "/", "Values": ["s3://bucket", {"Get": reference}]}}}}]}})
+        return step(
+            f"S{i}",
+            Arguments={
+                "ProcessingInputs": [{"InputName": "i", "S3Input": {"S3Uri": {"Get": reference}}}],
+                "ProcessingOutputConfig": {
+                    "Outputs": [
+                        {
+                            "OutputName": "o",
+                            "S3Output": {
+                                "S3Uri": {
+                                    "Std:Join": {
+                                        "On": "/",
+                                        "Values": ["s3://bucket", {"Get": reference}],
+                                    }
+                                }
+                            },
+                        }
+                    ]
+                },
+            },
+        )
 
     definition = {"Steps": [chained(i) for i in range(count)]}
     document = bounded(seconds, lambda: render_definition(definition, name="chain"))
