@@ -17,6 +17,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY lineage ./lineage
 COPY dashboard ./dashboard
+COPY assets ./assets
 RUN pip install '.[redis]' && rm -rf /src
 
 RUN useradd --create-home --uid 10001 --user-group lineage
