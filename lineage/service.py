@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -83,6 +83,14 @@ class CallStats(Protocol):
     """Where a caller wants the number of AWS calls a request made."""
 
     aws_calls: int
+
+
+@dataclass
+class FetchStats:
+    """Call statistics with each operation named (``service:Operation``), retries not counted."""
+
+    aws_calls: int = 0
+    operations: list[str] = field(default_factory=list)
 
 
 class BucketCache(Protocol):
@@ -163,6 +171,8 @@ class LineageService:
         finally:
             if stats is not None:
                 stats.aws_calls += api.call_count
+                if isinstance(stats, FetchStats):
+                    stats.operations.extend(api.operations)
             logger.debug(
                 "lineage %s/%s: %d AWS calls in %.0f ms",
                 request.region,
