@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import dash
-from dash import dcc, html
 from flask import Flask, Response, g, request
 from flask_caching import Cache
 
@@ -45,11 +44,6 @@ from lineage.config import ConfigError, Settings
 from lineage.service import LineageService
 
 TITLE = "SageMaker Lineage"
-SANDBOX_BANNER = (
-    "Sandbox data: this server reads from the embedded AWS sandbox (seeded example "
-    "pipelines), not from an AWS account."
-)
-SANDBOX_BANNER_ID = "sandbox-banner"
 # A client's own request id is kept when it is plain; anything else gets a new one.
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 MAX_LOGGED_PARAMETER = 256
@@ -103,33 +97,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
     install_dashboard(app)
     # -- end of the dashboard ----------------------------------------------------------------
     return app
-
-
-def layout(*, sandbox: bool) -> html.Div:
-    """A placeholder page until the dashboard (next issue); says when it shows sandbox data."""
-    children: list[Any] = []
-    if sandbox:
-        children.append(
-            html.Div(
-                SANDBOX_BANNER,
-                id=SANDBOX_BANNER_ID,
-                className="sandbox-banner",
-                role="status",
-                style={"background": "#fff3cd", "border": "1px solid #e0a800",
-                       "padding": "0.75em", "fontWeight": "bold"},
-            )
-        )
-    children += [
-        html.H1(TITLE),
-        html.P("The dashboard comes next. The JSON API is live:"),
-        html.Ul(
-            [
-                html.Li(dcc.Link(path, href=path, refresh=True))
-                for path in ("/regions", "/pipelines", "/openapi.json", "/healthz")
-            ]
-        ),
-    ]
-    return html.Div(children, id="page")
 
 
 def _regions(configured: tuple[str, ...]) -> tuple[str, ...]:
