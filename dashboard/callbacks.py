@@ -491,7 +491,9 @@ def register_callbacks(app: dash.Dash) -> None:
         Input(ids.REGION, "value"),
         Input(ids.PIPELINE, "value"),
         Input(ids.EXECUTION, "value"),
-        Input(ids.GRAPH, "selectedNodeData"),
+        # A user's tap, not any change of selection: the page selects nodes itself (URL,
+        # search, back/forward), and those selections must not push URLs of their own.
+        Input(ids.GRAPH, "tapNodeData"),
         Input(ids.SEARCH, "n_submit"),
         State(ids.SEARCH, "value"),
         State(ids.STEP_NAMES, "data"),
@@ -505,7 +507,8 @@ def register_callbacks(app: dash.Dash) -> None:
             return sync_view(
                 ctx.triggered_id if ctx.triggered else None,
                 search=search, region=region, pipeline=pipeline, execution=execution,
-                selected=selected, step_query=step_query, step_names=step_names,
+                selected=[selected] if isinstance(selected, dict) else selected,
+                step_query=step_query, step_names=step_names,
                 current=view_from_stores(view, node),
                 default_region=state().settings.default_region,
             ).outputs()

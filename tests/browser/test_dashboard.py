@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlparse
 
 import boto3
 import dash
-import pytest
 import requests
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
@@ -250,12 +249,8 @@ def test_the_url_opens_the_same_view_and_back_works(
     assert severe_logs(dash_duo) == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known bug (issue 4 left open): after back, forward updates the address bar but "
-    "the page often keeps the previous node; dcc.Location seems to miss that popstate",
-)
 def test_forward_after_back_shows_the_next_view(dash_duo: Duo, mlops_app: dash.Dash) -> None:
+    # It failed 3 runs in 4 while a programmatic selection in the graph could push a URL.
     dash_duo.start_server(mlops_app)
     dash_duo.driver.get(f"{dash_duo.server_url}/?region={REGION}&pipeline=mlops-pipeline"
                         "&node=Evaluate")
