@@ -54,8 +54,8 @@ class ExecutionSummary:
             "id": self.id,
             "displayName": self.display_name,
             "status": self.status,
-            "startTime": _iso(self.start_time),
-            "endTime": _iso(self.end_time),
+            "startTime": iso(self.start_time),
+            "endTime": iso(self.end_time),
             "failureReason": self.failure_reason,
         }
 
@@ -80,8 +80,8 @@ class PipelineSummary:
             "region": self.region,
             "displayName": self.display_name,
             "description": self.description,
-            "createdTime": _iso(self.created_time),
-            "lastModifiedTime": _iso(self.last_modified_time),
+            "createdTime": iso(self.created_time),
+            "lastModifiedTime": iso(self.last_modified_time),
             "tags": None if self.tags is None else dict(sorted(self.tags.items())),
             "latestExecution": None if latest is None else _latest_dict(latest),
         }
@@ -100,7 +100,7 @@ class PipelineList:
             "regions": list(self.regions),
             "pipelines": [p.to_dict() for p in self.pipelines],
             "warnings": [w.to_dict() for w in self.warnings],
-            "generatedAt": _iso(self.generated_at),
+            "generatedAt": iso(self.generated_at),
         }
 
 
@@ -119,7 +119,7 @@ class ExecutionList:
             "region": self.region,
             "executions": [e.to_dict() for e in self.executions],
             "warnings": [w.to_dict() for w in self.warnings],
-            "generatedAt": _iso(self.generated_at),
+            "generatedAt": iso(self.generated_at),
         }
 
 
@@ -350,7 +350,7 @@ def _latest_dict(execution: ExecutionSummary) -> JsonDict:
         "arn": execution.arn,
         "id": execution.id,
         "status": execution.status,
-        "startTime": _iso(execution.start_time),
+        "startTime": iso(execution.start_time),
     }
 
 
@@ -386,10 +386,6 @@ def _utc(value: Any) -> datetime | None:
     if not isinstance(value, datetime):
         return None
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return iso(value.astimezone(UTC)) if value is not None else None
 
 
 # -- request validation of /pipelines and /executions (the rules of lineage.request) ---------

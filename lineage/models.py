@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 JsonDict = dict[str, Any]
@@ -35,8 +35,9 @@ def iso(moment: datetime | None) -> str | None:
     """ISO-8601 in UTC with a ``Z``; ``None`` stays ``None``."""
     if moment is None:
         return None
-    text = moment.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if moment.tzinfo is None:  # botocore gives aware times; a naive one is taken as UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().removesuffix("+00:00") + "Z"
 
 
 @dataclass(frozen=True)

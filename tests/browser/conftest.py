@@ -17,27 +17,15 @@ import pytest
 from selenium.webdriver.chrome.options import Options
 
 from dashboard.api import EXTENSION
+
+# Root needs --no-sandbox; without the background-networking flags Chromium keeps calling
+# Google's hosts, which this network refuses: one list of flags for tests and the bench.
+from lineage.bench.browser import CHROME_ARGS
 from lineage.sandbox import SandboxProcess
 from tests.browser.harness import make_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 HERE = Path(__file__).resolve().parent
-WINDOW = "1366,768"
-# Root needs --no-sandbox; without the background-networking flags Chromium keeps calling
-# Google's hosts, which this network refuses (.library/env/machines/python.md).
-CHROME_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--disable-extensions",
-    f"--window-size={WINDOW}",
-)
 
 
 def pytest_setup_options() -> Any:
