@@ -105,20 +105,13 @@ def serve(
     """Run the server until stopped; with ``sandbox`` also the AWS sandbox, stopped on exit."""
     if not sandbox:
         return _run(host=host, port=port, workers=workers, debug=debug)
-    from lineage.sandbox import SandboxProcess, apply_environment, sandbox_environment
+    from lineage.sandbox import SandboxProcess, environment_overridden, sandbox_environment
 
-    saved = dict(os.environ)
-    with SandboxProcess() as process:
-        env = apply_environment(os.environ, sandbox_environment(process.endpoint))
-        env[ENV_SANDBOX] = "true"
-        os.environ.clear()
-        os.environ.update(env)
+    with SandboxProcess() as process, environment_overridden(
+        {**sandbox_environment(process.endpoint), ENV_SANDBOX: "true"}
+    ):
         print(f"AWS sandbox on {process.endpoint}: the server shows sandbox data.", flush=True)
-        try:
-            return _run(host=host, port=port, workers=workers, debug=debug)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        return _run(host=host, port=port, workers=workers, debug=debug)
 
 
 def _run(*, host: str | None, port: int | None, workers: int | None, debug: bool) -> int:

@@ -231,18 +231,12 @@ def _sandbox_environment(enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
-    from lineage.sandbox import SandboxProcess, apply_environment, sandbox_environment
+    from lineage.sandbox import SandboxProcess, environment_overridden, sandbox_environment
 
-    saved = dict(os.environ)
-    with SandboxProcess() as sandbox:
-        env = apply_environment(saved, sandbox_environment(sandbox.endpoint))
-        os.environ.clear()
-        os.environ.update(env)
-        try:
-            yield
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+    with SandboxProcess() as sandbox, environment_overridden(
+        sandbox_environment(sandbox.endpoint)
+    ):
+        yield
 
 
 def _write(document: LineageDocument, out: Path | None) -> None:

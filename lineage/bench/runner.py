@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -219,31 +219,17 @@ def _report_steps(endpoint_env: dict[str, str], document: dict[str, Any]) -> lis
     from lineage.aws import AwsApi, ClientFactory
     from lineage.config import Settings
     from lineage.definition import parse_definition
+    from lineage.sandbox import environment_overridden
 
     execution = document.get("execution") or {}
     arn = execution.get("arn")
     if not arn:
         return []
-    with _environment(endpoint_env):
+    with environment_overridden(endpoint_env):
         settings = Settings()
         api = AwsApi(ClientFactory(settings), REGION)
         parsed = parse_definition(api.definition_for_execution(str(arn)))
     return [step.name for step in parsed.steps if step.property_files]
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    from lineage.sandbox import apply_environment
-
-    saved = dict(os.environ)
-    changed = apply_environment(saved, values)  # an empty value removes the variable
-    os.environ.clear()
-    os.environ.update(changed)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def _graph_nodes(document: dict[str, Any]) -> int:

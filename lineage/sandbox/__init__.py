@@ -8,6 +8,7 @@ Importing it never imports moto; moto lives only in the server process
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -17,7 +18,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import IO, Any
 
@@ -33,6 +34,8 @@ __all__ = [
     "SandboxError",
     "SandboxOptions",
     "SandboxProcess",
+    "apply_environment",
+    "environment_overridden",
     "parse_faults",
     "sandbox_environment",
 ]
@@ -80,6 +83,19 @@ def apply_environment(base: Mapping[str, str], overrides: Mapping[str, str]) -> 
         else:
             env.pop(key, None)
     return env
+
+
+@contextlib.contextmanager
+def environment_overridden(overrides: Mapping[str, str]) -> Iterator[None]:
+    """Run the block with ``os.environ`` updated by :func:`apply_environment`, then restore it."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(apply_environment(saved, overrides))
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 class SandboxProcess:
