@@ -273,7 +273,7 @@ class _LineageRun:
             parameters=parameters,
             execution=_execution_context(execution_arn, request.pipeline),
         )
-        self.step_names = _step_names(self.parsed)
+        self.step_names = frozenset(step.name for step in self.parsed.steps)
         self._start_enrichment()
         self._drain()
         self._remember_buckets()
@@ -576,11 +576,9 @@ class _LineageRun:
     # -- assembling ------------------------------------------------------------------------
 
     def _enrichments(self) -> dict[str, StepEnrichment]:
-        assert self.parsed is not None
-        names = _step_names(self.parsed)
         enrichments: dict[str, StepEnrichment] = {}
         for name, record in self.records.items():
-            if name not in names:
+            if name not in self.step_names:
                 self._warn(
                     "STEP_NOT_IN_DEFINITION",
                     "the execution ran a step the definition does not have",
@@ -723,6 +721,3 @@ def _execution_context(execution_arn: str | None, pipeline: str) -> dict[str, st
         context["PipelineExecutionId"] = execution_arn.rsplit("/", 1)[-1]
     return context
 
-
-def _step_names(parsed: ParsedDefinition) -> frozenset[str]:
-    return frozenset(step.name for step in parsed.steps)
