@@ -41,7 +41,7 @@ from lineage.aws import AwsApi
 from lineage.catalog import list_executions, list_pipelines
 from lineage.errors import AwsError, AwsUnavailable
 from lineage.request import LineageRequest
-from lineage.runinfo import TERMINAL_EXECUTION_STATUSES
+from lineage.runinfo import TERMINAL_EXECUTION_STATUSES, newest_execution
 from lineage.service import LineageService
 
 logger = logging.getLogger(__name__)
@@ -322,8 +322,7 @@ class CachedLineage:
                 summaries = api.list_pipeline_executions(request.pipeline, 1)
             finally:
                 stats.aws_calls += api.call_count
-            dated = [s for s in summaries if s.get("StartTime") is not None]
-            newest = max(dated, key=lambda s: s["StartTime"]) if dated else None
+            newest = newest_execution(summaries)
             arn = str(newest["PipelineExecutionArn"]) if newest else ""
             return {"arn": arn}, self.ttls.lists
 

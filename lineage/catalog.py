@@ -27,7 +27,7 @@ from lineage.errors import (
 )
 from lineage.models import Warning, iso
 from lineage.request import domain_parameter, parse_lineage_request, text_parameter
-from lineage.runinfo import execution_info
+from lineage.runinfo import execution_info, newest_execution
 from lineage.service import DOMAIN_ID_TAGS, DOMAIN_NAME_TAG, LineageService
 
 JsonDict = dict[str, Any]
@@ -311,8 +311,8 @@ class _PipelineListing:
                     _warning("EXECUTIONS", exc, "its latest execution is unknown", name)
                 )
                 return
-            if summaries:
-                newest = max(summaries, key=_start_key)
+            newest = newest_execution(summaries)
+            if newest is not None:
                 self.found[(region, name)]["latest"] = _summary_execution(newest)
 
         self._submit(self.apis[region].list_pipeline_executions, done, name, 1)

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -240,6 +240,12 @@ def execution_info(
         failure_reason=describe.get("FailureReason"),
         parameters=dict(parameters),
     )
+
+
+def newest_execution(summaries: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The execution summary that started last; never trust the order of a listing."""
+    dated = [s for s in summaries if isinstance(s.get("StartTime"), datetime)]
+    return max(dated, key=lambda s: _utc(s["StartTime"]) or s["StartTime"]) if dated else None
 
 
 def elapsed_seconds(start: datetime | None, end: datetime | None, now: datetime) -> int | None:

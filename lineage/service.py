@@ -48,6 +48,7 @@ from lineage.runinfo import (
     StepRecord,
     best_training_job,
     execution_info,
+    newest_execution,
     parse_step,
     pipeline_info,
     registry_info,
@@ -303,12 +304,10 @@ class _LineageRun:
         if f_executions is None:
             return None, {}
         summaries = self._optional(f_executions, [], "EXECUTIONS", "the pipeline's executions")
-        # Sorted here as well: never rely on an order the answer might not keep.
-        dated = [s for s in summaries if isinstance(s.get("StartTime"), datetime)]
-        if not dated:
+        newest = newest_execution(summaries)
+        if newest is None:
             return None, {}
-        newest = max(dated, key=lambda s: s["StartTime"])
-        return str(newest["PipelineExecutionArn"]), newest
+        return str(newest["PipelineExecutionArn"]), dict(newest)
 
     def _describe_execution(
         self, f_execution: Future[dict[str, Any]], arn: str, listed: dict[str, Any]
