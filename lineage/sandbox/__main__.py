@@ -1,7 +1,7 @@
 """``python -m lineage.sandbox --port N [--latency-ms N] [--faults SPEC] [--definitions DIR]``.
 
 Prints exactly one line, ``Sandbox listening on http://127.0.0.1:PORT``, once the world is
-seeded, then serves until SIGINT or SIGTERM.
+seeded (the port is not even open before), then serves until SIGINT or SIGTERM.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 The pipeline is named after the file stem (characters outside ``[a-zA-Z0-9-]`` become ``-``)
 and gets one simulated ``Succeeded`` execution in which every step ran, those in both
-branches of a Condition included (steps as :func:`lineage.definition.parse_definition` lists
-them), jobs created in moto from the step's ``Arguments``, and a plain bucket for each S3 URI
-with a valid bucket name.
+branches of a Condition included (the sandbox's own walk of the definition, pre-order), jobs
+created in moto from the step's ``Arguments``, and a plain bucket for each S3 URI with a valid
+bucket name.
 """
 
 from __future__ import annotations
@@ -18,13 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lineage.sandbox.simulate import Context, flatten_steps, parameter_values, s3_buckets
-from lineage.sandbox.world import (
-    SEOUL,
-    ExecutionSpec,
-    JsonDict,
-    PipelineSpec,
-    at,
-)
+from lineage.sandbox.world.specs import SEOUL, ExecutionSpec, JsonDict, PipelineSpec, at
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +35,8 @@ def execution_id(name: str) -> str:
 
 
 def step_names(definition: Mapping[str, Any]) -> list[str]:
-    """Step names as the definition parser lists them (nested included); robust fallback."""
-    try:
-        from lineage.definition import parse_definition
-
-        parsed = parse_definition(definition)
-        return [step.name for step in parsed.steps]
-    except Exception as exc:  # not landed yet, or a definition it refuses
-        logger.info("parse_definition unavailable or refused (%s); walking steps", exc)
-        return [step.name for step in flatten_steps(definition)]
+    """Every step name, nested ones included: a Condition, then its IfSteps, then ElseSteps."""
+    return [step.name for step in flatten_steps(definition)]
 
 
 def load_definitions(directory: Path, region: str = SEOUL) -> list[tuple[PipelineSpec, list[str]]]:

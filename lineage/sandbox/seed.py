@@ -1,9 +1,9 @@
 """Seeding mechanics: put a :class:`World` into moto and the execution store.
 
-Resources are created with boto3 against the running sandbox (so they pass through moto's
-real request handling), then the moto backend objects are patched in-process where moto is
-unrealistic (fixed timestamps, job statuses and failure reasons, final metrics, approval
-status). Runs inside the sandbox server process only.
+Resources are created with boto3 over HTTP (so they pass through moto's real request
+handling; the server serves its app on a private port while seeding), then the moto backend
+objects are patched in-process where moto is unrealistic (fixed timestamps, job statuses and
+failure reasons, final metrics, approval status). Runs inside the sandbox server process only.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from lineage.sandbox.simulate import (
     sagemaker_arn,
     simulate,
 )
-from lineage.sandbox.world import (
+from lineage.sandbox.world.specs import (
     ROLE_ARN,
     BucketSpec,
     DomainSpec,
@@ -43,6 +43,28 @@ from lineage.sandbox.world import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Resources are created wave by wave, each wave in parallel: a later wave may name what an
+# earlier one made (an endpoint config its models, an endpoint its config). Model packages come
+# last and one by one, so each gets the version its ARN was simulated with.
+_WAVES: tuple[frozenset[str], ...] = (
+    frozenset({"model", "training"}),
+    frozenset({"processing", "transform", "tuning"}),
+    frozenset({"endpoint_config"}),
+    frozenset({"endpoint"}),
+)
+# Kinds moto may refuse (a config naming a model moto lacks...): the step keeps its metadata
+# and the resource is absent, as after a deletion.
+_OPTIONAL_KINDS = frozenset({"endpoint_config", "endpoint"})
+# Step status -> the EndpointStatus DescribeEndpoint reports.
+_ENDPOINT_STATUS = {
+    "Starting": "Creating",
+    "Executing": "Creating",
+    "Stopping": "OutOfService",
+    "Stopped": "OutOfService",
+    "Failed": "Failed",
+    "Succeeded": "InService",
+}
 
 
 @dataclass
@@ -76,6 +98,12 @@ class Seeder:
                 ),
             )
         return self._clients[key]
+
+    def close(self) -> None:
+        """Close the clients' connections (the seeding endpoint goes away after seeding)."""
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
 
     # --- the world -----------------------------------------------------------------------
 
@@ -127,11 +155,9 @@ class Seeder:
     def apply(self, sim: Simulation) -> None:
         """Create the simulation's jobs and objects, patch them, register the execution."""
         plans = sim.jobs
-        first = [p for p in plans if p.kind in ("model", "training")]
-        rest = [p for p in plans if p.kind not in ("model", "training", "model_package")]
         with ThreadPoolExecutor(self.workers) as pool:
-            list(pool.map(self._create_job, first))
-            list(pool.map(self._create_job, rest))
+            for wave in _WAVES:
+                list(pool.map(self._create_job, [p for p in plans if p.kind in wave]))
         for plan in plans:
             if plan.kind == "model_package":
                 self.ensure_group(plan.region, plan.name)
@@ -244,7 +270,15 @@ class Seeder:
             "tuning": sagemaker.create_hyper_parameter_tuning_job,
             "model": sagemaker.create_model,
             "model_package": sagemaker.create_model_package,
+            "endpoint_config": sagemaker.create_endpoint_config,
+            "endpoint": sagemaker.create_endpoint,
         }[plan.kind]
+        if plan.kind in _OPTIONAL_KINDS:
+            try:
+                create(**plan.request)
+            except Exception as exc:  # never let one resource stop the seeding
+                logger.warning("%s %s not created (%s); metadata only", plan.kind, plan.name, exc)
+            return
         try:
             answer = create(**plan.request)
         except Exception as exc:  # odd definitions: retry with the bare minimum
@@ -324,6 +358,18 @@ class Seeder:
             model = backend._models.get(plan.name) if hasattr(backend, "_models") else None
             if model is not None:
                 model.creation_time = start
+        elif plan.kind == "endpoint_config":
+            config = backend.endpoint_configs.get(plan.name)
+            if config is not None:
+                config.creation_time = start
+        elif plan.kind == "endpoint":
+            endpoint = backend.endpoints.get(plan.name)
+            if endpoint is not None:
+                endpoint.creation_time = start
+                endpoint.last_modified_time = end or start
+                endpoint.endpoint_status = _ENDPOINT_STATUS.get(plan.status, "InService")
+                if plan.failure_reason:
+                    endpoint.failure_reason = plan.failure_reason
         elif plan.kind == "model_package":
             package = backend.model_packages.get(plan.arn)
             if package is not None:

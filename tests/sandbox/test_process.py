@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 import urllib.error
 import urllib.request
 
+import boto3
 import pytest
+from botocore.config import Config
 
 from lineage.sandbox import SANDBOX_ENV, SandboxProcess, apply_environment, sandbox_environment
 from tests.sandbox.clients import client
@@ -118,3 +123,51 @@ def test_process_stop_is_idempotent_and_context_managed() -> None:
     process.stop()
     with pytest.raises(RuntimeError):
         _ = process.endpoint
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_port_opens_only_once_the_world_is_seeded() -> None:
+    """The first connection that succeeds already finds the world (stdout is never read)."""
+    port = free_port()
+    env = apply_environment(dict(os.environ), {"AWS_ENDPOINT_URL": "", "AWS_PROFILE": ""})
+    with tempfile.TemporaryFile("w+") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "lineage.sandbox", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                with socket.socket() as probe:
+                    if probe.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                if process.poll() is not None or time.monotonic() > deadline:
+                    stderr.seek(0)
+                    pytest.fail(f"sandbox never opened port {port}:\n{stderr.read()}")
+            environment = sandbox_environment(f"http://127.0.0.1:{port}")
+            sagemaker = boto3.session.Session(
+                aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"],
+                region_name=environment["AWS_DEFAULT_REGION"],
+            ).client(
+                "sagemaker",
+                endpoint_url=environment["AWS_ENDPOINT_URL"],
+                config=Config(retries={"mode": "standard", "max_attempts": 1}),
+            )
+            described = sagemaker.describe_pipeline(PipelineName="mlops-pipeline")
+            assert described["PipelineName"] == "mlops-pipeline"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)

@@ -1,0 +1,145 @@
+"""The seeded world: what exists in the sandbox, as plain data.
+
+Everything is fixed (names, ids, timestamps relative to :data:`BASE_TIME`, metrics), so a test
+can assert it. Account ``123456789012``. In ``ap-northeast-2``: ``mlops-pipeline`` (latest
+Succeeded), ``churn-pipeline`` (latest Failed at ``TrainChurn``), ``fraud-detection-pipeline``
+(latest Executing), ``scale-pipeline`` (123 steps over 14 buckets, latest Succeeded), the
+Studio domain ``ml-platform``; in ``us-east-1``: ``nlp-pipeline`` (latest Stopped).
+
+What the world holds is in :mod:`~lineage.sandbox.world.specs`, how a definition is written in
+:mod:`~lineage.sandbox.world.builders`, one module per pipeline, the buckets in
+:mod:`~lineage.sandbox.world.buckets`; this module assembles :data:`WORLD`. Turning it into
+moto state and simulated executions is :mod:`lineage.sandbox.simulate` and
+:mod:`lineage.sandbox.seed`.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from lineage.sandbox.world.buckets import buckets
+from lineage.sandbox.world.builders import (
+    condition_step,
+    definition,
+    evaluation_report,
+    execution_output,
+    fail_step,
+    get,
+    join,
+    json_get,
+    model_step,
+    parameter,
+    processing_step,
+    register_step,
+    training_step,
+    transform_step,
+)
+from lineage.sandbox.world.churn import (
+    CHURN,
+    CHURN_BUCKET,
+    CHURN_TRAINING_FAILURE,
+    churn_definition,
+)
+from lineage.sandbox.world.fraud import FRAUD, FRAUD_BUCKET, FRAUD_WORK_BUCKET, fraud_definition
+from lineage.sandbox.world.mlops import MLOPS, MLOPS_BUCKET, MLOPS_MODEL_GROUP, mlops_definition
+from lineage.sandbox.world.nlp import NLP, NLP_BUCKET, nlp_definition
+from lineage.sandbox.world.scale import (
+    SCALE,
+    SCALE_REPORT_BUCKET,
+    SCALE_SHARDS,
+    SCALE_SOURCE_BUCKET,
+    scale_bucket,
+    scale_definition,
+    scale_metrics,
+)
+from lineage.sandbox.world.specs import (
+    BASE_TIME,
+    EXECUTION_FAILURE,
+    HF_IMAGE,
+    KMS_KEY_ARN,
+    ROLE_ARN,
+    SEOUL,
+    SKLEARN_IMAGE,
+    VIRGINIA,
+    XGBOOST_IMAGE,
+    BucketSpec,
+    DomainSpec,
+    ExecutionSpec,
+    ExecutionStatus,
+    JsonDict,
+    PipelineSpec,
+    World,
+    at,
+)
+
+__all__ = [
+    "BASE_TIME",
+    "CHURN",
+    "CHURN_BUCKET",
+    "CHURN_TRAINING_FAILURE",
+    "EXECUTION_FAILURE",
+    "FRAUD",
+    "FRAUD_BUCKET",
+    "FRAUD_WORK_BUCKET",
+    "HF_IMAGE",
+    "KMS_KEY_ARN",
+    "MLOPS",
+    "MLOPS_BUCKET",
+    "MLOPS_MODEL_GROUP",
+    "NLP",
+    "NLP_BUCKET",
+    "ROLE_ARN",
+    "SCALE",
+    "SCALE_REPORT_BUCKET",
+    "SCALE_SHARDS",
+    "SCALE_SOURCE_BUCKET",
+    "SEOUL",
+    "SKLEARN_IMAGE",
+    "VIRGINIA",
+    "WORLD",
+    "XGBOOST_IMAGE",
+    "BucketSpec",
+    "DomainSpec",
+    "ExecutionSpec",
+    "ExecutionStatus",
+    "JsonDict",
+    "PipelineSpec",
+    "World",
+    "at",
+    "buckets",
+    "churn_definition",
+    "condition_step",
+    "definition",
+    "evaluation_report",
+    "execution_output",
+    "fail_step",
+    "fraud_definition",
+    "get",
+    "join",
+    "json_get",
+    "mlops_definition",
+    "model_step",
+    "nlp_definition",
+    "parameter",
+    "processing_step",
+    "register_step",
+    "scale_bucket",
+    "scale_definition",
+    "scale_metrics",
+    "training_step",
+    "transform_step",
+    "world",
+]
+
+WORLD = World(
+    buckets=buckets(),
+    pipelines=(MLOPS, CHURN, FRAUD, SCALE, NLP),
+    domains=(
+        DomainSpec("ml-platform", SEOUL, "vpc-0a1b2c3d4e5f60718", ("subnet-0a1b2c3d4e5f60718",)),
+    ),
+)
+
+
+def world() -> World:
+    """A deep copy of the seeded world, safe to modify."""
+    return copy.deepcopy(WORLD)

@@ -1,0 +1,109 @@
+"""``fraud-detection-pipeline`` (Seoul): the latest run is still executing.
+
+Frozen 400 s after its start: features built, XGBoost training, the linear learner starting.
+"""
+
+from __future__ import annotations
+
+from lineage.sandbox.world.builders import (
+    definition,
+    execution_output,
+    get,
+    model_step,
+    parameter,
+    processing_step,
+    training_step,
+)
+from lineage.sandbox.world.specs import (
+    SEOUL,
+    SKLEARN_IMAGE,
+    XGBOOST_IMAGE,
+    ExecutionSpec,
+    JsonDict,
+    PipelineSpec,
+    at,
+)
+
+FRAUD_BUCKET = "fraud-data-raw"
+FRAUD_WORK_BUCKET = "fraud-feature-store-offline"
+
+
+def fraud_definition() -> JsonDict:
+    raw, work, p = FRAUD_BUCKET, FRAUD_WORK_BUCKET, "fraud-detection-pipeline"
+    features = "Steps.BuildFeatures.ProcessingOutputConfig.Outputs['{}'].S3Output.S3Uri"
+    return definition(
+        [parameter("TransactionsUri", "String", f"s3://{raw}/transactions/2025/03/")],
+        [
+            processing_step(
+                "BuildFeatures",
+                image=SKLEARN_IMAGE,
+                script="features.py",
+                code_uri=f"s3://{work}/code/features.py",
+                inputs={"transactions": get("Parameters.TransactionsUri")},
+                outputs={
+                    "train": execution_output(work, p, "BuildFeatures", "train"),
+                    "test": execution_output(work, p, "BuildFeatures", "test"),
+                },
+            ),
+            training_step(
+                "TrainXGBoost",
+                image=XGBOOST_IMAGE,
+                channels={"train": get(features.format("train"))},
+                output_path=f"s3://{work}/models/xgboost",
+                hyperparameters={"objective": "binary:logistic", "scale_pos_weight": "29"},
+            ),
+            training_step(
+                "TrainLinearLearner",
+                image="835164637446.dkr.ecr.ap-northeast-2.amazonaws.com/linear-learner:1",
+                channels={"train": get(features.format("train"))},
+                output_path=f"s3://{work}/models/linear",
+                hyperparameters={"predictor_type": "binary_classifier"},
+            ),
+            processing_step(
+                "CompareModels",
+                image=SKLEARN_IMAGE,
+                script="compare.py",
+                code_uri=f"s3://{work}/code/compare.py",
+                inputs={
+                    "xgboost": get("Steps.TrainXGBoost.ModelArtifacts.S3ModelArtifacts"),
+                    "linear": get("Steps.TrainLinearLearner.ModelArtifacts.S3ModelArtifacts"),
+                    "test": get(features.format("test")),
+                },
+                outputs={"report": execution_output(work, p, "CompareModels", "report")},
+            ),
+            model_step(
+                "CreateFraudModel",
+                image=XGBOOST_IMAGE,
+                model_data=get("Steps.TrainXGBoost.ModelArtifacts.S3ModelArtifacts"),
+            )
+            | {"DependsOn": ["CompareModels"]},
+        ],
+    )
+
+
+FRAUD = PipelineSpec(
+    name="fraud-detection-pipeline",
+    region=SEOUL,
+    created=at(days=-10),
+    tags={"Project": "fraud"},
+    definition=fraud_definition(),
+    executions=(
+        ExecutionSpec(
+            execution_id="f9r8a7u6d5aa",
+            status="Succeeded",
+            started=at(days=-1),
+            metrics={
+                "TrainXGBoost": {"validation:auc": 0.94, "train:auc": 0.97},
+                "TrainLinearLearner": {"validation:binary_f_beta": 0.71},
+            },
+        ),
+        ExecutionSpec(
+            execution_id="f9r8a7u6d5bb",
+            status="Executing",
+            started=at(minutes=-20),
+            # BuildFeatures takes ~4.5 min; XGBoost is training, the linear learner starting.
+            cut_after_s=400,
+            delays={"TrainLinearLearner": 100},
+        ),
+    ),
+)

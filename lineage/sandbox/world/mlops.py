@@ -1,0 +1,183 @@
+"""``mlops-pipeline`` (Seoul): preprocess, train, evaluate, then register or fail.
+
+Three runs: an older Succeeded one on an earlier definition (no CreateModel), a Failed one
+that took the else branch, and the latest Succeeded one with a cache hit on Preprocess.
+"""
+
+from __future__ import annotations
+
+from lineage.sandbox.world.builders import (
+    condition_step,
+    definition,
+    evaluation_report,
+    execution_output,
+    fail_step,
+    get,
+    join,
+    json_get,
+    model_step,
+    parameter,
+    processing_step,
+    register_step,
+    training_step,
+)
+from lineage.sandbox.world.specs import (
+    SEOUL,
+    SKLEARN_IMAGE,
+    XGBOOST_IMAGE,
+    ExecutionSpec,
+    JsonDict,
+    PipelineSpec,
+    at,
+)
+
+MLOPS_BUCKET = "my-mlops-dev2-v2-main-data"
+MLOPS_MODEL_GROUP = "mlops-churn-models"
+
+
+def mlops_definition(*, with_create_model: bool = True, threshold: float = 0.75) -> JsonDict:
+    b, p = MLOPS_BUCKET, "mlops-pipeline"
+    model_data = get("Steps.Train.ModelArtifacts.S3ModelArtifacts")
+    if_steps = [
+        register_step(
+            "RegisterModel",
+            group=MLOPS_MODEL_GROUP,
+            image=XGBOOST_IMAGE,
+            model_data=model_data,
+            statistics=join(
+                get("Steps.Evaluate.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri"),
+                "evaluation.json",
+            ),
+            approval=get("Parameters.ModelApprovalStatus"),
+        )
+    ]
+    if with_create_model:
+        if_steps.append(model_step("CreateModel", image=XGBOOST_IMAGE, model_data=model_data))
+    return definition(
+        [
+            parameter("ProcessingInstanceType", "String", "ml.m5.xlarge"),
+            parameter("TrainingInstanceType", "String", "ml.m5.xlarge"),
+            parameter("InputDataUrl", "String", f"s3://{b}/raw/churn/churn.csv"),
+            parameter("ModelApprovalStatus", "String", "PendingManualApproval"),
+            parameter("AucThreshold", "Float", threshold),
+        ],
+        [
+            processing_step(
+                "Preprocess",
+                image=SKLEARN_IMAGE,
+                script="preprocess.py",
+                code_uri=f"s3://{b}/{p}/code/preprocess.py",
+                inputs={"input-1": get("Parameters.InputDataUrl")},
+                outputs={
+                    "train": execution_output(b, p, "Preprocess", "train"),
+                    "validation": execution_output(b, p, "Preprocess", "validation"),
+                    "test": execution_output(b, p, "Preprocess", "test"),
+                },
+                instance_type=get("Parameters.ProcessingInstanceType"),
+                display_name="Preprocess churn data",
+                cache=True,
+            ),
+            training_step(
+                "Train",
+                image=XGBOOST_IMAGE,
+                channels={
+                    "train": get(
+                        "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"
+                    ),
+                    "validation": get(
+                        "Steps.Preprocess.ProcessingOutputConfig.Outputs['validation']"
+                        ".S3Output.S3Uri"
+                    ),
+                },
+                output_path=f"s3://{b}/{p}/models",
+                instance_type=get("Parameters.TrainingInstanceType"),
+                hyperparameters={
+                    "objective": "binary:logistic",
+                    "eval_metric": "auc",
+                    "num_round": "50",
+                    "max_depth": "5",
+                    "eta": "0.2",
+                },
+                display_name="Train XGBoost",
+            ),
+            processing_step(
+                "Evaluate",
+                image=XGBOOST_IMAGE,
+                script="evaluate.py",
+                code_uri=f"s3://{b}/{p}/code/evaluate.py",
+                inputs={
+                    "model": get("Steps.Train.ModelArtifacts.S3ModelArtifacts"),
+                    "test": get(
+                        "Steps.Preprocess.ProcessingOutputConfig.Outputs['test'].S3Output.S3Uri"
+                    ),
+                },
+                outputs={"evaluation": execution_output(b, p, "Evaluate", "evaluation")},
+                instance_type=get("Parameters.ProcessingInstanceType"),
+                depends_on=("Preprocess",),
+                property_files=(("EvaluationReport", "evaluation", "evaluation.json"),),
+            ),
+            condition_step(
+                "CheckAUC",
+                kind="GreaterThanOrEqualTo",
+                left=json_get(
+                    "Evaluate", "EvaluationReport", "binary_classification_metrics.auc.value"
+                ),
+                right=get("Parameters.AucThreshold"),
+                if_steps=if_steps,
+                else_steps=[
+                    fail_step(
+                        "AUCTooLow",
+                        join(
+                            "Model AUC is below the threshold",
+                            get("Parameters.AucThreshold"),
+                            on=" ",
+                        ),
+                    )
+                ],
+            ),
+        ],
+    )
+
+
+MLOPS = PipelineSpec(
+    name="mlops-pipeline",
+    region=SEOUL,
+    display_name="MLOps churn pipeline",
+    description="Preprocess, train, evaluate and register the churn model",
+    created=at(days=-30),
+    tags={"DomainName": "ml-platform", "Project": "mlops", "Env": "development"},
+    model_package_groups=(MLOPS_MODEL_GROUP,),
+    definition=mlops_definition(),
+    executions=(
+        ExecutionSpec(
+            execution_id="q7v2m9k3x1ab",
+            status="Succeeded",
+            started=at(days=-3, hours=-2),
+            display_name="execution-1740733200000",
+            definition=mlops_definition(with_create_model=False, threshold=0.7),
+            metrics={"Train": {"validation:auc": 0.81, "train:auc": 0.86}},
+            reports={"EvaluationReport": evaluation_report(0.81, 0.84)},
+            approval={"RegisterModel": "Approved"},
+        ),
+        ExecutionSpec(
+            execution_id="h4d8s2n6p0cd",
+            status="Failed",
+            started=at(days=-2, hours=-2),
+            display_name="execution-1740819600000",
+            outcomes={"CheckAUC": False},
+            metrics={"Train": {"validation:auc": 0.71, "train:auc": 0.79}},
+            reports={"EvaluationReport": evaluation_report(0.71, 0.76)},
+        ),
+        ExecutionSpec(
+            execution_id="r3a5pd8rmk8r",
+            status="Succeeded",
+            started=at(days=-1, hours=-2),
+            display_name="execution-1740906000000",
+            parameters={"TrainingInstanceType": "ml.m5.2xlarge"},
+            metrics={"Train": {"validation:auc": 0.63, "train:auc": 0.72}},
+            reports={"EvaluationReport": evaluation_report(0.87, 0.89)},
+            approval={"RegisterModel": "PendingManualApproval"},
+            cache_hits={"Preprocess": "h4d8s2n6p0cd"},
+        ),
+    ),
+)

@@ -1,0 +1,124 @@
+"""What the seeded world holds: its shapes (buckets, pipelines, executions, domains) as frozen
+data, and the fixed constants every part of it shares.
+
+Every timestamp is :data:`BASE_TIME` shifted by a fixed offset (:func:`at`), so a test can
+assert it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from lineage.sandbox import ACCOUNT_ID
+
+JsonDict = dict[str, Any]
+ExecutionStatus = Literal["Executing", "Stopping", "Stopped", "Failed", "Succeeded"]
+
+#: Every seeded timestamp is this moment plus or minus a fixed offset.
+BASE_TIME = datetime(2025, 3, 3, 9, 0, 0, tzinfo=UTC)
+SEOUL = "ap-northeast-2"
+VIRGINIA = "us-east-1"
+ROLE_ARN = (
+    f"arn:aws:iam::{ACCOUNT_ID}:role/service-role/AmazonSageMaker-ExecutionRole-20250101T000000"
+)
+KMS_KEY_ARN = f"arn:aws:kms:{SEOUL}:{ACCOUNT_ID}:key/1f2e3d4c-5b6a-4789-8abc-def012345678"
+EXECUTION_FAILURE = "Step failure: One or multiple steps failed."
+SKLEARN_IMAGE = (
+    "366743142698.dkr.ecr.ap-northeast-2.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+)
+XGBOOST_IMAGE = "366743142698.dkr.ecr.ap-northeast-2.amazonaws.com/sagemaker-xgboost:1.7-1"
+HF_IMAGE = (
+    "763104351884.dkr.ecr.us-east-1.amazonaws.com/"
+    "huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04"
+)
+
+
+def at(days: float = 0, hours: float = 0, minutes: float = 0) -> datetime:
+    """``BASE_TIME`` shifted by the given offset (negative: before)."""
+    return BASE_TIME + timedelta(days=days, hours=hours, minutes=minutes)
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    name: str
+    region: str
+    encryption: Literal["AES256", "aws:kms"] | None = None  # None: no default encryption
+    versioning: Literal["Enabled", "Suspended"] | None = None  # None: never enabled
+    public_access: Literal["all", "partial"] | None = None  # None: no block configuration
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExecutionSpec:
+    """One pipeline execution and how it went.
+
+    Steps run in dependency order; a Condition step takes the branch in ``outcomes`` (default
+    ``True``); a step in ``failures`` fails with that reason and its dependants never start.
+    ``cut_after_s`` freezes the execution that many seconds after its start: finished steps
+    stay, running ones are ``Executing`` (``Starting`` in their first 45 s), later ones are
+    absent; with status ``Stopped`` the running ones become ``Stopped`` instead.
+    """
+
+    execution_id: str
+    status: ExecutionStatus
+    started: datetime
+    display_name: str | None = None
+    description: str | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    outcomes: Mapping[str, bool] = field(default_factory=dict)
+    failures: Mapping[str, str] = field(default_factory=dict)
+    cut_after_s: int | None = None
+    metrics: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    reports: Mapping[str, JsonDict] = field(default_factory=dict)  # property file name -> JSON
+    approval: Mapping[str, str] = field(default_factory=dict)  # RegisterModel step -> status
+    cache_hits: Mapping[str, str] = field(default_factory=dict)  # step -> source execution id
+    delays: Mapping[str, int] = field(default_factory=dict)  # step -> extra seconds before start
+    definition: JsonDict | None = None  # the definition as of this run (default: pipeline's)
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    name: str
+    region: str
+    definition: JsonDict
+    created: datetime
+    executions: tuple[ExecutionSpec, ...]  # oldest first
+    display_name: str | None = None
+    description: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    model_package_groups: tuple[str, ...] = ()
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:sagemaker:{self.region}:{ACCOUNT_ID}:pipeline/{self.name}"
+
+    def execution_arn(self, execution_id: str) -> str:
+        return f"{self.arn}/execution/{execution_id}"
+
+    @property
+    def latest(self) -> ExecutionSpec:
+        return max(self.executions, key=lambda e: e.started)
+
+
+@dataclass(frozen=True)
+class DomainSpec:
+    name: str
+    region: str
+    vpc_id: str
+    subnet_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class World:
+    buckets: tuple[BucketSpec, ...]
+    pipelines: tuple[PipelineSpec, ...]
+    domains: tuple[DomainSpec, ...]
+
+    def pipeline(self, name: str) -> PipelineSpec:
+        return next(p for p in self.pipelines if p.name == name)
+
+    def bucket(self, name: str) -> BucketSpec:
+        return next(b for b in self.buckets if b.name == name)
