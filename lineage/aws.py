@@ -127,6 +127,14 @@ class ClientFactory:
                 self._clients[key] = client
             return client
 
+    def has_credentials(self) -> bool:
+        """Whether the standard chain (environment, profile, role) finds credentials.
+
+        No AWS call is made, though an instance role is looked up through the metadata service.
+        """
+        # A session of its own: this runs once at start-up, before any worker makes clients.
+        return self._session_factory().get_credentials() is not None
+
     def _config(self, service: str) -> Config:
         settings = self.settings
         if service == "s3":
@@ -177,6 +185,15 @@ def map_client_error(exc: Exception, operation: str) -> AwsError:
     if isinstance(exc, BotoCoreError):
         return AwsUnavailable(f"AWS call {operation} failed", operation=operation)
     raise exc
+
+
+def safe_exception_text(exc: BaseException) -> str | None:
+    """What a log may say of a botocore error: its code and operation, never AWS's message
+    (it holds ARNs, account ids, principal names); ``None`` for any other exception."""
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "?")
+        return f"{code} from {exc.operation_name} (AWS's message withheld)"
+    return None
 
 
 def _log_retries(service: str, operation: str, response: Any, *, failed: bool) -> None:
@@ -404,15 +421,6 @@ class AwsApi:
             token = response.get("NextToken")
             if not token:
                 return summaries
-
-    def has_credentials(self) -> bool:
-        """Whether the standard chain (environment, profile, role) finds credentials.
-
-        No AWS call is made, though an instance role is looked up through the metadata service.
-        """
-        # A session of its own: this runs once at start-up, before any worker makes clients.
-        session = self.clients._session_factory()
-        return session.get_credentials() is not None
 
     @staticmethod
     def iam_action(service: str, operation: str) -> str:

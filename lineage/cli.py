@@ -1,6 +1,9 @@
-"""``sagemaker-lineage``: dump, render, sandbox.
+"""The engine's commands of ``sagemaker-lineage``: dump, render, sandbox.
 
-A failure prints one line to stderr and exits non-zero; a traceback only with ``--debug``.
+The web side adds ``serve`` and ``bench`` (``dashboard.cli``, the installed entry point) by
+passing ``add_commands``; this module imports nothing of it. A failure prints one line to
+stderr and exits with the error's own code (``lineage.errors``); a traceback only with
+``--debug``.
 """
 
 from __future__ import annotations
@@ -12,26 +15,23 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from lineage.config import Settings
-from lineage.errors import InvalidParameter, LineageError, PipelineNotFound
+from lineage.errors import EXIT_FAILURE, EXIT_OK, InvalidParameter, LineageError
 from lineage.models import LineageDocument
 
-# Exit codes: argparse already uses 2 for bad usage.
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_NOT_FOUND = 3
-EXIT_AWS = 4
+# More commands for the parser's subparsers (the web side's serve and bench).
+AddCommands = Callable[[Any], None]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, add_commands: AddCommands | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["sandbox"]:
         return _run_sandbox(arguments[1:])
-    parser = _parser()
+    parser = build_parser(add_commands)
     args = parser.parse_args(arguments)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.WARNING,
@@ -41,21 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.handler(args)
         return result
     except InvalidParameter as exc:
-        return _fail(f"invalid {exc.parameter}: {exc.message}", EXIT_USAGE)
-    except PipelineNotFound as exc:
-        return _fail(exc.message, EXIT_NOT_FOUND)
+        return fail(f"invalid {exc.parameter}: {exc.message}", exc.exit_code)
     except LineageError as exc:
-        code = EXIT_NOT_FOUND if exc.http_status == 404 else EXIT_AWS
-        return _fail(exc.message, code)
+        return fail(exc.message, exc.exit_code)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the promise: one line, never a traceback, unless asked
         if args.debug:
             raise
-        return _fail(f"unexpected {type(exc).__name__} (run with --debug for details)")
+        return fail(f"unexpected {type(exc).__name__} (run with --debug for details)")
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sagemaker-lineage",
         description="Lineage of AWS SageMaker Pipelines.",
@@ -101,69 +98,9 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
 
-    serve = commands.add_parser(
-        "serve",
-        help="serve the dashboard and the JSON API (gunicorn)",
-        description="Serve the dashboard and the JSON API with gunicorn (gthread workers; "
-        "settings from LINEAGE_* and CACHE_* environment variables).",
-    )
-    serve.add_argument(
-        "--sandbox",
-        action="store_true",
-        help="start the embedded AWS sandbox, serve its data, stop it on exit",
-    )
-    serve.add_argument("--host", help="bind address (default: $LINEAGE_HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default: $LINEAGE_PORT or 8050)")
-    serve.add_argument(
-        "--workers", type=int, help="worker processes (default: $LINEAGE_WORKERS or 2)"
-    )
-    serve.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="run the Dash development server instead of gunicorn",
-    )
-    serve.set_defaults(handler=_serve)
-
-    bench = commands.add_parser(
-        "bench",
-        help="measure performance against a local sandbox (issue 5's six rows)",
-        description="Start a sandbox (with a generated 1,000-step pipeline) and servers on "
-        "this machine, measure cold and warm requests, AWS calls, the browser and memory, "
-        "print one table and write it to --out. Exits non-zero only when it could not run.",
-    )
-    bench.add_argument("--latency-ms", type=int, default=50, help="sandbox latency per call")
-    bench.add_argument(
-        "--out", type=Path, default=Path("bench/results/latest.md"), help="table file"
-    )
-    bench.add_argument("--cold-repeats", type=int, default=5, help="cold requests per pipeline")
-    bench.add_argument("--load-seconds", type=float, default=5.0, help="seconds per load run")
-    bench.add_argument("--large-steps", type=int, default=1000, help="steps of the generated one")
-    bench.add_argument("--no-browser", action="store_true", help="skip row 5 (Chromium)")
-    bench.set_defaults(handler=_bench)
+    if add_commands is not None:
+        add_commands(commands)
     return parser
-
-
-def _bench(args: argparse.Namespace) -> int:
-    from lineage.bench.runner import BenchError, Options, run
-
-    if args.latency_ms <= 0 or args.cold_repeats < 1 or args.large_steps < 1:
-        return _fail("--latency-ms, --cold-repeats and --large-steps must be positive", EXIT_USAGE)
-    options = Options(
-        latency_ms=args.latency_ms,
-        out=args.out,
-        cold_repeats=args.cold_repeats,
-        load_seconds=args.load_seconds,
-        large_steps=args.large_steps,
-        browser=not args.no_browser,
-    )
-    try:
-        table = run(options)
-    except BenchError as exc:
-        return _fail(f"the benchmark could not run: {exc}", EXIT_FAILURE)
-    sys.stdout.write(table)
-    print(f"(written to {args.out})", file=sys.stderr)
-    return EXIT_OK
 
 
 def _dump(args: argparse.Namespace) -> int:
@@ -199,23 +136,9 @@ def _render(args: argparse.Namespace) -> int:
     try:
         document = render_file(args.definition)
     except OSError as exc:
-        return _fail(f"cannot read {args.definition}: {exc.strerror or exc}", EXIT_FAILURE)
+        return fail(f"cannot read {args.definition}: {exc.strerror or exc}", EXIT_FAILURE)
     _write(document, args.out)
     return EXIT_OK
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from dashboard.serve import serve
-
-    if args.workers is not None and args.workers < 1:
-        return _fail("--workers must be at least 1", EXIT_USAGE)
-    return serve(
-        sandbox=args.sandbox,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        debug=args.debug,
-    )
 
 
 def _run_sandbox(argv: Sequence[str]) -> int:
@@ -257,6 +180,6 @@ def _write(document: LineageDocument, out: Path | None) -> None:
         raise
 
 
-def _fail(message: str, code: int = EXIT_FAILURE) -> int:
+def fail(message: str, code: int = EXIT_FAILURE) -> int:
     print(f"sagemaker-lineage: error: {message}", file=sys.stderr)
     return code

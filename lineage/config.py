@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from lineage.errors import LineageError
+from lineage.errors import ConfigError
 
 # The original API's variables (seed/README.ko.md).
 ENV_DEFAULT_REGION = "DEFAULT_REGION"
@@ -31,10 +31,6 @@ FALLBACK_REGION = "ap-northeast-2"
 
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
-
-
-class ConfigError(LineageError):
-    """An environment variable holds a value we cannot use."""
 
 
 def parse_bool(text: str) -> bool | None:

@@ -39,8 +39,9 @@ S3_SCHEME = "s3://"
 # purpose buckets; legacy names with capitals or "_" cannot be made any more).
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 UNKNOWN_S3_SETTINGS = S3Settings(
-    encryption=UNKNOWN, versioning=UNKNOWN, public_access=UNKNOWN, tags="Unknown"
+    encryption=UNKNOWN, versioning=UNKNOWN, public_access=UNKNOWN, tags=None
 )
+BUCKET_UNRESOLVED = "S3_BUCKET_UNRESOLVED"
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,12 @@ def _writers_of(
 
 def _artifacts(
     nodes: Sequence[Node], bucket_settings: Mapping[str, S3Settings] | None
-) -> tuple[Artifact, ...]:
+) -> tuple[tuple[Artifact, ...], list[Warning]]:
+    """Every S3 location read or written, once; and a warning per bucket that cannot be real.
+
+    A bucket part that no S3 bucket can have (an unrendered ``${bucket}``, a
+    ``{Parameters.X}`` placeholder, capitals) was never sent to S3: its settings are Unknown.
+    """
     producers: dict[str, set[str]] = {}
     consumers: dict[str, set[str]] = {}
     for node in nodes:
@@ -261,6 +267,7 @@ def _artifacts(
             if _parts(ref.uri) is not None:
                 consumers.setdefault(ref.uri, set()).add(node.id)
     artifacts = []
+    unresolved: set[str] = set()
     for number, uri in enumerate(sorted(producers.keys() | consumers.keys()), start=1):
         parts = _parts(uri)
         assert parts is not None  # only such URIs were collected
@@ -268,6 +275,8 @@ def _artifacts(
         settings = None
         if bucket_settings is not None:
             settings = bucket_settings.get(bucket, UNKNOWN_S3_SETTINGS)
+            if split_s3_uri(uri) is None:
+                unresolved.add(bucket)
         artifacts.append(
             Artifact(
                 id=number,
@@ -279,7 +288,16 @@ def _artifacts(
                 s3=settings,
             )
         )
-    return tuple(artifacts)
+    warnings = [
+        Warning(
+            BUCKET_UNRESOLVED,
+            f"bucket {bucket} is not a real bucket name (an unresolved value?); its settings "
+            "are Unknown",
+            bucket,
+        )
+        for bucket in sorted(unresolved)
+    ]
+    return tuple(artifacts), warnings
 
 
 def _summary(nodes: Sequence[Node], execution: ExecutionInfo | None) -> Summary:
@@ -325,8 +343,10 @@ def build_document(
         [*parsed.edges, *_artifact_edges(nodes, parsed.edges)],
         key=lambda edge: (edge.source, edge.target, edge.via),
     )
+    artifacts, artifact_warnings = _artifacts(nodes, bucket_settings)
     all_warnings = sorted(
-        {*parsed.warnings, *warnings}, key=lambda w: (w.code, w.message, w.target or "")
+        {*parsed.warnings, *warnings, *artifact_warnings},
+        key=lambda w: (w.code, w.message, w.target or ""),
     )
     return LineageDocument(
         pipeline=pipeline,
@@ -334,7 +354,7 @@ def build_document(
         summary=_summary(nodes, execution),
         nodes=tuple(nodes),
         edges=tuple(edges),
-        artifacts=_artifacts(nodes, bucket_settings),
+        artifacts=artifacts,
         warnings=tuple(all_warnings),
         generated_at=generated_at,
     )

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from lineage.errors import LineageError
+
 JsonDict = dict[str, Any]
 
 StepStatus = Literal["Starting", "Executing", "Stopping", "Stopped", "Failed", "Succeeded"]
@@ -144,7 +146,7 @@ class S3Settings:
     encryption: str  # AES256 | aws:kms | aws:kms:dsse | None | Unknown
     versioning: str  # Enabled | Suspended | Disabled | Unknown
     public_access: str  # Blocked | Partial | NotBlocked | Unknown
-    tags: Mapping[str, str] | Literal["Unknown"]
+    tags: Mapping[str, str] | None  # None: they could not be read
     region: str | None = None  # (ext) the bucket's region, from GetBucketLocation
 
     def to_dict(self) -> JsonDict:
@@ -152,7 +154,7 @@ class S3Settings:
             "encryption": self.encryption,
             "versioning": self.versioning,
             "publicAccess": self.public_access,
-            "tags": self.tags if isinstance(self.tags, str) else dict(sorted(self.tags.items())),
+            "tags": None if self.tags is None else dict(sorted(self.tags.items())),
         }
         if self.region is not None:
             out["region"] = self.region
@@ -190,13 +192,57 @@ class Warning:
     code: str
     message: str
     target: str | None = None
+    # Worth trying again soon (throttling, AWS unreachable, a deadline): the answer is
+    # cached briefly. Not part of the JSON.
+    transient: bool = field(default=False, compare=False)
+
+    @classmethod
+    def for_error(
+        cls, error: LineageError, what: str, target: str | None, *, area: str | None = None
+    ) -> Warning:
+        """``<AREA>_<KIND>`` from the error's own kind: ``TAGS_ACCESS_DENIED``, ..."""
+        code = f"{area}_{error.warning_kind}" if area else error.warning_kind
+        return cls(code, f"{what} ({error.reason})", target, transient=error.transient)
 
     def to_dict(self) -> JsonDict:
         return {"code": self.code, "message": self.message, "target": self.target}
 
 
 @dataclass(frozen=True)
+class ExecutionInfo:
+    """One pipeline execution: of the lineage document, of /executions and of /pipelines."""
+
+    arn: str
+    id: str
+    status: str
+    display_name: str | None = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    elapsed_sec: int | None = None
+    failure_reason: str | None = None
+    # The execution's parameter values; None where they were not read (the lists).
+    parameters: Mapping[str, str] | None = None
+
+    def to_dict(self) -> JsonDict:
+        out: JsonDict = {
+            "arn": self.arn,
+            "id": self.id,
+            "displayName": self.display_name,
+            "status": self.status,
+            "startTime": iso(self.start_time),
+            "endTime": iso(self.end_time),
+            "elapsedSec": self.elapsed_sec,
+            "failureReason": self.failure_reason,
+        }
+        if self.parameters is not None:
+            out["parameters"] = dict(self.parameters)
+        return out
+
+
+@dataclass(frozen=True)
 class PipelineInfo:
+    """One pipeline: of the lineage document (``to_dict``) and of /pipelines (``listed``)."""
+
     name: str
     arn: str | None = None
     last_modified_time: datetime | None = None
@@ -204,7 +250,9 @@ class PipelineInfo:
     description: str | None = None
     region: str | None = None
     last_run_time: datetime | None = None
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] | None = field(default_factory=dict)  # None: could not be read
+    created_time: datetime | None = None
+    latest_execution: ExecutionInfo | None = None
 
     def to_dict(self) -> JsonDict:
         return {
@@ -215,33 +263,16 @@ class PipelineInfo:
             "description": self.description,
             "region": self.region,
             "lastRunTime": iso(self.last_run_time),
-            "tags": dict(sorted(self.tags.items())),
+            "tags": None if self.tags is None else dict(sorted(self.tags.items())),
         }
 
-
-@dataclass(frozen=True)
-class ExecutionInfo:
-    arn: str
-    id: str
-    status: str
-    display_name: str | None = None
-    start_time: datetime | None = None
-    end_time: datetime | None = None
-    elapsed_sec: int | None = None
-    failure_reason: str | None = None
-    parameters: Mapping[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> JsonDict:
+    def listed(self) -> JsonDict:
+        """As a list shows it: also when it was made and how it last ran."""
+        latest = self.latest_execution
         return {
-            "arn": self.arn,
-            "id": self.id,
-            "displayName": self.display_name,
-            "status": self.status,
-            "startTime": iso(self.start_time),
-            "endTime": iso(self.end_time),
-            "elapsedSec": self.elapsed_sec,
-            "failureReason": self.failure_reason,
-            "parameters": dict(self.parameters),
+            **self.to_dict(),
+            "createdTime": iso(self.created_time),
+            "latestExecution": None if latest is None else latest.to_dict(),
         }
 
 
@@ -270,6 +301,11 @@ class LineageDocument:
     warnings: tuple[Warning, ...]
     generated_at: datetime
 
+    @property
+    def transient(self) -> bool:
+        """Whether a warning says "try again soon" (throttling, AWS away, a deadline)."""
+        return any(warning.transient for warning in self.warnings)
+
     def to_dict(self) -> JsonDict:
         return {
             "pipeline": self.pipeline.to_dict(),
@@ -280,6 +316,46 @@ class LineageDocument:
                 "edges": [edge.to_dict() for edge in self.edges],
                 "artifacts": [artifact.to_dict() for artifact in self.artifacts],
             },
+            "warnings": [warning.to_dict() for warning in self.warnings],
+            "generatedAt": iso(self.generated_at),
+        }
+
+
+@dataclass(frozen=True)
+class PipelineList:
+    """``GET /pipelines``: the pipelines of some regions."""
+
+    regions: tuple[str, ...]
+    pipelines: tuple[PipelineInfo, ...]
+    warnings: tuple[Warning, ...]
+    generated_at: datetime
+    aws_calls: int = field(default=0, compare=False)
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "regions": list(self.regions),
+            "pipelines": [pipeline.listed() for pipeline in self.pipelines],
+            "warnings": [warning.to_dict() for warning in self.warnings],
+            "generatedAt": iso(self.generated_at),
+        }
+
+
+@dataclass(frozen=True)
+class ExecutionList:
+    """``GET /executions``: the newest executions of one pipeline."""
+
+    pipeline: str
+    region: str
+    executions: tuple[ExecutionInfo, ...]
+    warnings: tuple[Warning, ...]
+    generated_at: datetime
+    aws_calls: int = field(default=0, compare=False)
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "pipeline": self.pipeline,
+            "region": self.region,
+            "executions": [execution.to_dict() for execution in self.executions],
             "warnings": [warning.to_dict() for warning in self.warnings],
             "generatedAt": iso(self.generated_at),
         }

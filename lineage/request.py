@@ -1,13 +1,14 @@
-"""A lineage request and the validation of its parameters (CONTRACT.md, Request).
+"""Requests and the validation of their parameters (docs/CONTRACT.md, Request).
 
 The HTTP API, the dashboard and the CLI all build a :class:`LineageRequest` through
-:func:`parse_lineage_request`, so every client gets the same checks and the same messages.
+:func:`parse_lineage_request` (and the lists' requests through their own parsers here), so
+every client gets the same checks and the same messages.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from lineage.config import Settings, parse_bool
@@ -22,6 +23,10 @@ EXECUTION_ARN = re.compile(
     r"pipeline/(?P<pipeline>[a-zA-Z0-9\-]{1,256})/execution/(?P<id>[a-z0-9]{1,256})"
 )
 MAX_PARAMETER_LENGTH = 2048
+# Only to decide whether echoing a rejected region back is safe.
+REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+DEFAULT_EXECUTIONS = 20
+MAX_EXECUTIONS = 100
 
 
 @dataclass(frozen=True)
@@ -111,3 +116,61 @@ def text_parameter(params: Mapping[str, str | None], name: str) -> str | None:
     if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
         raise InvalidParameter(name, f"{name} contains control characters")
     return value
+
+
+@dataclass(frozen=True)
+class PipelinesRequest:
+    regions: tuple[str, ...]
+    domain: str | None = None
+
+
+@dataclass(frozen=True)
+class ExecutionsRequest:
+    pipeline: str
+    region: str
+    limit: int = DEFAULT_EXECUTIONS
+
+
+def parse_pipelines_request(
+    params: Mapping[str, str | None],
+    *,
+    settings: Settings,
+    regions: Collection[str],
+    offered: Sequence[str],
+) -> PipelinesRequest:
+    """``region``: one, a comma-separated list, or ``all`` (the ``offered`` regions)."""
+    raw = text_parameter(params, "region") or settings.default_region
+    if raw.strip().lower() == "all":
+        chosen = tuple(dict.fromkeys(offered))
+    else:
+        chosen = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+        if not chosen:
+            raise InvalidParameter("region", "region must name at least one region")
+        for region in chosen:
+            if region not in regions:
+                raise InvalidParameter(
+                    "region", f"region {region} is not a region where SageMaker is available"
+                    if REGION_NAME.fullmatch(region)
+                    else "region is not a region where SageMaker is available",
+                )
+    return PipelinesRequest(regions=chosen, domain=domain_parameter(params))
+
+
+def parse_executions_request(
+    params: Mapping[str, str | None], *, settings: Settings, regions: Collection[str]
+) -> ExecutionsRequest:
+    # pipeline and region follow /lineage exactly, messages included.
+    lineage = parse_lineage_request(
+        {"pipeline": params.get("pipeline"), "region": params.get("region")},
+        settings=settings,
+        regions=regions,
+    )
+    limit = DEFAULT_EXECUTIONS
+    raw = text_parameter(params, "limit")
+    if raw is not None:
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_EXECUTIONS:
+            raise InvalidParameter(
+                "limit", f"limit must be a whole number from 1 to {MAX_EXECUTIONS}"
+            )
+        limit = int(raw)
+    return ExecutionsRequest(pipeline=lineage.pipeline, region=lineage.region, limit=limit)

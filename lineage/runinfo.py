@@ -1,13 +1,12 @@
 """Run information from SageMaker's answers (pure: dicts in, models out).
 
 ``ListPipelineExecutionSteps`` says how each step ran and which job it started; the job's
-``Describe*`` answer adds metrics and concrete S3 locations. The table
-:data:`DESCRIBE_BY_METADATA_KIND` says which call describes which kind of step metadata.
+``Describe*`` answer adds metrics and concrete S3 locations. Which call describes which kind
+of step metadata comes from the step type table (:data:`lineage.step_types.METADATA_KINDS`).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,53 +20,9 @@ from lineage.models import (
     Registry,
     RunInfo,
 )
+from lineage.step_types import METADATA_KINDS, DescribeCall, StepMetadata, is_number
 
 TERMINAL_EXECUTION_STATUSES = frozenset({"Succeeded", "Failed", "Stopped"})
-
-
-@dataclass(frozen=True)
-class DescribeCall:
-    """How to describe the resource behind one kind of step metadata."""
-
-    operation: str
-    name_parameter: str
-    arn_key: str
-    # The step type whose extraction table reads this Describe* answer (None: no S3 I/O).
-    io_step_type: str | None
-    # Model packages are named by their full ARN; jobs by the last part of theirs.
-    by_full_arn: bool = False
-
-
-# Kinds of PipelineExecutionStepMetadata that have a Describe* call worth making.
-# https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_PipelineExecutionStepMetadata.html
-DESCRIBE_BY_METADATA_KIND: Mapping[str, DescribeCall] = {
-    "TrainingJob": DescribeCall("DescribeTrainingJob", "TrainingJobName", "Arn", "Training"),
-    "ProcessingJob": DescribeCall(
-        "DescribeProcessingJob", "ProcessingJobName", "Arn", "Processing"
-    ),
-    "TransformJob": DescribeCall("DescribeTransformJob", "TransformJobName", "Arn", "Transform"),
-    "TuningJob": DescribeCall(
-        "DescribeHyperParameterTuningJob", "HyperParameterTuningJobName", "Arn", "Tuning"
-    ),
-    # DescribeModelPackage answers in the shape of the RegisterModel step's arguments.
-    "RegisterModel": DescribeCall(
-        "DescribeModelPackage", "ModelPackageName", "Arn", "RegisterModel", by_full_arn=True
-    ),
-    "QualityCheck": DescribeCall(
-        "DescribeProcessingJob", "ProcessingJobName", "CheckJobArn", "Processing"
-    ),
-    "ClarifyCheck": DescribeCall(
-        "DescribeProcessingJob", "ProcessingJobName", "CheckJobArn", "Processing"
-    ),
-}
-# Metadata members that are S3 locations a check step wrote.
-CHECK_OUTPUT_KEYS = (
-    "CalculatedBaselineStatistics",
-    "CalculatedBaselineConstraints",
-    "BaselineUsedForDriftCheckStatistics",
-    "BaselineUsedForDriftCheckConstraints",
-    "ViolationReport",
-)
 
 
 @dataclass(frozen=True)
@@ -101,6 +56,7 @@ class StepRecord:
 def parse_step(
     step: Mapping[str, Any], *, now: datetime, known_kinds: frozenset[str]
 ) -> StepRecord:
+    """One step summary, read by the metadata rows of :data:`lineage.step_types.STEP_TYPES`."""
     metadata: Mapping[str, Any] = step.get("Metadata") or {}
     job_arn: str | None = None
     describe: DescribeTarget | None = None
@@ -115,27 +71,28 @@ def parse_step(
             continue
         if kind not in known_kinds:
             unknown.append(kind)
-        call = DESCRIBE_BY_METADATA_KIND.get(kind)
-        arn = body.get(call.arn_key if call else "Arn") or body.get("CheckJobArn")
-        if isinstance(arn, str) and arn:
+        reading = METADATA_KINDS.get(kind) or StepMetadata(kind)
+        found = body.get(reading.arn_key) if reading.arn_key else None
+        arn = found if isinstance(found, str) and found else None
+        if arn is not None:
             job_arn = job_arn or arn
-            if call is not None and describe is None:
-                describe = DescribeTarget(call, arn)
-        if kind == "Condition":
-            condition = ConditionResult(_outcome(body.get("Outcome")))
-        elif kind == "RegisterModel" and isinstance(arn, str):
-            model_package_arn = arn
-        elif kind == "Fail" and not failure:
-            failure = body.get("ErrorMessage")
-        for key in CHECK_OUTPUT_KEYS:
+            if reading.describe is not None and describe is None:
+                describe = DescribeTarget(reading.describe, arn)
+        if reading.facts is not None:
+            facts = reading.facts(body, arn)
+            condition = facts.condition or condition
+            model_package_arn = facts.model_package_arn or model_package_arn
+            if not failure:
+                failure = facts.error_message
+        for key in reading.output_keys:
             if isinstance(body.get(key), str) and body[key].startswith("s3://"):
                 outputs.append(IORef(_lower_first(key), body[key]))
     start, end = step.get("StartTime"), step.get("EndTime")
     run = RunInfo(
         status=str(step.get("StepStatus") or "Unknown"),
-        start_time=_utc(start),
-        end_time=_utc(end),
-        elapsed_sec=elapsed_seconds(_utc(start), _utc(end), now),
+        start_time=utc(start),
+        end_time=utc(end),
+        elapsed_sec=elapsed_seconds(utc(start), utc(end), now),
         job_arn=job_arn,
         failure_reason=str(failure) if failure else None,
         cache_hit=bool(step.get("CacheHitResult")),
@@ -149,31 +106,6 @@ def parse_step(
         metadata_outputs=tuple(outputs),
         unknown_kinds=tuple(unknown),
     )
-
-
-def training_metrics(describe: Mapping[str, Any]) -> dict[str, float]:
-    """``FinalMetricDataList`` of a DescribeTrainingJob answer, by metric name."""
-    metrics: dict[str, float] = {}
-    for item in describe.get("FinalMetricDataList") or []:
-        name, value = item.get("MetricName"), item.get("Value")
-        if isinstance(name, str) and _is_number(value):
-            metrics[name] = float(value)
-    return metrics
-
-
-def best_training_job(describe: Mapping[str, Any]) -> str | None:
-    """The best training job of a DescribeHyperParameterTuningJob answer."""
-    best = describe.get("BestTrainingJob") or {}
-    name = best.get("TrainingJobName")
-    return str(name) if name else None
-
-
-def tuning_objective(describe: Mapping[str, Any]) -> dict[str, float]:
-    best: Mapping[str, Any] = describe.get("BestTrainingJob") or {}
-    objective: Mapping[str, Any] = best.get("FinalHyperParameterTuningJobObjectiveMetric") or {}
-    name: Any = objective.get("MetricName")
-    value: Any = objective.get("Value")
-    return {str(name): float(value)} if name and _is_number(value) else {}
 
 
 def registry_info(describe: Mapping[str, Any] | None, arn: str | None) -> Registry:
@@ -197,7 +129,7 @@ def report_metrics(report: Any, *, limit: int = 100) -> dict[str, float]:
         if isinstance(value, Mapping):
             for key in sorted(value, reverse=True):
                 stack.append((f"{path}.{key}" if path else str(key), value[key]))
-        elif _is_number(value) and path:
+        elif is_number(value) and path:
             metrics[path] = float(value)
     return dict(sorted(metrics.items()))
 
@@ -212,22 +144,24 @@ def pipeline_info(
     return PipelineInfo(
         name=str(describe.get("PipelineName", "")),
         arn=describe.get("PipelineArn"),
-        last_modified_time=_utc(describe.get("LastModifiedTime")),
+        last_modified_time=utc(describe.get("LastModifiedTime")),
         display_name=describe.get("PipelineDisplayName"),
         description=describe.get("PipelineDescription"),
         region=region,
-        last_run_time=_utc(describe.get("LastRunTime")) or last_run_time,
+        last_run_time=utc(describe.get("LastRunTime")) or last_run_time,
         tags=dict(tags or {}),
+        created_time=utc(describe.get("CreationTime")),
     )
 
 
 def execution_info(
-    describe: Mapping[str, Any], parameters: Mapping[str, str], *, now: datetime
+    describe: Mapping[str, Any], parameters: Mapping[str, str] | None, *, now: datetime
 ) -> ExecutionInfo:
+    """A DescribePipelineExecution answer; ``parameters`` None where they were not read."""
     status = str(describe.get("PipelineExecutionStatus") or "Unknown")
-    start = _utc(describe.get("CreationTime"))
+    start = utc(describe.get("CreationTime"))
     # An execution has no end time of its own: once it is over, its last change is its end.
-    end = _utc(describe.get("LastModifiedTime")) if status in TERMINAL_EXECUTION_STATUSES else None
+    end = utc(describe.get("LastModifiedTime")) if status in TERMINAL_EXECUTION_STATUSES else None
     arn = str(describe.get("PipelineExecutionArn", ""))
     return ExecutionInfo(
         arn=arn,
@@ -238,14 +172,49 @@ def execution_info(
         end_time=end,
         elapsed_sec=elapsed_seconds(start, end, now),
         failure_reason=describe.get("FailureReason"),
-        parameters=dict(parameters),
+        parameters=None if parameters is None else dict(parameters),
+    )
+
+
+def listed_execution(summary: Mapping[str, Any]) -> ExecutionInfo:
+    """A ListPipelineExecutions summary (no end time: the listing does not say)."""
+    arn = str(summary.get("PipelineExecutionArn", ""))
+    return ExecutionInfo(
+        arn=arn,
+        id=arn.rsplit("/", 1)[-1],
+        status=str(summary.get("PipelineExecutionStatus") or "Unknown"),
+        display_name=summary.get("PipelineExecutionDisplayName"),
+        start_time=utc(summary.get("StartTime")),
+        failure_reason=summary.get("PipelineExecutionFailureReason"),
+    )
+
+
+def listed_pipeline(
+    summary: Mapping[str, Any],
+    *,
+    region: str,
+    tags: Mapping[str, str] | None,
+    latest: ExecutionInfo | None,
+) -> PipelineInfo:
+    """A ListPipelines summary; ``tags`` None when they could not be read."""
+    return PipelineInfo(
+        name=str(summary.get("PipelineName", "")),
+        arn=summary.get("PipelineArn"),
+        last_modified_time=utc(summary.get("LastModifiedTime")),
+        display_name=summary.get("PipelineDisplayName"),
+        description=summary.get("PipelineDescription"),
+        region=region,
+        last_run_time=utc(summary.get("LastExecutionTime")),
+        tags=None if tags is None else dict(tags),
+        created_time=utc(summary.get("CreationTime")),
+        latest_execution=latest,
     )
 
 
 def newest_execution(summaries: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     """The execution summary that started last; never trust the order of a listing."""
     dated = [s for s in summaries if isinstance(s.get("StartTime"), datetime)]
-    return max(dated, key=lambda s: _utc(s["StartTime"]) or s["StartTime"]) if dated else None
+    return max(dated, key=lambda s: utc(s["StartTime"]) or s["StartTime"]) if dated else None
 
 
 def elapsed_seconds(start: datetime | None, end: datetime | None, now: datetime) -> int | None:
@@ -255,25 +224,13 @@ def elapsed_seconds(start: datetime | None, end: datetime | None, now: datetime)
     return max(0, round(((end or now) - start).total_seconds()))
 
 
-def _utc(value: Any) -> datetime | None:
+def utc(value: Any) -> datetime | None:
+    """An AWS timestamp in UTC (a naive one is taken as UTC); ``None`` if it is not one."""
     if not isinstance(value, datetime):
         return None
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
-
-
-def _outcome(value: Any) -> bool | None:
-    text = str(value).lower()
-    return True if text == "true" else False if text == "false" else None
-
-
-def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
 
 
 def _lower_first(text: str) -> str:

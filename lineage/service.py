@@ -8,8 +8,9 @@ instead of waiting for a round to end: a page of steps starts its Describe* call
 arrives, and the definition is parsed (and its buckets read) while later pages are still on
 their way. Every call runs on a bounded, per-process pool per service.
 
-One request is a small event loop on the request's thread: every answer lands in a queue and
-is handled there, so the request's state needs no locks and each answer costs O(1).
+One request is a small event loop on the request's thread (:class:`lineage.calls.Calls`): every
+answer lands in a queue and is handled there, so the request's state needs no locks and each
+answer costs O(1).
 
 Only failing to read the pipeline itself is an error; anything else becomes a warning.
 """
@@ -19,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -29,14 +29,14 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from lineage.aws import AwsApi, ClientFactory, sagemaker_regions, step_metadata_kinds
+from lineage.calls import Calls
 from lineage.config import Settings
 from lineage.definition import ParsedDefinition, ParsedStep, parse_definition
+from lineage.domains import domain_matches, needs_domain_list
 from lineage.errors import (
-    AwsAccessDenied,
     AwsError,
     AwsNotFound,
-    AwsThrottled,
-    AwsUnavailable,
+    DeadlineExceeded,
     ExecutionNotFound,
     PipelineNotFound,
 )
@@ -46,17 +46,14 @@ from lineage.request import EXECUTION_ARN, LineageRequest
 from lineage.runinfo import (
     DescribeTarget,
     StepRecord,
-    best_training_job,
     execution_info,
     newest_execution,
     parse_step,
     pipeline_info,
     registry_info,
     report_metrics,
-    training_metrics,
-    tuning_objective,
 )
-from lineage.step_types import io_from_describe
+from lineage.step_types import DescribeCall, described_io
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +68,6 @@ BUCKET_READS = {
     "tags": "bucket_tags",
 }
 
-# Studio links a pipeline to its domain through one of these tags (CONTRACT.md, domain).
-DOMAIN_NAME_TAG = "DomainName"
-DOMAIN_ID_TAGS = ("DomainId", "sagemaker:domain-arn")
 # Settings.serial_aws_calls: every service's calls share this one single-thread pool.
 SERIAL_POOL = "serial"
 # AWS services whose clients warm() makes ahead of the first request.
@@ -106,12 +100,27 @@ class BucketCache(Protocol):
     def set(self, bucket: str, values: dict[str, Any]) -> None: ...
 
 
-class LineageService:
-    """Builds lineage documents; one per process, shared by the API, dashboard and CLI."""
+# Region -> one request's view of AWS there (a fresh AwsApi counts that request's calls).
+ApiFactory = Callable[[str], AwsApi]
 
-    def __init__(self, settings: Settings | None = None, clients: ClientFactory | None = None):
+
+class LineageService:
+    """Builds lineage documents; one per process, shared by the API, dashboard and CLI.
+
+    ``api`` makes the per-request view of AWS for a region; by default an :class:`AwsApi`
+    over ``clients``. Tests pass a fake to check ordering, deadlines and failures without AWS.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        clients: ClientFactory | None = None,
+        *,
+        api: ApiFactory | None = None,
+    ):
         self.settings = settings or Settings.from_env()
         self.clients = clients or ClientFactory(self.settings)
+        self.api_for: ApiFactory = api or self._real_api
         self._lock = threading.Lock()
         self._pools: dict[str, ThreadPoolExecutor] = {}
         self._pools_pid = -1
@@ -157,6 +166,13 @@ class LineageService:
         """The SageMaker pool."""
         return self.pool_for("sagemaker")
 
+    def calls(self) -> Calls:
+        """The calls of one request, with the request deadline (LINEAGE_REQUEST_DEADLINE_MS)."""
+        return Calls(self.settings.request_deadline_ms / 1000)
+
+    def _real_api(self, region: str) -> AwsApi:
+        return AwsApi(self.clients, region)
+
     def get_lineage(
         self,
         request: LineageRequest,
@@ -165,7 +181,7 @@ class LineageService:
         bucket_cache: BucketCache | None = None,
     ) -> LineageDocument:
         """The lineage document; ``stats.aws_calls`` grows by the calls made, even on error."""
-        api = AwsApi(self.clients, request.region)
+        api = self.api_for(request.region)
         started = time.monotonic()
         try:
             return _LineageRun(self, api, request, bucket_cache).build()
@@ -207,12 +223,10 @@ class _LineageRun:
         self.api = api
         self.request = request
         self.now = datetime.now(UTC)
-        self.deadline = time.monotonic() + self.settings.request_deadline_ms / 1000
+        # Work in flight; each answer is handled on this thread. Keys of `started`
+        # deduplicate fetches.
+        self.calls = service.calls()
         self.warnings: list[Warning] = []
-        # Work in flight; each answer arrives in `events` with what to do with it (run on
-        # this thread only). Keys of `started` deduplicate fetches.
-        self.pending: set[Future[Any]] = set()
-        self.events: queue.Queue[_Event] = queue.Queue()
         self.started: set[tuple[str, ...]] = set()
         self.known_kinds = step_metadata_kinds()
         self.records: dict[str, StepRecord] = {}
@@ -228,12 +242,12 @@ class _LineageRun:
     # -- the rounds ----------------------------------------------------------------------
 
     def build(self) -> LineageDocument:
-        request, api = self.request, self.api
-        f_pipeline = self.pool.submit(api.describe_pipeline, request.pipeline)
+        request, api, pool, calls = self.request, self.api, self.pool, self.calls
+        f_pipeline = calls.submit(pool, api.describe_pipeline, request.pipeline)
         f_executions = None
         if request.execution is None and request.include_latest_exec:
-            f_executions = self.pool.submit(api.list_pipeline_executions, request.pipeline)
-        f_domains = self.pool.submit(api.list_domains) if request.domain else None
+            f_executions = calls.submit(pool, api.list_pipeline_executions, request.pipeline)
+        f_domains = calls.submit(pool, api.list_domains) if request.domain else None
 
         try:
             described = self._required(f_pipeline)
@@ -246,15 +260,15 @@ class _LineageRun:
             raise
         pipeline_arn = str(described.get("PipelineArn", ""))
 
-        f_tags = self.pool.submit(api.list_tags, pipeline_arn)
+        f_tags = calls.submit(pool, api.list_tags, pipeline_arn)
         execution_arn, listed = self._execution_arn(pipeline_arn, f_executions)
         execution = None
         definition_text = described.get("PipelineDefinition") or ""
         parameters: dict[str, str] = {}
         if execution_arn is not None:
-            f_execution = self.pool.submit(api.describe_pipeline_execution, execution_arn)
-            f_definition = self.pool.submit(api.definition_for_execution, execution_arn)
-            f_parameters = self.pool.submit(api.execution_parameters, execution_arn)
+            f_execution = calls.submit(pool, api.describe_pipeline_execution, execution_arn)
+            f_definition = calls.submit(pool, api.definition_for_execution, execution_arn)
+            f_parameters = calls.submit(pool, api.execution_parameters, execution_arn)
             # Pages arrive (and start their Describe* calls) while we wait for the rest.
             self._list_steps(execution_arn)
             execution_answer = self._describe_execution(f_execution, execution_arn, listed)
@@ -335,7 +349,7 @@ class _LineageRun:
         def fetch() -> None:
             # Pages are sequential (NextToken); each is queued before the next is asked for.
             for page in self.api.execution_step_pages(execution_arn):
-                self.events.put((None, _page_handler(self, page)))
+                self.calls.post(_page_handler(self, page))
 
         def done(answer: Future[Any]) -> None:
             try:
@@ -343,7 +357,7 @@ class _LineageRun:
             except AwsError as exc:
                 self._warn_error(exc, "STEPS", "the execution's steps could not be listed", None)
 
-        self._submit(self.pool, done, fetch)
+        self.calls.submit(self.pool, fetch, then=done)
 
     def _on_page(self, page: list[dict[str, Any]]) -> None:
         for summary in page:
@@ -372,14 +386,12 @@ class _LineageRun:
         self, tags: Mapping[str, str], f_domains: Future[list[dict[str, Any]]] | None
     ) -> None:
         domain = self.request.domain
-        if tags.get(DOMAIN_NAME_TAG) == domain:
+        assert domain is not None
+        if domain_matches(tags, domain, None):
             return
-        linked = {tags[key] for key in DOMAIN_ID_TAGS if tags.get(key)}
-        if linked and f_domains is not None:
-            for item in self._required(f_domains):
-                ids = {item.get("DomainId"), item.get("DomainArn")}
-                if item.get("DomainName") == domain and linked & ids:
-                    return
+        if f_domains is not None and needs_domain_list(tags):
+            if domain_matches(tags, domain, self._required(f_domains)):
+                return
         raise PipelineNotFound()
 
     # -- round 3: enrichment ---------------------------------------------------------------
@@ -409,51 +421,47 @@ class _LineageRun:
         if key in self.started:
             return
         self.started.add(key)
+        call = target.call
 
         def done(answer: Future[Any]) -> None:
             try:
                 described: dict[str, Any] = answer.result()
             except AwsError as exc:
                 self._warn_error(
-                    exc, "DESCRIBE", f"{target.call.operation} failed; run details are partial",
+                    exc, "DESCRIBE", f"{call.operation} failed; run details are partial",
                     step_name,
                 )
                 return
             self.describes[target.key] = described
-            self._on_described(step_name, target, described)
+            self._on_described(step_name, call, described)
 
-        self._submit(
-            self.pool,
-            done,
-            self.api.describe,
-            target.call.operation,
-            target.call.name_parameter,
-            target.name,
+        self.calls.submit(
+            self.pool, self.api.describe, call.operation, call.name_parameter, target.name,
+            then=done,
         )
 
     def _on_described(
-        self, step_name: str, target: DescribeTarget, described: Mapping[str, Any]
+        self, step_name: str, call: DescribeCall, described: Mapping[str, Any]
     ) -> None:
-        operation = target.call.operation
-        if operation == "DescribeTrainingJob":
-            self.metrics.setdefault(step_name, {}).update(training_metrics(described))
-        elif operation == "DescribeHyperParameterTuningJob":
-            self.metrics.setdefault(step_name, {}).update(tuning_objective(described))
-            best = best_training_job(described)
-            if best:
-                self._describe_best_training_job(step_name, best)
-        io_type = target.call.io_step_type
-        if io_type is None or step_name in self.concrete_io:
+        if call.metrics is not None:
+            self.metrics.setdefault(step_name, {}).update(call.metrics(described))
+        followed = call.follow(described) if call.follow is not None else None
+        if followed and call.followed is not None:
+            self._describe_followed(step_name, call.followed, followed)
+        if step_name in self.concrete_io:
             return
-        inputs, outputs = io_from_describe(io_type, described)
-        self.concrete_io[step_name] = (inputs, outputs)
-        for ref in (*inputs, *outputs):
+        concrete = described_io(call, described)
+        if concrete is None:
+            return
+        self.concrete_io[step_name] = concrete
+        for ref in (*concrete[0], *concrete[1]):
             self._bucket_for(ref.uri)
         if self.parsed is not None and step_name in self.step_names:
-            self._reports_for(self.parsed.step(step_name), outputs)
+            self._reports_for(self.parsed.step(step_name), concrete[1])
 
-    def _describe_best_training_job(self, step_name: str, job_name: str) -> None:
-        key = ("describe", "DescribeTrainingJob", job_name)
+    def _describe_followed(self, step_name: str, call: DescribeCall, job_name: str) -> None:
+        """A job whose metrics belong to the step (a tuning job's best training job)."""
+        key = ("describe", call.operation, job_name)
         if key in self.started:
             return
         self.started.add(key)
@@ -465,10 +473,12 @@ class _LineageRun:
                 self._warn_error(exc, "DESCRIBE", "the best training job could not be read",
                                  step_name)
                 return
-            self.metrics.setdefault(step_name, {}).update(training_metrics(described))
+            if call.metrics is not None:
+                self.metrics.setdefault(step_name, {}).update(call.metrics(described))
 
-        self._submit(
-            self.pool, done, self.api.describe, "DescribeTrainingJob", "TrainingJobName", job_name
+        self.calls.submit(
+            self.pool, self.api.describe, call.operation, call.name_parameter, job_name,
+            then=done,
         )
 
     def _bucket_for(self, uri: str) -> None:
@@ -487,11 +497,11 @@ class _LineageRun:
             return
         values = self.buckets[bucket] = {}
         for field_name, method in BUCKET_READS.items():
-            self._submit(
+            self.calls.submit(
                 self.s3_pool,
-                _bucket_callback(self, values, bucket, field_name),
                 getattr(self.api, method),
                 bucket,
+                then=_bucket_callback(self, values, bucket, field_name),
             )
 
     def _reports_for(self, step: ParsedStep, outputs: Iterable[IORef]) -> None:
@@ -510,60 +520,27 @@ class _LineageRun:
             if split is None or key in self.started:
                 continue
             self.started.add(key)
-            self._submit(
+            self.calls.submit(
                 self.s3_pool,
-                _report_callback(self, step.name, uri),
                 self.api.read_object,
                 split[0],
                 split[1],
                 self.settings.report_max_bytes,
+                then=_report_callback(self, step.name, uri),
             )
-
-    def _submit(
-        self,
-        pool: ThreadPoolExecutor,
-        handler: Callable[[Future[Any]], None],
-        fn: Callable[..., Any],
-        *args: Any,
-    ) -> None:
-        """Run ``fn(*args)`` on ``pool``; ``handler(future)`` runs here once it is done."""
-        future = pool.submit(fn, *args)
-        self.pending.add(future)
-
-        def landed(answer: Future[Any]) -> None:
-            self.events.put((answer, handler))
-
-        future.add_done_callback(landed)
-
-    def _handle_next(self, timeout: float) -> bool:
-        """Handle one event; ``False`` if none came within ``timeout`` seconds."""
-        try:
-            future, handler = self.events.get(timeout=max(0.0, timeout))
-        except queue.Empty:
-            return False
-        if future is None:
-            handler(None)
-        elif future in self.pending:  # not one that the deadline already gave up on
-            self.pending.discard(future)
-            handler(future)
-        return True
 
     def _drain(self) -> None:
         """Wait for all enrichment, handling each answer as it lands, until the deadline."""
-        while self.pending:
-            remaining = self.deadline - time.monotonic()
-            if remaining <= 0 or not self._handle_next(remaining):
-                break
-        if self.pending:
-            self._warn(
-                "DEADLINE_EXCEEDED",
-                f"{len(self.pending)} AWS calls did not finish within the request deadline; "
-                "their values are Unknown",
-                None,
+        abandoned = self.calls.drain()
+        if abandoned:
+            self.warnings.append(
+                Warning.for_error(
+                    DeadlineExceeded(),
+                    f"{abandoned} AWS calls did not finish within the request deadline; "
+                    "their values are Unknown",
+                    None,
+                )
             )
-            for future in self.pending:
-                future.cancel()
-            self.pending.clear()
 
     def _remember_buckets(self) -> None:
         if self.bucket_cache is None:
@@ -612,7 +589,7 @@ class _LineageRun:
                 encryption=values.get("encryption", UNKNOWN),
                 versioning=values.get("versioning", UNKNOWN),
                 public_access=values.get("public_access", UNKNOWN),
-                tags=values.get("tags", UNKNOWN),
+                tags=values.get("tags"),
                 region=values.get("region"),
             )
         return settings
@@ -621,18 +598,7 @@ class _LineageRun:
 
     def _required(self, future: Future[T]) -> T:
         """The answer of ``future``; meanwhile handle the answers that land (step pages)."""
-        if not future.done():
-            future.add_done_callback(self._wake)
-            while not future.done():
-                remaining = self.deadline - time.monotonic()
-                if remaining <= 0:
-                    future.cancel()
-                    raise AwsUnavailable("AWS did not answer within the request deadline")
-                self._handle_next(remaining)
-        return future.result()
-
-    def _wake(self, _future: Future[Any]) -> None:
-        self.events.put((None, _ignore))
+        return self.calls.result(future)
 
     def _optional(self, future: Future[T], default: T, area: str, what: str) -> T:
         try:
@@ -645,20 +611,11 @@ class _LineageRun:
         self.warnings.append(Warning(code=code, message=message, target=target))
 
     def _warn_error(self, exc: AwsError, area: str, message: str, target: str | None) -> None:
-        kind = _error_kind(exc)
-        self._warn(f"{area}_{kind}", f"{message} ({kind.lower().replace('_', ' ')})", target)
+        self.warnings.append(Warning.for_error(exc, message, target, area=area))
 
 
-# An answer that landed (None: a message, e.g. a page of steps) and what to do with it.
-_Event = tuple[Future[Any] | None, Callable[[Any], None]]
-
-
-def _ignore(_answer: Any) -> None:
-    return None
-
-
-def _page_handler(run: _LineageRun, page: list[dict[str, Any]]) -> Callable[[Any], None]:
-    def handle(_answer: Any) -> None:
+def _page_handler(run: _LineageRun, page: list[dict[str, Any]]) -> Callable[[], None]:
+    def handle() -> None:
         run._on_page(page)
 
     return handle
@@ -699,18 +656,6 @@ def _report_callback(run: _LineageRun, step_name: str, uri: str) -> Callable[[Fu
         run.report_results.setdefault(step_name, {}).update(report_metrics(report))
 
     return done
-
-
-def _error_kind(exc: AwsError) -> str:
-    if isinstance(exc, AwsAccessDenied):
-        return "ACCESS_DENIED"
-    if isinstance(exc, AwsThrottled):
-        return "THROTTLED"
-    if isinstance(exc, AwsNotFound):
-        return "NOT_FOUND"
-    if isinstance(exc, AwsUnavailable):
-        return "UNAVAILABLE"
-    return "FAILED"
 
 
 def _execution_context(execution_arn: str | None, pipeline: str) -> dict[str, str]:

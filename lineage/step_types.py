@@ -1,4 +1,10 @@
-"""Step type -> how to read its S3 inputs and outputs: ONE table, no if-chains (pure).
+"""Everything the engine knows per step type: ONE table, no if-chains (pure).
+
+Each row of :data:`STEP_TYPES` says how a step type's S3 inputs and outputs are read, which
+member of the execution's step metadata it reports, which ``Describe*`` call (if any) tells
+more about its job, and what that answer gives (concrete locations, metrics, a job to follow).
+Everything else that knows about step types (the run info reader, the service, the dashboard's
+shapes and legend) derives from this table; tests check that every consumer covers every row.
 
 A step's ``Arguments`` in a pipeline definition are the request of the ``Create*`` call the
 step makes (``CreateProcessingJob``, ``CreateTrainingJob``, ...), and the matching
@@ -8,22 +14,19 @@ passes the identity. See
 https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateProcessingJob.html and
 its siblings for the shapes.
 
-Which ``Describe*`` call serves which kind of execution-step metadata lives in
-``lineage.runinfo.DESCRIBE_BY_METADATA_KIND``; it names the step type whose row here reads
-the answer.
-
 Besides the table, :func:`scan_s3_uris` is the generic fallback: every S3 URI anywhere in a
 step becomes an input or output even when no row knows where it sits.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from lineage.models import IORef
+from lineage.models import ConditionResult, IORef
 
 # Names shared with the rest of the package (see docs/ARCHITECTURE.md, naming rules).
 MODEL_ARTIFACTS: Final = "model_artifacts"
@@ -48,17 +51,6 @@ class RawIO:
 
 
 Extractor = Callable[[Mapping[str, Any], ExtractContext, RawIO], None]
-
-
-@dataclass(frozen=True)
-class StepTypeSpec:
-    """How one step type reads its inputs and outputs."""
-
-    extract: Extractor
-    # Step-level keys (beside Arguments, definition only) that name an input: key -> io name.
-    step_inputs: Mapping[str, str] = field(default_factory=dict)
-    # Properties (``Steps.X.<property>``) answered by one of the step's outputs: -> io name.
-    properties: Mapping[str, str] = field(default_factory=dict)
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -244,67 +236,317 @@ def _automl(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
     io.outputs.append(("output", ctx.resolve(_dig(args, "OutputDataConfig", "S3OutputPath"))))
 
 
-def _emr(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
-    jar_step = _dig(args, "StepConfig", "HadoopJarStep")
-    io.inputs.append(("jar", ctx.resolve(_dig(jar_step, "Jar"))))
-    for i, arg in enumerate(_items(_dig(jar_step, "Args"))):
+def _s3_arguments(arguments: list[Any], ctx: ExtractContext, io: RawIO) -> None:
+    """Command-line arguments that are S3 locations, as inputs ``arg-<position>``."""
+    for i, arg in enumerate(arguments):
         value = ctx.resolve(arg)
         cleaned = clean_uri(value)
         if cleaned is not None and looks_like_s3(cleaned):
             io.inputs.append((f"arg-{i}", value))
+
+
+def _emr(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
+    jar_step = _dig(args, "StepConfig", "HadoopJarStep")
+    io.inputs.append(("jar", ctx.resolve(_dig(jar_step, "Jar"))))
+    _s3_arguments(_items(_dig(jar_step, "Args")), ctx, io)
     io.outputs.append(("logs", ctx.resolve(_dig(args, "ClusterConfig", "LogUri"))))
+
+
+def _emr_serverless(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
+    # The step's JobConfig is the StartJobRun request of EMR Serverless (camelCase keys).
+    # https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_StartJobRun.html
+    job = args.get("JobConfig")
+    driver = _dig(job, "jobDriver")
+    spark = _dig(driver, "sparkSubmit")
+    io.inputs.append(("entry_point", ctx.resolve(_dig(spark, "entryPoint"))))
+    _s3_arguments(_items(_dig(spark, "entryPointArguments")), ctx, io)
+    hive = _dig(driver, "hive")
+    io.inputs.append(("query", ctx.resolve(_dig(hive, "query"))))
+    io.inputs.append(("init_query_file", ctx.resolve(_dig(hive, "initQueryFile"))))
+    monitoring = _dig(job, "configurationOverrides", "monitoringConfiguration")
+    log_uri = _dig(monitoring, "s3MonitoringConfiguration", "logUri")
+    io.outputs.append(("logs", ctx.resolve(log_uri)))
+
+
+def _endpoint_config(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
+    # CreateEndpointConfig: models are named, not located; what it writes is captured data and
+    # asynchronous answers.
+    io.outputs.append(
+        ("data_capture", ctx.resolve(_dig(args, "DataCaptureConfig", "DestinationS3Uri")))
+    )
+    output = _dig(args, "AsyncInferenceConfig", "OutputConfig")
+    io.outputs.append(("async_output", ctx.resolve(_dig(output, "S3OutputPath"))))
+    io.outputs.append(("async_failure", ctx.resolve(_dig(output, "S3FailurePath"))))
+
+
+def _inference_component(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
+    # CreateInferenceComponent: a container may bring its own model artifact.
+    container = _dig(args, "Specification", "Container")
+    io.inputs.append(("model_data", ctx.resolve(_dig(container, "ArtifactUrl"))))
+
+
+def _bedrock_custom_model(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
+    # Bedrock's CreateModelCustomizationJob (camelCase keys).
+    # https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateModelCustomizationJob.html
+    io.inputs.append(("training_data", ctx.resolve(_dig(args, "trainingDataConfig", "s3Uri"))))
+    for i, validator in enumerate(_items(_dig(args, "validationDataConfig", "validators"))):
+        name = "validation_data" if i == 0 else f"validation_data_{i}"
+        io.inputs.append((name, ctx.resolve(_dig(validator, "s3Uri"))))
+    io.outputs.append(("output", ctx.resolve(_dig(args, "outputDataConfig", "s3Uri"))))
+
+
+def _bedrock_model_import(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
+    # Bedrock's CreateModelImportJob.
+    source = _dig(args, "modelDataSource", "s3DataSource", "s3Uri")
+    io.inputs.append(("model_data", ctx.resolve(source)))
 
 
 def _nothing(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
     """Steps without S3 I/O of their own (the generic scan still looks at them)."""
 
 
-_PROCESSING = StepTypeSpec(_processing)
-_MODEL = StepTypeSpec(_model)
-_NOTHING = StepTypeSpec(_nothing)
+# -- Describe* answers: what else they tell besides inputs and outputs ------------------------
 
+
+def training_metrics(describe: Mapping[str, Any]) -> dict[str, float]:
+    """``FinalMetricDataList`` of a DescribeTrainingJob answer, by metric name."""
+    metrics: dict[str, float] = {}
+    for item in _items(describe.get("FinalMetricDataList")):
+        name, value = _dig(item, "MetricName"), _dig(item, "Value")
+        if isinstance(name, str) and is_number(value):
+            metrics[name] = float(value)
+    return metrics
+
+
+def tuning_objective(describe: Mapping[str, Any]) -> dict[str, float]:
+    """The best training job's objective metric of a DescribeHyperParameterTuningJob answer."""
+    objective = _dig(describe, "BestTrainingJob", "FinalHyperParameterTuningJobObjectiveMetric")
+    name, value = _dig(objective, "MetricName"), _dig(objective, "Value")
+    return {str(name): float(value)} if name and is_number(value) else {}
+
+
+def best_training_job(describe: Mapping[str, Any]) -> str | None:
+    """The best training job of a DescribeHyperParameterTuningJob answer."""
+    name = _dig(describe, "BestTrainingJob", "TrainingJobName")
+    return str(name) if name else None
+
+
+def is_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )
+
+
+@dataclass(frozen=True)
+class DescribeCall:
+    """The Describe* call behind a step's execution metadata, and how to read its answer."""
+
+    operation: str
+    name_parameter: str
+    # Reads the answer's inputs and outputs (its shape repeats the Create* request's).
+    extract: Extractor | None = None
+    # Model packages are named by their full ARN; jobs by the last part of theirs.
+    by_full_arn: bool = False
+    metrics: Callable[[Mapping[str, Any]], dict[str, float]] | None = None
+    # Another job whose metrics belong to the step (a tuning job's best training job): its
+    # name in the answer, and the call that describes it.
+    follow: Callable[[Mapping[str, Any]], str | None] | None = None
+    followed: DescribeCall | None = None
+
+
+@dataclass(frozen=True)
+class MetadataFacts:
+    """What one member of a step's execution metadata says beyond its job ARN."""
+
+    condition: ConditionResult | None = None  # a Condition's outcome
+    model_package_arn: str | None = None  # what a RegisterModel step registered
+    error_message: str | None = None  # a Fail step's
+
+
+def _outcome(value: Any) -> bool | None:
+    text = str(value).lower()
+    return True if text == "true" else False if text == "false" else None
+
+
+@dataclass(frozen=True)
+class StepMetadata:
+    """One member of ``PipelineExecutionStepMetadata`` (ListPipelineExecutionSteps).
+
+    https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_PipelineExecutionStepMetadata.html
+    """
+
+    kind: str
+    arn_key: str | None = "Arn"  # the member naming the step's job or resource
+    describe: DescribeCall | None = None
+    # Members that are S3 locations the step wrote, as outputs named by them.
+    output_keys: tuple[str, ...] = ()
+    facts: Callable[[Mapping[str, Any], str | None], MetadataFacts] | None = None
+
+
+def _condition_facts(body: Mapping[str, Any], _arn: str | None) -> MetadataFacts:
+    return MetadataFacts(condition=ConditionResult(_outcome(body.get("Outcome"))))
+
+
+def _register_facts(_body: Mapping[str, Any], arn: str | None) -> MetadataFacts:
+    return MetadataFacts(model_package_arn=arn)
+
+
+def _fail_facts(body: Mapping[str, Any], _arn: str | None) -> MetadataFacts:
+    message = body.get("ErrorMessage")
+    return MetadataFacts(error_message=str(message) if message else None)
+
+
+_DESCRIBE_PROCESSING = DescribeCall("DescribeProcessingJob", "ProcessingJobName", _processing)
+_DESCRIBE_TRAINING = DescribeCall(
+    "DescribeTrainingJob", "TrainingJobName", _training, metrics=training_metrics
+)
+_CHECK_OUTPUTS = (
+    "CalculatedBaselineStatistics",
+    "CalculatedBaselineConstraints",
+    "BaselineUsedForDriftCheckStatistics",
+    "BaselineUsedForDriftCheckConstraints",
+    "ViolationReport",
+)
+
+_TRAINING_JOB = StepMetadata("TrainingJob", describe=_DESCRIBE_TRAINING)
+_MODEL = StepMetadata("Model")
+
+
+def _arn_only(kind: str) -> StepMetadata:
+    return StepMetadata(kind)
+
+
+def _check(kind: str) -> StepMetadata:
+    # A check step runs a processing job; its metadata also names the baselines it wrote.
+    return StepMetadata(
+        kind, arn_key="CheckJobArn", describe=_DESCRIBE_PROCESSING, output_keys=_CHECK_OUTPUTS
+    )
+
+
+# -- THE table -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepTypeSpec:
+    """Everything the engine knows about one step type."""
+
+    extract: Extractor
+    # Which member of the execution's step metadata it reports (None: none of its own).
+    metadata: StepMetadata | None = None
+    # Step-level keys (beside Arguments, definition only) that name an input: key -> io name.
+    step_inputs: Mapping[str, str] = field(default_factory=dict)
+    # Properties (``Steps.X.<property>``) answered by one of the step's outputs: -> io name.
+    properties: Mapping[str, str] = field(default_factory=dict)
+
+
+_QUALITY_PROPERTIES = {
+    "CalculatedBaselineStatistics": CALCULATED_STATISTICS,
+    "CalculatedBaselineConstraints": CALCULATED_CONSTRAINTS,
+    "BaselineUsedForDriftCheckStatistics": CALCULATED_STATISTICS,
+    "BaselineUsedForDriftCheckConstraints": CALCULATED_CONSTRAINTS,
+}
+_CLARIFY_PROPERTIES = {
+    "CalculatedBaselineConstraints": CALCULATED_CONSTRAINTS,
+    "BaselineUsedForDriftCheckConstraints": CALCULATED_CONSTRAINTS,
+}
+
+# Definition ``Type`` -> its row. The SageMaker Python SDK's StepTypeEnum names the classic
+# types; botocore's PipelineExecutionStepMetadata names the newer ones.
 STEP_TYPES: Mapping[str, StepTypeSpec] = {
-    "Processing": _PROCESSING,
-    "Training": StepTypeSpec(
-        _training, properties={"ModelArtifacts.S3ModelArtifacts": MODEL_ARTIFACTS}
+    "Processing": StepTypeSpec(
+        _processing, StepMetadata("ProcessingJob", describe=_DESCRIBE_PROCESSING)
     ),
-    "Transform": StepTypeSpec(_transform),
-    "Tuning": StepTypeSpec(_tuning),
-    "Model": _MODEL,
-    "CreateModel": _MODEL,
-    "RegisterModel": StepTypeSpec(_register_model),
+    "Training": StepTypeSpec(
+        _training, _TRAINING_JOB, properties={"ModelArtifacts.S3ModelArtifacts": MODEL_ARTIFACTS}
+    ),
+    "Transform": StepTypeSpec(
+        _transform,
+        StepMetadata(
+            "TransformJob", describe=DescribeCall("DescribeTransformJob", "TransformJobName",
+                                                  _transform)
+        ),
+    ),
+    "Tuning": StepTypeSpec(
+        _tuning,
+        StepMetadata(
+            "TuningJob",
+            describe=DescribeCall(
+                "DescribeHyperParameterTuningJob",
+                "HyperParameterTuningJobName",
+                _tuning,
+                metrics=tuning_objective,
+                follow=best_training_job,
+                followed=_DESCRIBE_TRAINING,
+            ),
+        ),
+    ),
+    "Model": StepTypeSpec(_model, _MODEL),
+    "CreateModel": StepTypeSpec(_model, _MODEL),
+    "RegisterModel": StepTypeSpec(
+        _register_model,
+        StepMetadata(
+            "RegisterModel",
+            # DescribeModelPackage answers in the shape of the step's arguments.
+            describe=DescribeCall(
+                "DescribeModelPackage", "ModelPackageName", _register_model, by_full_arn=True
+            ),
+            facts=_register_facts,
+        ),
+    ),
     "QualityCheck": StepTypeSpec(
         _check_outputs(
             (CALCULATED_STATISTICS, "statistics.json"),
             (CALCULATED_CONSTRAINTS, "constraints.json"),
         ),
+        _check("QualityCheck"),
         step_inputs={
             "SuppliedBaselineStatistics": "supplied_baseline_statistics",
             "SuppliedBaselineConstraints": "supplied_baseline_constraints",
         },
-        properties={
-            "CalculatedBaselineStatistics": CALCULATED_STATISTICS,
-            "CalculatedBaselineConstraints": CALCULATED_CONSTRAINTS,
-            "BaselineUsedForDriftCheckStatistics": CALCULATED_STATISTICS,
-            "BaselineUsedForDriftCheckConstraints": CALCULATED_CONSTRAINTS,
-        },
+        properties=_QUALITY_PROPERTIES,
     ),
     "ClarifyCheck": StepTypeSpec(
         _check_outputs((CALCULATED_CONSTRAINTS, "analysis.json")),
+        _check("ClarifyCheck"),
         step_inputs={"SuppliedBaselineConstraints": "supplied_baseline_constraints"},
-        properties={
-            "CalculatedBaselineConstraints": CALCULATED_CONSTRAINTS,
-            "BaselineUsedForDriftCheckConstraints": CALCULATED_CONSTRAINTS,
-        },
+        properties=_CLARIFY_PROPERTIES,
     ),
-    "AutoML": StepTypeSpec(_automl),
-    "EMR": StepTypeSpec(_emr),
-    "NotebookJob": StepTypeSpec(_notebook_job),
-    "Condition": _NOTHING,
-    "Fail": _NOTHING,
-    "Lambda": _NOTHING,
-    "Callback": _NOTHING,
+    "AutoML": StepTypeSpec(_automl, _arn_only("AutoMLJob")),
+    "EMR": StepTypeSpec(_emr, StepMetadata("EMR", arn_key=None)),
+    "EMRServerless": StepTypeSpec(_emr_serverless, StepMetadata("EMRServerless", arn_key=None)),
+    # A notebook job runs as a training job.
+    "NotebookJob": StepTypeSpec(_notebook_job, _TRAINING_JOB),
+    "Condition": StepTypeSpec(_nothing, StepMetadata("Condition", None, facts=_condition_facts)),
+    "Fail": StepTypeSpec(_nothing, StepMetadata("Fail", None, facts=_fail_facts)),
+    "Lambda": StepTypeSpec(_nothing, _arn_only("Lambda")),
+    "Callback": StepTypeSpec(_nothing, StepMetadata("Callback", arn_key=None)),
+    "EndpointConfig": StepTypeSpec(_endpoint_config, _arn_only("EndpointConfig")),
+    "Endpoint": StepTypeSpec(_nothing, _arn_only("Endpoint")),
+    "InferenceComponent": StepTypeSpec(_inference_component, _arn_only("InferenceComponent")),
+    "Lineage": StepTypeSpec(_nothing, StepMetadata("Lineage", arn_key=None)),
+    "BedrockCustomModel": StepTypeSpec(_bedrock_custom_model, _arn_only("BedrockCustomModel")),
+    "BedrockCustomModelDeployment": StepTypeSpec(
+        _nothing, _arn_only("BedrockCustomModelDeployment")
+    ),
+    "BedrockProvisionedModelThroughput": StepTypeSpec(
+        _nothing, _arn_only("BedrockProvisionedModelThroughput")
+    ),
+    "BedrockModelImport": StepTypeSpec(_bedrock_model_import, _arn_only("BedrockModelImport")),
 }
+
+
+def _metadata_kinds() -> dict[str, StepMetadata]:
+    kinds: dict[str, StepMetadata] = {}
+    for spec in STEP_TYPES.values():
+        if spec.metadata is not None:
+            kinds.setdefault(spec.metadata.kind, spec.metadata)
+    return kinds
+
+
+# Metadata kind -> how to read it, derived from the table (several types may share a kind).
+METADATA_KINDS: Mapping[str, StepMetadata] = _metadata_kinds()
 
 
 def extract_raw_io(step_type: str, args: Mapping[str, Any], ctx: ExtractContext) -> RawIO:
@@ -326,12 +568,27 @@ def to_refs(found: list[tuple[str, Any]]) -> tuple[IORef, ...]:
     return tuple(out.values())
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
 def io_from_describe(
     step_type: str, describe: Mapping[str, Any]
 ) -> tuple[tuple[IORef, ...], tuple[IORef, ...]]:
     """The concrete inputs/outputs from a job's Describe* answer, same names as from the
     definition (``ModelArtifacts.S3ModelArtifacts`` of a training job is ``model_artifacts``)."""
-    io = extract_raw_io(step_type, describe, ExtractContext(resolve=lambda value: value))
+    io = extract_raw_io(step_type, describe, ExtractContext(resolve=_as_is))
+    return to_refs(io.inputs), to_refs(io.outputs)
+
+
+def described_io(
+    call: DescribeCall, answer: Mapping[str, Any]
+) -> tuple[tuple[IORef, ...], tuple[IORef, ...]] | None:
+    """What ``call``'s answer says the step read and wrote; ``None`` when it says nothing."""
+    if call.extract is None:
+        return None
+    io = RawIO()
+    call.extract(answer, ExtractContext(resolve=_as_is), io)
     return to_refs(io.inputs), to_refs(io.outputs)
 
 

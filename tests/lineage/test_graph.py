@@ -242,13 +242,44 @@ def test_bucket_settings_known_and_unknown() -> None:
     )
     by_bucket = {a.bucket: a.s3 for a in doc.artifacts}
     assert by_bucket["known-bucket"] == known
-    assert by_bucket["other-bucket"] == S3Settings("Unknown", "Unknown", "Unknown", "Unknown")
+    assert by_bucket["other-bucket"] == S3Settings("Unknown", "Unknown", "Unknown", None)
     assert doc.to_dict()["graph"]["artifacts"][1]["s3"] == {
         "encryption": "Unknown",
         "versioning": "Unknown",
         "publicAccess": "Unknown",
-        "tags": "Unknown",
+        "tags": None,  # unknown is null, never a string
     }
+    # A real bucket name that was not read is not "unresolved": other warnings say why.
+    assert [w.code for w in doc.warnings] == []
+
+
+def test_bucket_names_that_cannot_be_real_are_unknown_with_one_warning_each() -> None:
+    known = S3Settings(encryption="AES256", versioning="Enabled", public_access="Blocked", tags={})
+    doc = document(
+        processing(
+            "A",
+            {"t": "s3://${bucket}/in", "p": "s3://{Parameters.Bucket}/x", "u": "s3://Upper_Case/k"},
+            {"o": "s3://${bucket}/out", "k": "s3://real-bucket/{Execution.PipelineExecutionId}/m"},
+        ),
+        bucket_settings={"real-bucket": known},
+    )
+    by_bucket = {a.bucket: a.to_dict()["s3"] for a in doc.artifacts}
+    unknown = {"encryption": "Unknown", "versioning": "Unknown", "publicAccess": "Unknown",
+               "tags": None}
+    assert by_bucket == {
+        "${bucket}": unknown,
+        "{Parameters.Bucket}": unknown,
+        "Upper_Case": unknown,
+        # A placeholder in the key does not stop the bucket from being read.
+        "real-bucket": known.to_dict(),
+    }
+    unresolved = [w for w in doc.warnings if w.code == "S3_BUCKET_UNRESOLVED"]
+    assert sorted(str(w.target) for w in unresolved) == [
+        "${bucket}", "Upper_Case", "{Parameters.Bucket}",
+    ]
+    # Without S3 metadata there are no settings, so nothing is unresolved either.
+    plain = document(processing("A", {"t": "s3://${bucket}/in"}, {}))
+    assert plain.warnings == () and "s3" not in plain.artifacts[0].to_dict()
 
 
 def test_warnings_are_merged_sorted_and_unique() -> None:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from lineage.config import ConfigError, Settings
-from lineage.errors import InvalidParameter
+from lineage.config import Settings
+from lineage.errors import ConfigError, InvalidParameter
 from lineage.request import LineageRequest, parse_lineage_request
 
 REGIONS = frozenset({"ap-northeast-2", "us-east-1"})

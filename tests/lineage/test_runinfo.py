@@ -2,15 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from lineage.runinfo import (
-    best_training_job,
-    execution_info,
-    parse_step,
-    registry_info,
-    report_metrics,
-    training_metrics,
-    tuning_objective,
-)
+from lineage.runinfo import execution_info, parse_step, registry_info, report_metrics
+from lineage.step_types import best_training_job, training_metrics, tuning_objective
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 START = NOW - timedelta(minutes=10)
@@ -182,7 +175,7 @@ def test_execution_end_time_only_once_it_is_over() -> None:
         "LastModifiedTime": START + timedelta(seconds=90),
     }
     done = execution_info({**base, "PipelineExecutionStatus": "Succeeded"}, {"A": "1"}, now=NOW)
-    assert (done.id, done.end_time, done.elapsed_sec, dict(done.parameters)) == (
+    assert (done.id, done.end_time, done.elapsed_sec, dict(done.parameters or {})) == (
         "abc123",
         START + timedelta(seconds=90),
         90,
