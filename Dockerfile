@@ -4,7 +4,7 @@
 #       -e CACHE_REDIS_URL=redis://cache:6379/0] sagemaker-lineage
 # Credentials come from the standard chain (instance/task role, AWS_* variables, a mounted
 # profile); the role needs iam/lineage-readonly-policy.json. Every variable of
-# dashboard/config.py and lineage/config.py works here as it does outside the image.
+# dashboard/core/config.py and lineage/config.py works here as it does outside the image.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -30,8 +30,9 @@ ENV LINEAGE_HOST=0.0.0.0 \
     LINEAGE_THREADS=8
 EXPOSE 8050
 
-# Liveness only: /healthz never calls AWS.
+# Readiness: /readyz answers 200 once a worker's AWS clients are warm and its cache was
+# tried (it never calls AWS); /healthz is liveness only.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('LINEAGE_PORT', '8050') + '/healthz', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('LINEAGE_PORT', '8050') + '/readyz', timeout=4)"]
 
-CMD ["gunicorn", "-c", "python:dashboard.gunicorn_conf", "dashboard.wsgi:server"]
+CMD ["gunicorn", "-c", "python:dashboard.server.gunicorn_conf", "dashboard.server.wsgi:server"]

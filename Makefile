@@ -31,6 +31,7 @@ sandbox: install-run
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: install-dev
 	$(BIN)/mypy

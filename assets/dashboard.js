@@ -2,6 +2,10 @@
  * dash-cytoscape keeps its Cytoscape instance in window.cy (one graph on this page). */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     lineage: {
+        /* The page on screen: the mark its layout carries (dashboard.ui.pages.page_mark). */
+        shownPage: function (marks) {
+            return (marks && marks.length) ? marks[0] : null;
+        },
         camera: function () {
             var cy = window.cy;
             var nu = window.dash_clientside.no_update;

@@ -106,7 +106,8 @@ def wait_until_up(process: subprocess.Popen[bytes], url: str, log_path: Path) ->
         if process.poll() is not None:
             raise RuntimeError(f"server exited ({process.returncode}):\n{log_path.read_text()}")
         try:
-            if requests.get(url + "/healthz", timeout=2).status_code == 200:
+            # Ready, not only alive: the worker warmed its clients and tried its cache.
+            if requests.get(url + "/readyz", timeout=2).status_code == 200:
                 return
         except requests.ConnectionError:
             pass
@@ -118,7 +119,7 @@ def wait_until_up(process: subprocess.Popen[bytes], url: str, log_path: Path) ->
 def start_gunicorn(
     app_uri: str, env: Mapping[str, str], log_path: Path, *, workers: int = 2, threads: int = 4
 ) -> Server:
-    """gunicorn exactly as the Docker image runs it: settings from dashboard.gunicorn_conf."""
+    """gunicorn exactly as the Docker image runs it (settings: dashboard.server.gunicorn_conf)."""
     port = free_port()
     full_env = dict(env)
     full_env.update(
@@ -129,7 +130,8 @@ def start_gunicorn(
             "LINEAGE_THREADS": str(threads),
         }
     )
-    argv = [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_conf", app_uri]
+    argv = [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.server.gunicorn_conf",
+            app_uri]
     return start_process(argv, full_env, log_path, f"http://127.0.0.1:{port}")
 
 

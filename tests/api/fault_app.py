@@ -12,8 +12,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError, NoCredentialsError
 
-from dashboard.app import create_app
-from dashboard.config import LINEAGE_SERVICE
+from dashboard.core.config import LINEAGE_SERVICE
+from dashboard.server.app import create_app
 from lineage.aws import map_client_error
 from lineage.errors import LineageError
 from lineage.models import LineageDocument
@@ -49,27 +49,15 @@ FAULTS: dict[str, Callable[[], Exception]] = {
 }
 
 
-class FaultInjectingService:
+class FaultInjectingService(LineageService):
     """The real service, except for the pipelines named in ``FAULTS``."""
-
-    def __init__(self, real: LineageService) -> None:
-        self.real = real
-        self.settings = real.settings
-        self.clients = real.clients
-
-    @property
-    def pool(self) -> Any:
-        return self.real.pool
-
-    def pool_for(self, service: str) -> Any:
-        return self.real.pool_for(service)
 
     def get_lineage(self, request: LineageRequest, **options: Any) -> LineageDocument:
         fault = FAULTS.get(request.pipeline)
         if fault is not None:
             raise fault()
-        return self.real.get_lineage(request, **options)
+        return super().get_lineage(request, **options)
 
 
-app = create_app({LINEAGE_SERVICE: FaultInjectingService(LineageService())})
+app = create_app({LINEAGE_SERVICE: FaultInjectingService()})
 server = app.server

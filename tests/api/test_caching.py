@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import requests
 from flask_caching import Cache
 
-from dashboard.caching import CachedLineage, Ttls, lineage_key
+from dashboard.core.cache import CachedLineage, LatestEntry, Ttls, latest_key, lineage_key
 from lineage.config import Settings
+from lineage.errors import AwsThrottled
+from lineage.models import ExecutionInfo, LineageDocument, PipelineInfo, Summary, Warning
 from lineage.request import LineageRequest
 from lineage.sandbox import SandboxProcess
 from tests.api.conftest import Server, sandbox_env
@@ -223,13 +227,14 @@ def test_a_newer_execution_replaces_a_cached_latest_one(
     first = cached.lineage(request)
     assert cached.lineage(request).source == "hit"
     # The latest-execution check expires (30 s) and AWS now names another execution newest.
-    cached.cache.delete("latest:v1:ap-northeast-2:mlops-pipeline")
-    cached.cache.set("latest:v1:ap-northeast-2:mlops-pipeline", {"arn": "arn:...:execution/x"})
+    latest = latest_key("ap-northeast-2", "mlops-pipeline")
+    cached.cache.delete(latest)
+    cached.cache.set(latest, LatestEntry("arn:...:execution/x"))
     again = cached.lineage(request)
     assert again.source == "refresh"
     assert again.document()["generatedAt"] > first.document()["generatedAt"]
     # Once the check expires, one ListPipelineExecutions confirms the cached answer.
-    cached.cache.delete("latest:v1:ap-northeast-2:mlops-pipeline")
+    cached.cache.delete(latest)
     sandbox.reset_calls()
     assert cached.lineage(request).source == "hit"
     assert [c["operation"] for c in sandbox.calls()] == ["ListPipelineExecutions"]
@@ -237,9 +242,20 @@ def test_a_newer_execution_replaces_a_cached_latest_one(
 
 def test_a_throttled_answer_is_kept_briefly(cached: CachedLineage) -> None:
     request = LineageRequest(pipeline="mlops-pipeline", region="ap-northeast-2")
-    document = {
-        "execution": {"status": "Succeeded", "arn": "a"},
-        "warnings": [{"code": "S3_THROTTLED", "message": "m", "target": "b"}],
-    }
+    throttled = AwsThrottled("throttled", operation="GetBucketEncryption")
+    document = LineageDocument(
+        pipeline=PipelineInfo("mlops-pipeline"),
+        execution=ExecutionInfo(arn="a", id="a", status="Succeeded", parameters={}),
+        summary=Summary("Succeeded", {}, None),
+        nodes=(),
+        edges=(),
+        artifacts=(),
+        warnings=(Warning.for_error(throttled, "m", "b", area="S3"),),
+        generated_at=datetime.now(UTC),
+    )
     entry, ttl = cached._lineage_entry(document, request)
-    assert ttl == 10 and not entry["check_latest"]
+    assert ttl == 10 and not entry.check_latest
+    # The same answer without that warning is finished, and kept an hour.
+    settled = replace(document, warnings=(Warning("S3_ACCESS_DENIED", "m", "b"),))
+    entry, ttl = cached._lineage_entry(settled, request)
+    assert ttl == 3600 and entry.check_latest

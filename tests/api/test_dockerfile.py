@@ -33,7 +33,7 @@ def test_slim_base_non_root_runtime_dependencies_only() -> None:
 def test_entry_point_is_the_gunicorn_command_the_tests_run() -> None:
     # tests.api.conftest.start_gunicorn runs exactly this (with another app module).
     assert json.loads(instruction("CMD")[-1]) == [
-        "gunicorn", "-c", "python:dashboard.gunicorn_conf", "dashboard.wsgi:server"
+        "gunicorn", "-c", "python:dashboard.server.gunicorn_conf", "dashboard.server.wsgi:server"
     ]
 
 
@@ -43,6 +43,11 @@ def _healthcheck_argv() -> list[str]:
     argv: list[str] = json.loads(command)
     assert argv[0] == "python"
     return [sys.executable, *argv[1:]]
+
+
+def test_the_healthcheck_asks_for_readiness_not_liveness() -> None:
+    (healthcheck,) = instruction("HEALTHCHECK")
+    assert "/readyz" in healthcheck and "/healthz" not in healthcheck
 
 
 @pytest.mark.sandbox

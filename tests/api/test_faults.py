@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from dashboard.app import create_app
+from dashboard.server.app import create_app
 from lineage.aws import AwsApi
 from lineage.errors import AwsAccessDenied
 from lineage.sandbox import parse_faults
@@ -81,7 +81,8 @@ def test_a_failing_region_is_a_warning(
     body = response.get_json()
     assert {p["region"] for p in body["pipelines"]} == {"ap-northeast-2"}
     assert body["warnings"] == [
-        {"code": "REGION_ACCESS_DENIED", "message": "its pipelines are missing (AccessDenied)",
+        {"code": "REGION_ACCESS_DENIED",
+         "message": "its pipelines could not be listed (access denied)",
          "target": "us-east-1"}
     ]
 

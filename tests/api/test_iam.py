@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from dashboard.app import create_app
+from dashboard.server.app import create_app
 from lineage.aws import AwsApi
 from tests.api.conftest import REPO, sandbox_env
 from tests.conftest import StartSandbox

@@ -38,6 +38,7 @@ EXCHANGES: list[tuple[str, dict[str, str], int]] = [
     ("/executions", {"pipeline": "mlops-pipeline", "limit": "1000"}, 400),
     ("/regions", {}, 200),
     ("/healthz", {}, 200),
+    ("/readyz", {}, 200),
     ("/openapi.json", {}, 200),
 ]
 
@@ -69,9 +70,11 @@ def test_every_documented_path_is_exercised(spec: dict[str, Any]) -> None:
     assert exercised <= documented
     # Not provoked here: the same error bodies and code path as the /lineage rows above
     # (AWS faults on the list endpoints are in test_faults.py, in process); the rate limit
-    # is off on this server (tests/security/test_rate_limit.py).
+    # is off on this server (tests/security/test_rate_limit.py); a starting worker's 503 is
+    # tests/api/test_readiness.py's.
     assert documented - exercised == {
         ("/lineage", 429),
+        ("/readyz", 503),
         ("/pipelines", 500), ("/pipelines", 502), ("/pipelines", 503),
         ("/executions", 500), ("/executions", 502), ("/executions", 503),
     }

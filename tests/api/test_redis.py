@@ -20,9 +20,9 @@ def two_servers(
 ) -> Iterator[tuple[Server, Server]]:
     directory = tmp_path_factory.mktemp("redis-servers")
     env = sandbox_env(sandbox, {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url})
-    first = start_gunicorn("dashboard.wsgi:server", env, directory / "a.log", workers=1)
+    first = start_gunicorn("dashboard.server.wsgi:server", env, directory / "a.log", workers=1)
     try:
-        second = start_gunicorn("dashboard.wsgi:server", env, directory / "b.log", workers=1)
+        second = start_gunicorn("dashboard.server.wsgi:server", env, directory / "b.log", workers=1)
     except BaseException:
         first.stop()
         raise

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from lineage.aws import ClientFactory, sagemaker_regions
-from lineage.config import ENV_SERIAL_AWS_CALLS, ConfigError, Settings
+from lineage.config import ENV_SERIAL_AWS_CALLS, Settings
+from lineage.errors import ConfigError
 from lineage.request import parse_lineage_request
 from lineage.sandbox import SandboxProcess, apply_environment, sandbox_environment
 from lineage.service import LineageService

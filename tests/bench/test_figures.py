@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lineage.bench.figures import (
+from dashboard.bench.figures import (
     Check,
     Row,
     bound_ms,
@@ -18,7 +18,7 @@ from lineage.bench.figures import (
     rounds,
     step_pages,
 )
-from lineage.bench.load import parse_wrk
+from dashboard.bench.load import parse_wrk
 from lineage.definition import parse_definition
 
 ARN = "arn:aws:sagemaker:ap-northeast-2:123456789012"

@@ -16,11 +16,10 @@ import dash
 import pytest
 from selenium.webdriver.chrome.options import Options
 
-from dashboard.api import EXTENSION
-
 # Root needs --no-sandbox; without the background-networking flags Chromium keeps calling
 # Google's hosts, which this network refuses: one list of flags for tests and the bench.
-from lineage.bench.browser import CHROME_ARGS
+from dashboard.bench.browser import CHROME_ARGS
+from dashboard.core.state import state
 from lineage.sandbox import SandboxProcess
 from tests.browser.harness import make_app
 
@@ -67,7 +66,7 @@ def dashboard_app() -> Iterator[AppFactory]:
 
     yield make
     for app in made:
-        app.server.extensions[EXTENSION].cached.service.close()
+        state(app.server).cached.service.close()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from dashboard.core.cache import Served
 from lineage.config import Settings
 
 DOCUMENT = Path(__file__).with_name("mlops-pipeline.json")
@@ -22,16 +23,8 @@ def document() -> dict[str, Any]:
 
 
 @dataclass
-class FakeServed:
-    body: str
-
-    def document(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
 class FakeCached:
-    """Stands in for dashboard.caching.CachedLineage: answers or raises what it is given."""
+    """Stands in for dashboard.core.cache.CachedLineage: answers or raises what it is given."""
 
     lineage_answer: Any = None
     lineage_error: BaseException | None = None
@@ -40,25 +33,25 @@ class FakeCached:
     list_error: BaseException | None = None
     calls: list[tuple[str, Any, bool]] = field(default_factory=list)
 
-    def lineage(self, request: Any, *, refresh: bool = False, stats: Any = None) -> FakeServed:
+    def lineage(self, request: Any, *, refresh: bool = False, stats: Any = None) -> Served:
         self.calls.append(("lineage", request, refresh))
         if self.lineage_error is not None:
             raise self.lineage_error
-        return FakeServed(json.dumps(self.lineage_answer))
+        return Served(json.dumps(self.lineage_answer), "hit")
 
     def pipelines(self, regions: Any, domain: Any, *, refresh: bool = False,
-                  stats: Any = None) -> FakeServed:
+                  stats: Any = None) -> Served:
         self.calls.append(("pipelines", regions, refresh))
         if self.list_error is not None:
             raise self.list_error
-        return FakeServed(json.dumps(self.pipelines_answer))
+        return Served(json.dumps(self.pipelines_answer), "hit")
 
     def executions(self, pipeline: str, region: str, limit: int, *, refresh: bool = False,
-                   stats: Any = None) -> FakeServed:
+                   stats: Any = None) -> Served:
         self.calls.append(("executions", (pipeline, region, limit), refresh))
         if self.list_error is not None:
             raise self.list_error
-        return FakeServed(json.dumps(self.executions_answer))
+        return Served(json.dumps(self.executions_answer), "hit")
 
 
 @pytest.fixture

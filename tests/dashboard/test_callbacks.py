@@ -1,4 +1,4 @@
-"""The callbacks' logic as plain functions: URL state, loading, errors, panels, exports."""
+"""The pipeline page's logic as plain functions: URL state, loading, errors, panels, exports."""
 
 from __future__ import annotations
 
@@ -9,21 +9,12 @@ import pytest
 from dash import no_update
 from dash.development.base_component import Component
 
-from dashboard import ids
-from dashboard.callbacks import (
-    LATEST,
-    View,
-    edge_caption,
-    execution_options,
-    export_json,
-    export_png,
-    find_step,
-    load_view,
-    panel_for,
-    parse_query,
-    pipeline_options,
-    sync_view,
-)
+from dashboard.ui import ids
+from dashboard.ui.pages.pipeline.catalog import execution_options, pipeline_options
+from dashboard.ui.pages.pipeline.details import edge_caption, panel_for
+from dashboard.ui.pages.pipeline.export import export_json, export_png
+from dashboard.ui.pages.pipeline.graph import load_view
+from dashboard.ui.pages.pipeline.view import LATEST, View, find_step, parse_query, sync_view
 from lineage.errors import (
     AwsAccessDenied,
     AwsCredentialsMissing,
@@ -94,7 +85,7 @@ def test_the_url_sets_dropdowns_view_and_node() -> None:
     same = sync(ids.URL, current=View("us-east-1", "nlp-pipeline", "e1", "Train"),
                 search="?region=us-east-1&pipeline=nlp-pipeline&execution=e1&node=Train",
                 region="us-east-1", pipeline="nlp-pipeline", execution="e1")
-    assert same.outputs()[:6] == (no_update,) * 6
+    assert list(same.outputs().values())[:6] == [no_update] * 6
 
 
 def test_choosing_a_region_resets_pipeline_and_pushes_the_url() -> None:
@@ -135,8 +126,8 @@ def test_selecting_in_the_graph_and_searching() -> None:
     assert out.node == "Train"
     assert out.url_search.endswith("&node=Train")
     train = View(DEFAULT, "mlops-pipeline", None, "Train")
-    assert sync(ids.GRAPH, current=train, selected=[{"id": "Train"}]).outputs() == (
-        no_update,) * 7
+    assert list(sync(ids.GRAPH, current=train, selected=[{"id": "Train"}]).outputs().values()) == [
+        no_update] * 7
     cleared = sync(ids.GRAPH, current=train, selected=[])
     assert cleared.node is None and "node" not in cleared.url_search
     names = ["Preprocess", "Train", "Evaluate"]
@@ -355,7 +346,7 @@ def test_untrusted_strings_stay_text(document: dict[str, Any], settings: Any) ->
 
 
 def test_durations_read_well() -> None:
-    from dashboard.panels import format_duration
+    from dashboard.ui.components.panels import format_duration
 
     assert [format_duration(s) for s in (7, 125, 3720, 90000, 54515820, None, -1, True)] == [
         "7 s", "2 min 5 s", "1 h 2 min", "25 h 0 min", "630 d 23 h", "–", "–", "–"]

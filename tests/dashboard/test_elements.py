@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard.elements import (
+from dashboard.ui.components.elements import (
     ARTIFACT_TYPE,
     INSECURE,
     LARGE_GRAPH_NODES,
     MAX_ROWS,
-    NOT_STARTED,
     SECURE,
     document_elements,
     layered_positions,
     layout_for,
     wants_preset,
 )
+from lineage.models import NOT_STARTED
 
 
 def nodes(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dashboard.elements import STATUSES, UNKNOWN, status_class, via_class
-from dashboard.stylesheet import EDGE_LOOK, STATUS_LOOK, stylesheet
+from dashboard.ui.components.elements import STATUSES, status_class, via_class
+from dashboard.ui.components.stylesheet import EDGE_LOOK, STATUS_LOOK, stylesheet
+from lineage.models import UNKNOWN
 
 CSS = Path(__file__).resolve().parents[2] / "dashboard" / "assets" / "dashboard.css"
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",

@@ -28,7 +28,7 @@ def serve(tmp_path: Path) -> Iterator[ServeFactory]:
 
     def start(
         env: Mapping[str, str],
-        app: str = "dashboard.wsgi:server",
+        app: str = "dashboard.server.wsgi:server",
         workers: int = 1,
         threads: int = 4,
     ) -> Server:

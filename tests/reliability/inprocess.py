@@ -11,8 +11,8 @@ from typing import Any
 import boto3
 import dash
 
-from dashboard.app import create_app
-from dashboard.config import LINEAGE_SERVICE, LINEAGE_SETTINGS
+from dashboard.core.config import LINEAGE_SERVICE, LINEAGE_SETTINGS
+from dashboard.server.app import create_app
 from lineage.aws import ClientFactory
 from lineage.config import Settings
 from lineage.sandbox import SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY

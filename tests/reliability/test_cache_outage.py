@@ -15,7 +15,7 @@ PARAMS = {"pipeline": "mlops-pipeline"}
 
 def cache_lines(server: Server, words: str) -> list[dict[str, object]]:
     return [line for line in server.log_lines()
-            if line.get("logger") == "dashboard.caching" and words in str(line.get("message"))]
+            if line.get("logger") == "dashboard.core.cache" and words in str(line.get("message"))]
 
 
 def test_redis_stopped_mid_run(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.app import create_app
+from dashboard.server.app import create_app
 from lineage.sandbox import SandboxProcess
 from tests.reliability.conftest import RedisServer, ServeFactory, endpoint_env
 

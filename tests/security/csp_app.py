@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import os
 
-from dashboard.app import create_app
+from dashboard.server.app import create_app
 
 app = create_app()
-if not app.callback_map:  # until dashboard.app installs the dashboard itself
-    from dashboard.ui import install_dashboard
-
-    install_dashboard(app)
 if os.environ.get("CSP_TEST_DROP_HASHES") == "1":
     app.csp_hashes = lambda hash_algorithm="sha256": []  # type: ignore[method-assign]
 server = app.server

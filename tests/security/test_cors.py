@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from dashboard.app import create_app
+from dashboard.server.app import create_app
 
 ALLOWED = "https://analytics.example.test"
 OTHER = "https://evil.example.test"

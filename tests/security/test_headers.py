@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from dashboard.app import create_app
-from dashboard.config import LINEAGE_SERVICE
-from dashboard.security import LOCKED_DOWN_CSP
+from dashboard.core.config import LINEAGE_SERVICE
+from dashboard.server.app import create_app
+from dashboard.server.security import LOCKED_DOWN_CSP
 from lineage.sandbox import SandboxProcess
 from tests.api.conftest import Server, sandbox_env, start_gunicorn
 
@@ -80,6 +80,7 @@ def test_the_page_has_a_csp_with_dash_hashes(client: FlaskClient) -> None:
     assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
     hashes = [token for token in script_src if SCRIPT_HASH.fullmatch(token)]
     app = create_app({"CACHE_TYPE": "NullCache"})
+    app.server.test_client().get("/")  # the pages router adds its inline script at first use
     assert set(hashes) == set(app.csp_hashes())  # exactly Dash's inline scripts
     assert directives["object-src"] == "'none'"
     assert directives["default-src"] == "'self'"

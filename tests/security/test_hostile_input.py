@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from dashboard.app import create_app
+from dashboard.server.app import create_app
 from tests.api.conftest import Server, clean_environment, start_gunicorn
 
 # endpoint -> (valid parameters, parameters to attack)
@@ -100,7 +100,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     directory = tmp_path_factory.mktemp("hostile")
     env = clean_environment({"CACHE_TYPE": "NullCache", "AWS_ACCESS_KEY_ID": "",
                              "AWS_SECRET_ACCESS_KEY": ""})
-    started = start_gunicorn("dashboard.wsgi:server", env, Path(directory) / "server.log",
+    started = start_gunicorn("dashboard.server.wsgi:server", env, Path(directory) / "server.log",
                              workers=1, threads=2)
     yield started
     started.stop()

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from dashboard.app import create_app
+from dashboard.server.app import create_app
 from lineage.sandbox import SandboxProcess
 from tests.api.conftest import sandbox_env
 

@@ -170,7 +170,7 @@ def run_soak(duration: int, directory: Path) -> SoakResult:
             }),
             sandbox_environment(sandbox.endpoint),
         )
-        server = start_gunicorn("dashboard.wsgi:server", env, directory / "server.log",
+        server = start_gunicorn("dashboard.server.wsgi:server", env, directory / "server.log",
                                 workers=WORKERS, threads=8)
         try:
             return _load(server, wrk, duration, directory)

@@ -1,0 +1,381 @@
+"""The OpenAPI 3.1 document of the JSON API, served at ``/openapi.json``.
+
+The lineage document's schema is the package's own JSON Schema (``lineage.contract``), its
+``$defs`` moved under ``components/schemas`` so that every tool resolves them.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from lineage.aws import sagemaker_regions
+from lineage.contract import lineage_schema
+from lineage.request import DEFAULT_EXECUTIONS, MAX_EXECUTIONS, MAX_PARAMETER_LENGTH
+
+JsonDict = dict[str, Any]
+
+VERSION = "0.1.0"
+LINEAGE_DEFS_PREFIX = "Lineage_"
+
+
+def openapi_document(config: Mapping[str, Any]) -> JsonDict:
+    document = copy.deepcopy(_document())
+    prefix = str(config.get("API_PREFIX") or "")
+    if prefix:
+        document["servers"] = [
+            {"url": "/", "description": "this server"},
+            {"url": prefix, "description": "the same API under API_PREFIX"},
+        ]
+    return document
+
+
+def _ref(name: str) -> JsonDict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _lineage_schemas() -> dict[str, JsonDict]:
+    schema = copy.deepcopy(lineage_schema())
+    defs: dict[str, Any] = schema.pop("$defs", {})
+    for key in ("$schema", "$id"):
+        schema.pop(key, None)
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+                    value = f"#/components/schemas/{LINEAGE_DEFS_PREFIX}{value[len('#/$defs/'):]}"
+                out[key] = rewrite(value)
+            return out
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        return node
+
+    schemas = {"LineageDocument": rewrite(schema)}
+    for name, definition in defs.items():
+        schemas[f"{LINEAGE_DEFS_PREFIX}{name}"] = rewrite(definition)
+    return schemas
+
+
+_TIME = {"type": ["string", "null"], "format": "date-time"}
+_TEXT = {"type": ["string", "null"]}
+# lineage.config.parse_bool, spelled as a pattern (ECMA-262 has no case-insensitive flag).
+# An empty optional parameter means the same as an absent one (lineage.request.text_parameter).
+_BOOLEAN = {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|"
+            "[Nn][Oo]|1|0)?$"}
+_REGIONS = sorted(sagemaker_regions())
+_ONE_REGION = "(" + "|".join(_REGIONS) + ")"
+# lineage.request: EXECUTION_ID or EXECUTION_ARN (which must name this pipeline and region).
+_EXECUTION = (
+    "^([a-z0-9]{1,256}|arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]+:[0-9]{12}:"
+    "pipeline/[a-zA-Z0-9\\-]{1,256}/execution/[a-z0-9]{1,256})?$"
+)
+
+_PARAMETERS: dict[str, JsonDict] = {
+    "pipeline": {
+        "name": "pipeline",
+        "in": "query",
+        "required": True,
+        "description": "SageMaker pipeline name.",
+        "schema": {"type": "string", "pattern": "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$"},
+    },
+    "region": {
+        "name": "region",
+        "in": "query",
+        "description": "A region where SageMaker exists; default DEFAULT_REGION, else "
+        "ap-northeast-2.",
+        "schema": {"type": "string", "enum": ["", *_REGIONS], "examples": ["ap-northeast-2"]},
+    },
+    "regions": {
+        "name": "region",
+        "in": "query",
+        "description": "A region, a comma-separated list of regions, or `all` (the regions "
+        "of /regions); default DEFAULT_REGION, else ap-northeast-2. Regions are read "
+        "concurrently; one that fails becomes a warning (an error only when all fail).",
+        "schema": {"type": "string", "pattern": f"^(all|{_ONE_REGION}(,{_ONE_REGION})*)?$",
+                   "examples": ["ap-northeast-2,us-east-1", "all"]},
+    },
+    "includeLatestExec": {
+        "name": "includeLatestExec",
+        "in": "query",
+        "description": "true/false/1/0/yes/no, any case; default true.",
+        "schema": {**_BOOLEAN, "default": "true"},
+    },
+    "domain": {
+        "name": "domain",
+        "in": "query",
+        "description": "SageMaker Studio domain name: only a pipeline tagged DomainName=<domain> "
+        "(or DomainId / sagemaker:domain-arn of a domain of that name).",
+        "schema": {"type": "string", "pattern": "^([a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})?$"},
+    },
+    "execution": {
+        "name": "execution",
+        "in": "query",
+        "description": "An execution ARN or id of this pipeline instead of the latest one.",
+        "schema": {"type": "string", "maxLength": MAX_PARAMETER_LENGTH, "pattern": _EXECUTION},
+    },
+    "limit": {
+        "name": "limit",
+        "in": "query",
+        "description": "How many of the newest executions.",
+        "schema": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_EXECUTIONS},
+                             {"const": ""}],
+                   "default": DEFAULT_EXECUTIONS},
+    },
+    "refresh": {
+        "name": "refresh",
+        "in": "query",
+        "description": "true: bypass the cache, read AWS and store the new answer.",
+        "schema": {**_BOOLEAN, "default": "false"},
+    },
+}
+
+_HEADERS: dict[str, JsonDict] = {
+    "X-Request-Id": {
+        "description": "This request's id (the client's own X-Request-Id when it sent a "
+        "plain one); the server log has one line per request under it.",
+        "schema": {"type": "string"},
+    },
+    "X-Cache": {
+        "description": "hit, miss, shared (another request's fetch) or refresh.",
+        "schema": {"enum": ["hit", "miss", "shared", "refresh"]},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait: AWS throttled the request, or the client passed "
+        "its rate limit (LINEAGE_RATE_LIMIT).",
+        "schema": {"type": "integer"},
+    },
+}
+
+
+def _json(schema: JsonDict, description: str, *headers: str) -> JsonDict:
+    return {
+        "description": description,
+        "headers": {name: {"$ref": f"#/components/headers/{name}"}
+                    for name in ("X-Request-Id", *headers)},
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+def _errors(*, not_found: bool = True) -> dict[str, JsonDict]:
+    responses = {
+        "400": _json(_ref("Message"), "A parameter is invalid; the message names it."),
+        "502": _json(_ref("AwsFailure"), "AWS refused or failed a call the answer needs."),
+        "503": _json(_ref("AwsFailure"), "AWS throttled (Retry-After), could not be reached, "
+                     "or no credentials were found.", "Retry-After"),
+        "500": _json(_ref("InternalError"), "Anything unexpected; the log has the trace "
+                     "under requestId."),
+    }
+    if not_found:
+        responses["404"] = _json(_ref("Message"), "Unknown pipeline (or execution), or the "
+                                 "domain filter excludes it.")
+    return responses
+
+
+def _params(*names: str) -> list[JsonDict]:
+    return [{"$ref": f"#/components/parameters/{name}"} for name in names]
+
+
+@cache
+def _document() -> JsonDict:
+    schemas: dict[str, JsonDict] = {
+        "Message": {
+            "type": "object",
+            "required": ["message"],
+            "additionalProperties": False,
+            "properties": {"message": {"type": "string"}},
+        },
+        "AwsFailure": {
+            "type": "object",
+            "required": ["message", "code", "requestId"],
+            "additionalProperties": False,
+            "properties": {
+                "message": {"type": "string"},
+                "code": {"type": "string", "examples": ["AccessDenied", "Throttling"]},
+                "requestId": {"type": "string"},
+            },
+        },
+        "InternalError": {
+            "type": "object",
+            "required": ["message", "requestId"],
+            "additionalProperties": False,
+            "properties": {"message": {"const": "internal error"},
+                           "requestId": {"type": "string"}},
+        },
+        "Warning": {
+            "type": "object",
+            "required": ["code", "message", "target"],
+            "additionalProperties": False,
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                           "target": _TEXT},
+        },
+        "Execution": {
+            "type": "object",
+            "required": ["arn", "id", "displayName", "status", "startTime", "endTime",
+                         "elapsedSec", "failureReason"],
+            "additionalProperties": False,
+            "properties": {
+                "arn": {"type": "string"},
+                "id": {"type": "string"},
+                "displayName": _TEXT,
+                "status": {"type": "string",
+                           "examples": ["Executing", "Stopping", "Stopped", "Failed",
+                                        "Succeeded"]},
+                "startTime": _TIME,
+                "endTime": {**_TIME, "description": "null while it runs, and in a "
+                            "pipeline's latestExecution (the listing does not say)"},
+                "elapsedSec": {"type": ["integer", "null"], "minimum": 0},
+                "failureReason": _TEXT,
+            },
+        },
+        "Pipeline": {
+            "type": "object",
+            "required": ["name", "arn", "lastModifiedTime", "displayName", "description",
+                         "region", "lastRunTime", "tags", "createdTime", "latestExecution"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string"},
+                "arn": _TEXT,
+                "lastModifiedTime": _TIME,
+                "displayName": _TEXT,
+                "description": _TEXT,
+                "region": _TEXT,
+                "lastRunTime": _TIME,
+                "tags": {"description": "null when they could not be read (see warnings)",
+                         "oneOf": [{"type": "null"}, {"type": "object",
+                                   "additionalProperties": {"type": "string"}}]},
+                "createdTime": _TIME,
+                "latestExecution": {"oneOf": [{"type": "null"}, _ref("Execution")]},
+            },
+        },
+        "PipelineList": {
+            "type": "object",
+            "required": ["regions", "pipelines", "warnings", "generatedAt"],
+            "additionalProperties": False,
+            "properties": {
+                "regions": {"type": "array", "items": {"type": "string"}},
+                "pipelines": {"type": "array", "items": _ref("Pipeline")},
+                "warnings": {"type": "array", "items": _ref("Warning")},
+                "generatedAt": {"type": "string", "format": "date-time"},
+            },
+        },
+        "ExecutionList": {
+            "type": "object",
+            "required": ["pipeline", "region", "executions", "warnings", "generatedAt"],
+            "additionalProperties": False,
+            "properties": {
+                "pipeline": {"type": "string"},
+                "region": {"type": "string"},
+                "executions": {"type": "array", "items": _ref("Execution")},
+                "warnings": {"type": "array", "items": _ref("Warning")},
+                "generatedAt": {"type": "string", "format": "date-time"},
+            },
+        },
+        "Regions": {
+            "type": "object",
+            "required": ["regions", "default"],
+            "additionalProperties": False,
+            "properties": {"regions": {"type": "array", "items": {"type": "string"}},
+                           "default": {"type": "string"}},
+        },
+        "Health": {
+            "type": "object",
+            "required": ["status", "sandbox"],
+            "additionalProperties": False,
+            "properties": {"status": {"const": "ok"}, "sandbox": {"type": "boolean"}},
+        },
+        "Readiness": {
+            "type": "object",
+            "required": ["status", "checks"],
+            "additionalProperties": False,
+            "properties": {
+                "status": {"enum": ["ready", "starting"]},
+                "checks": {"type": "object", "additionalProperties": {"type": "string"},
+                           "examples": [{"aws": "warmed", "cache": "ok"}]},
+            },
+        },
+        **_lineage_schemas(),
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "SageMaker Lineage API",
+            "version": VERSION,
+            "description": "Lineage of AWS SageMaker Pipelines. GET only; CORS for any origin "
+            "unless CORS_ORIGINS narrows it, never with credentials. Answers are cached: a "
+            "finished execution for an hour, a running one for seconds.",
+        },
+        "paths": {
+            "/lineage": {"get": {
+                "operationId": "getLineage",
+                "summary": "The lineage document of a pipeline (docs/CONTRACT.md)",
+                "parameters": _params("pipeline", "region", "includeLatestExec", "domain",
+                                      "execution", "refresh"),
+                "responses": {
+                    "200": _json(_ref("LineageDocument"), "The lineage document; what "
+                                 "could not be read is Unknown and listed in warnings.",
+                                 "X-Cache"),
+                    "429": _json(_ref("Message"), "The client passed its rate limit "
+                                 "(LINEAGE_RATE_LIMIT, off by default).", "Retry-After"),
+                    **_errors(),
+                },
+            }},
+            "/pipelines": {"get": {
+                "operationId": "listPipelines",
+                "summary": "Pipelines of one or more regions, with tags and latest execution",
+                "parameters": _params("regions", "domain", "refresh"),
+                "responses": {
+                    "200": _json(_ref("PipelineList"), "The pipelines, sorted by region and "
+                                 "name.", "X-Cache"),
+                    **_errors(not_found=False),
+                },
+            }},
+            "/executions": {"get": {
+                "operationId": "listExecutions",
+                "summary": "Recent executions of a pipeline, newest first",
+                "parameters": _params("pipeline", "region", "limit", "refresh"),
+                "responses": {
+                    "200": _json(_ref("ExecutionList"), "The executions.", "X-Cache"),
+                    **_errors(),
+                },
+            }},
+            "/regions": {"get": {
+                "operationId": "listRegions",
+                "summary": "Regions to offer (LINEAGE_REGIONS, default every SageMaker "
+                "region); no AWS call",
+                "responses": {"200": _json(_ref("Regions"), "The regions.")},
+            }},
+            "/healthz": {"get": {
+                "operationId": "health",
+                "summary": "Liveness; no AWS call",
+                "responses": {"200": _json(_ref("Health"), "The server is up.")},
+            }},
+            "/readyz": {"get": {
+                "operationId": "readiness",
+                "summary": "Readiness: whether this worker can serve yet; no AWS call",
+                "responses": {
+                    "200": _json(_ref("Readiness"), "Ready: AWS clients warmed, the cache "
+                                 "tried."),
+                    "503": _json(_ref("Readiness"), "Still starting; ask again after "
+                                 "Retry-After.", "Retry-After"),
+                },
+            }},
+            "/openapi.json": {"get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "responses": {"200": {
+                    "description": "OpenAPI 3.1",
+                    "headers": {"X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"}},
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }},
+            }},
+        },
+        "components": {
+            "schemas": schemas,
+            "parameters": _PARAMETERS,
+            "headers": _HEADERS,
+        },
+    }

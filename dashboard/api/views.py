@@ -1,0 +1,119 @@
+"""The JSON API's views: thin, over the memoised service functions (``dashboard.core.cache``).
+
+``/lineage`` follows docs/CONTRACT.md exactly (parameters, messages, error bodies, CORS);
+``/pipelines``, ``/executions``, ``/regions``, ``/healthz``, ``/readyz`` and ``/openapi.json``
+are its companions. Error bodies never carry AWS's raw text or a trace (``errors``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from dashboard.api.cors import add_cors_headers
+from dashboard.api.errors import install_error_handlers
+from dashboard.api.openapi import openapi_document
+from dashboard.core.cache import Served
+from dashboard.core.readiness import readiness_of
+from dashboard.core.requests import RequestStats, current_stats
+from dashboard.core.state import state
+from lineage.aws import sagemaker_regions
+from lineage.config import parse_bool
+from lineage.errors import InvalidParameter
+from lineage.request import (
+    parse_executions_request,
+    parse_lineage_request,
+    parse_pipelines_request,
+)
+
+# Seconds a client should wait before asking a starting worker again.
+NOT_READY_RETRY_SEC = "1"
+
+bp = Blueprint("api", __name__)
+install_error_handlers(bp)
+bp.after_request(add_cors_headers)
+
+
+@bp.get("/lineage")
+def lineage() -> Response:
+    api = state()
+    lineage_request = parse_lineage_request(
+        request.args, settings=api.settings, regions=sagemaker_regions()
+    )
+    g.log_region = lineage_request.region
+    return _served(api.cached.lineage(lineage_request, refresh=_refresh(), stats=_stats()))
+
+
+@bp.get("/pipelines")
+def pipelines() -> Response:
+    api = state()
+    wanted = parse_pipelines_request(
+        request.args, settings=api.settings, regions=sagemaker_regions(), offered=api.regions
+    )
+    g.log_region = ",".join(wanted.regions)
+    return _served(
+        api.cached.pipelines(wanted.regions, wanted.domain, refresh=_refresh(), stats=_stats())
+    )
+
+
+@bp.get("/executions")
+def executions() -> Response:
+    api = state()
+    wanted = parse_executions_request(
+        request.args, settings=api.settings, regions=sagemaker_regions()
+    )
+    g.log_region = wanted.region
+    served = api.cached.executions(
+        wanted.pipeline, wanted.region, wanted.limit, refresh=_refresh(), stats=_stats()
+    )
+    return _served(served)
+
+
+@bp.get("/regions")
+def regions() -> Response:
+    api = state()
+    return jsonify({"regions": list(api.regions), "default": api.settings.default_region})
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    # Liveness only: never calls AWS, so an AWS outage does not restart healthy servers.
+    return jsonify({"status": "ok", "sandbox": state().sandbox})
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    # Readiness: 503 until this worker's clients are warm and its cache was tried.
+    readiness = readiness_of(current_app)
+    ready = readiness.ready
+    response = jsonify({"status": "ready" if ready else "starting", "checks": readiness.checks})
+    if not ready:
+        response.headers["Retry-After"] = NOT_READY_RETRY_SEC
+    return response, 200 if ready else 503
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(current_app.config))
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _stats() -> RequestStats:
+    return current_stats()
+
+
+def _refresh() -> bool:
+    raw = request.args.get("refresh")
+    if raw is None or raw == "":
+        return False
+    flag = parse_bool(raw)
+    if flag is None:
+        raise InvalidParameter("refresh", "refresh must be true, false, 1, 0, yes or no")
+    return flag
+
+
+def _served(served: Served) -> Response:
+    response = current_app.response_class(served.body, mimetype="application/json")
+    response.headers["X-Cache"] = served.source
+    return response

@@ -1,0 +1,230 @@
+"""The pure parts of the benchmark: bounds, minimum calls, percentiles, the table.
+
+Every goal is a ratio of two figures measured in the same run; absolute times are shown
+for information only (they are noisy on a shared 2-core machine).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+STEPS_PER_PAGE = 100  # ListPipelineExecutionSteps MaxResults
+# DescribePipeline, ListPipelineExecutions, DescribePipelineExecution,
+# DescribePipelineDefinitionForExecution, ListPipelineParametersForExecution, ListTags.
+FIXED_CALLS = 6
+BUCKET_SETTINGS_CALLS = 5  # location, encryption, versioning, public access block, tags
+# A run's job ARN resource types that have one Describe* call each (lineage.runinfo).
+DESCRIBED_RESOURCES = frozenset(
+    {
+        "training-job",
+        "processing-job",
+        "transform-job",
+        "hyper-parameter-tuning-job",
+        "model-package",
+    }
+)
+
+
+def step_pages(steps_run: int) -> int:
+    """Pages of ``ListPipelineExecutionSteps`` for that many steps (at least one)."""
+    return max(1, math.ceil(steps_run / STEPS_PER_PAGE))
+
+
+def rounds(steps_run: int) -> int:
+    """Dependent rounds of a request: 3 + pages of steps.
+
+    The pipeline and its executions; each page of steps (the definition, parameters and tags
+    come with the first); the Describe* of the last page's jobs; the buckets those reveal.
+    """
+    return 3 + step_pages(steps_run)
+
+
+def bound_ms(steps_run: int, latency_ms: float) -> float:
+    """The floor of a cold request: ``rounds x latency``."""
+    return rounds(steps_run) * latency_ms
+
+
+def steps_run(document: Mapping[str, Any]) -> int:
+    """Steps the execution listed (those with run information)."""
+    return sum(1 for node in document["graph"]["nodes"] if node.get("run"))
+
+
+@dataclass(frozen=True)
+class CallBreakdown:
+    fixed: int
+    pages: int
+    describes: int
+    bucket_settings: int
+    reports: int
+
+    @property
+    def total(self) -> int:
+        return self.fixed + self.pages + self.describes + self.bucket_settings + self.reports
+
+
+def minimum_calls(
+    document: Mapping[str, Any], report_steps: Iterable[str] = ()
+) -> CallBreakdown:
+    """The fewest AWS calls that can produce ``document``: one per job, one set per bucket.
+
+    ``report_steps`` names the steps whose property files (evaluation reports) are read: one
+    ``GetObject`` each when the step succeeded. A tuning job adds its best training job.
+    """
+    nodes = document["graph"]["nodes"]
+    jobs: set[str] = set()
+    for node in nodes:
+        arn = str((node.get("run") or {}).get("jobArn") or "")
+        resource = arn.split(":", 5)[-1].split("/", 1)[0] if arn.count(":") >= 5 else ""
+        if resource in DESCRIBED_RESOURCES:
+            jobs.add(arn)
+            if resource == "hyper-parameter-tuning-job":
+                jobs.add(f"best-training-job-of:{arn}")
+    buckets = {a["bucket"] for a in document["graph"].get("artifacts", []) if a.get("s3")}
+    wanted = set(report_steps)
+    reports = sum(
+        1
+        for node in nodes
+        if node["id"] in wanted and (node.get("run") or {}).get("status") == "Succeeded"
+    )
+    return CallBreakdown(
+        fixed=FIXED_CALLS,
+        pages=step_pages(steps_run(document)),
+        describes=len(jobs),
+        bucket_settings=BUCKET_SETTINGS_CALLS * len(buckets),
+        reports=reports,
+    )
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100), linear between closest ranks."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def median(values: Sequence[float]) -> float:
+    return percentile(values, 50)
+
+
+# -- the table ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """One figure against its goal: ``value <= goal`` (or ``>=`` when ``at_least``)."""
+
+    label: str
+    value: float | None  # None: could not be measured (``note`` says why)
+    goal: float | None  # None: shown for information
+    at_least: bool = False
+    unit: str = ""  # "x" for ratios, "" for counts, "ms", "MB"
+    info: str = ""  # absolute times etc.
+    note: str = ""
+
+    @property
+    def met(self) -> bool | None:
+        if self.value is None or math.isnan(self.value) or self.goal is None:
+            return None
+        return self.value >= self.goal if self.at_least else self.value <= self.goal
+
+    def cells(self) -> list[str]:
+        relation = ">=" if self.at_least else "<="
+        goal = "-" if self.goal is None else f"{relation} {_number(self.goal)}{self.unit}"
+        value = "n/a" if self.value is None else f"{_number(self.value)}{self.unit}"
+        met = {True: "yes", False: "**no**", None: "n/a" if self.goal is not None else "-"}[
+            self.met
+        ]
+        info = "; ".join(part for part in (self.info, self.note) if part)
+        return [self.label, value, goal, met, info]
+
+
+@dataclass
+class Row:
+    number: int
+    title: str
+    checks: list[Check] = field(default_factory=list)
+
+
+HEADER = ["#", "what", "measured", "goal", "met", "absolute figures (information)"]
+
+
+def format_table(rows: Sequence[Row], preamble: Sequence[str] = ()) -> str:
+    """The Markdown table: one line per check, the row number and title on its first line."""
+    lines = [*preamble, ""] if preamble else []
+    lines.append("| " + " | ".join(HEADER) + " |")
+    lines.append("|" + "|".join("---" for _ in HEADER) + "|")
+    for row in rows:
+        checks = row.checks or [Check("not measured", None, None)]
+        for index, check in enumerate(checks):
+            number = str(row.number) if index == 0 else ""
+            what = f"**{row.title}**: {check.label}" if index == 0 else check.label
+            cells = [number, what, *check.cells()[1:]]
+            lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _number(value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if value == int(value) and abs(value) >= 10:
+        return str(int(value))
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+# -- the generated large pipeline -----------------------------------------------------------
+
+
+def large_definition(steps: int = 1000, lanes: int = 20) -> dict[str, Any]:
+    """A pipeline definition of ``steps`` Processing steps in ``lanes`` chains.
+
+    Lane ``k`` writes to bucket ``bench-lane-kk``; each step reads its predecessor's output,
+    and every tenth step also reads the previous lane's output at the same depth, so the
+    graph is connected and has a few thousand edges.
+    """
+    from lineage.sandbox.world import SKLEARN_IMAGE, definition, get, processing_step
+
+    def output(step: str) -> dict[str, Any]:
+        return get(f"Steps.{step}.ProcessingOutputConfig.Outputs['out'].S3Output.S3Uri")
+
+    def name(lane: int, depth: int) -> str:
+        return f"L{lane:02d}-S{depth:03d}"
+
+    depth_count = math.ceil(steps / lanes)
+    made: list[dict[str, Any]] = []
+    for depth in range(depth_count):
+        for lane in range(lanes):
+            if len(made) == steps:
+                break
+            bucket = f"bench-lane-{lane:02d}"
+            inputs: dict[str, Any] = {}
+            if depth == 0:
+                inputs["raw"] = f"s3://{bucket}/raw/"
+            else:
+                inputs["prev"] = output(name(lane, depth - 1))
+                if depth % 10 == 0 and lane > 0:
+                    inputs["cross"] = output(name(lane - 1, depth - 1))
+            made.append(
+                processing_step(
+                    name(lane, depth),
+                    image=SKLEARN_IMAGE,
+                    script="step.py",
+                    code_uri=f"s3://{bucket}/code/step.py",
+                    inputs=inputs,
+                    outputs={"out": f"s3://{bucket}/data/{name(lane, depth)}/"},
+                )
+            )
+    return definition([], made)

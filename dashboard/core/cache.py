@@ -1,0 +1,562 @@
+"""The service functions, memoised in flask-caching, with single flight.
+
+What is cached is the answer of the service (the contract JSON as text), not a view: the API
+and the dashboard share entries. Keys name everything the answer depends on (region,
+pipeline, execution, includeLatestExec, domain, whether S3 settings are read); lifetimes
+depend on the answer:
+
+- a finished execution never changes: ``LINEAGE_CACHE_TTL_FINISHED_SEC`` (1 h). When the
+  request asked for the *latest* execution, a hit is only served while that execution is
+  still the newest one (checked with one ``ListPipelineExecutions``, itself cached for
+  ``LINEAGE_CACHE_TTL_LISTS_SEC``), so a new run shows up within that time;
+- a running execution, or an answer with a throttled/unavailable warning:
+  ``LINEAGE_CACHE_TTL_RUNNING_SEC`` (10 s);
+- no execution (definition only), pipeline and execution lists: ``LINEAGE_CACHE_TTL_LISTS_SEC``.
+
+Entries are typed (:class:`LineageEntry`, :class:`ListEntry`, ...); anything else found under
+a key (an older version's entry) is a miss.
+
+Single flight: concurrent identical requests make one fetch. Threads of a process wait for
+the first one; processes sharing a cache (FileSystemCache, RedisCache) take a lock in it
+(an O_EXCL file in the cache's directory, or an atomic ``add``) and the others wait for the
+entry. A cache that fails (Redis down) is skipped, never an error: the first failure logs one
+line, answers go on uncached, and the first success after it logs that caching resumed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from flask_caching import Cache
+
+from dashboard.core.requests import RequestStats, current_stats
+from lineage.catalog import list_executions, list_pipelines, newest_execution_arn
+from lineage.errors import AwsError, AwsUnavailable
+from lineage.models import LineageDocument
+from lineage.request import LineageRequest
+from lineage.runinfo import TERMINAL_EXECUTION_STATUSES
+from lineage.service import LineageService
+
+logger = logging.getLogger(__name__)
+
+KEY_VERSION = "v2"
+POLL_INTERVAL_SEC = 0.05
+
+# How the answer was obtained, for the access log.
+HIT, MISS, SHARED, REFRESH = "hit", "miss", "shared", "refresh"
+
+
+@dataclass(frozen=True)
+class Ttls:
+    finished: int = 3600
+    running: int = 10
+    lists: int = 30
+    buckets: int = 300
+
+
+@dataclass(frozen=True)
+class Served:
+    body: str  # JSON text
+    source: str
+
+    def document(self) -> Any:
+        return json.loads(self.body)
+
+
+class LineageReader(Protocol):
+    """What the faces read: the service functions, memoised (``CachedLineage``)."""
+
+    def lineage(
+        self, request: LineageRequest, *, refresh: bool = False, stats: RequestStats | None = None
+    ) -> Served: ...
+
+    def pipelines(
+        self,
+        regions: Collection[str],
+        domain: str | None,
+        *,
+        refresh: bool = False,
+        stats: RequestStats | None = None,
+    ) -> Served: ...
+
+    def executions(
+        self,
+        pipeline: str,
+        region: str,
+        limit: int,
+        *,
+        refresh: bool = False,
+        stats: RequestStats | None = None,
+    ) -> Served: ...
+
+
+# -- what the cache holds ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineageEntry:
+    body: str  # the document's JSON text
+    execution_arn: str | None
+    latest: bool  # the request asked for the latest execution
+    # Only a long-lived answer to "the latest execution" needs checking on a hit.
+    check_latest: bool
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    body: str  # the list's JSON text
+
+
+@dataclass(frozen=True)
+class LatestEntry:
+    arn: str  # the newest execution's ARN; "" when there is none
+
+
+@dataclass(frozen=True)
+class BucketEntry:
+    values: Mapping[str, Any]  # what lineage.service reads of a bucket, complete
+
+
+Entry = TypeVar("Entry", LineageEntry, ListEntry, LatestEntry, BucketEntry)
+
+
+@dataclass
+class _Flight:
+    done: threading.Event = field(default_factory=threading.Event)
+    entry: Any = None
+    error: BaseException | None = None
+
+
+class CacheHealth:
+    """Whether the cache backend works; says so once when it fails and once when it is back.
+
+    Every request tries the cache again, so caching resumes by itself; only the change of
+    state is logged (a Redis outage must not write a trace per cache call).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.down = False
+
+    def failed(self, operation: str, exc: BaseException) -> None:
+        with self._lock:
+            if self.down:
+                return
+            self.down = True
+        logger.warning(
+            "cache backend unavailable (%s: %s); answering uncached until it is back",
+            operation,
+            type(exc).__name__,
+        )
+
+    def ok(self) -> None:
+        if not self.down:  # the common case, without the lock
+            return
+        with self._lock:
+            if not self.down:
+                return
+            self.down = False
+        logger.info("cache backend is back; caching resumed")
+
+
+# -- cross-process locks -------------------------------------------------------------------------
+
+
+class _Locks:
+    """A lock per key shared by every process using the same cache.
+
+    ``directory``: the FileSystemCache's directory, where locks are O_EXCL files (cachelib's
+    ``add`` is check-then-set there); without it, an atomic ``add`` in the cache itself.
+    """
+
+    def __init__(
+        self,
+        cache: Cache,
+        ttl_sec: float,
+        health: CacheHealth | None = None,
+        directory: Path | None = None,
+    ) -> None:
+        self.cache = cache
+        self.ttl_sec = ttl_sec
+        self.health = health or CacheHealth()
+        self.directory = directory
+
+    def acquire(self, key: str) -> Callable[[], None] | None:
+        """A release function, or ``None`` when another process holds the lock."""
+        if self.directory is not None:
+            return self._acquire_file(key)
+        token = uuid.uuid4().hex
+        try:
+            if not self.cache.add(_lock_key(key), token, timeout=int(self.ttl_sec)):
+                return None
+        except Exception as exc:  # a cache that fails must not fail the request
+            self.health.failed("lock", exc)
+            return _noop
+
+        def release() -> None:
+            with contextlib.suppress(Exception):
+                self.cache.delete(_lock_key(key))
+
+        return release
+
+    def held(self, key: str) -> bool:
+        if self.directory is not None:
+            return self._lock_path(key).exists()
+        try:
+            return self.cache.get(_lock_key(key)) is not None
+        except Exception as exc:
+            self.health.failed("lock", exc)
+            return False
+
+    def _lock_path(self, key: str) -> Path:
+        assert self.directory is not None
+        return self.directory / f"lock-{_digest(key)}"
+
+    def _acquire_file(self, key: str) -> Callable[[], None] | None:
+        path = self._lock_path(key)
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                with contextlib.suppress(OSError):
+                    # A holder that died leaves its file: past the TTL it is no longer a lock.
+                    if time.time() - path.stat().st_mtime > self.ttl_sec:
+                        path.unlink()
+                        continue
+                return None
+            except OSError:
+                logger.warning("cache lock file %s failed", path, exc_info=True)
+                return _noop
+            os.close(fd)
+
+            def release() -> None:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+            return release
+        return None
+
+
+def _noop() -> None:
+    return None
+
+
+# -- the memoised service --------------------------------------------------------------------------
+
+
+class CachedLineage:
+    """The service functions the API and the dashboard call, memoised.
+
+    ``lock_dir``: the directory of a FileSystemCache shared by several processes.
+    """
+
+    def __init__(
+        self,
+        service: LineageService,
+        cache: Cache,
+        ttls: Ttls,
+        *,
+        lock_dir: Path | None = None,
+    ) -> None:
+        self.service = service
+        self.cache = cache
+        self.ttls = ttls
+        self.buckets = _CachedBuckets(self, ttls.buckets)
+        # A fetch in another process may take as long as a request may.
+        self.wait_sec = service.settings.request_deadline_ms / 1000 + 10
+        self.health = CacheHealth()
+        self.locks = _Locks(cache, self.wait_sec, self.health, lock_dir)
+        self._lock = threading.Lock()
+        self._flights: dict[str, _Flight] = {}
+
+    def probe(self) -> str:
+        """Try the cache once: ``ok``, ``off`` (NullCache), or ``unavailable`` (answering
+        uncached until it is back)."""
+        if type(self.cache.cache).__name__ == "NullCache":
+            return "off"
+        key = f"probe:{KEY_VERSION}:{uuid.uuid4().hex}"
+        try:
+            self.cache.set(key, LatestEntry(""), timeout=10)
+            found = self.cache.get(key)
+            self.cache.delete(key)
+        except Exception as exc:
+            self.health.failed("probe", exc)
+            return "unavailable (answering uncached)"
+        return "ok" if isinstance(found, LatestEntry) else "unavailable (answering uncached)"
+
+    # -- the three service functions ----------------------------------------------------------
+
+    def lineage(
+        self, request: LineageRequest, *, refresh: bool = False, stats: RequestStats | None = None
+    ) -> Served:
+        stats = stats if stats is not None else current_stats()
+        key = lineage_key(request, s3=self.service.settings.enable_s3_meta)
+        force = refresh
+        if not force:
+            entry = self._get(key, LineageEntry)
+            if entry is not None:
+                if self._still_latest(request, entry, stats):
+                    stats.cache = HIT
+                    return Served(entry.body, HIT)
+                force = True  # a newer execution exists: the entry is stale for "latest"
+
+        def compute() -> tuple[LineageEntry, int]:
+            # A refresh reads bucket settings afresh too (and stores what it read).
+            buckets = _CachedBuckets(self, self.ttls.buckets, read=False) if refresh else None
+            document = self.service.get_lineage(
+                request, stats=stats, bucket_cache=buckets or self.buckets
+            )
+            entry, ttl = self._lineage_entry(document, request)
+            if entry.latest:
+                self._set(latest_key(request.region, request.pipeline),
+                          LatestEntry(entry.execution_arn or ""), self.ttls.lists)
+            return entry, ttl
+
+        entry, source = self._single_flight(key, LineageEntry, compute, force, stats)
+        return Served(entry.body, source)
+
+    def pipelines(
+        self,
+        regions: Collection[str],
+        domain: str | None,
+        *,
+        refresh: bool = False,
+        stats: RequestStats | None = None,
+    ) -> Served:
+        stats = stats if stats is not None else current_stats()
+        ordered = sorted(set(regions))
+        key = f"pipelines:{KEY_VERSION}:{_digest(json.dumps([ordered, domain]))}"
+
+        def compute() -> tuple[ListEntry, int]:
+            listing = list_pipelines(self.service, ordered, domain)
+            stats.aws_calls += listing.aws_calls
+            return ListEntry(_dumps(listing.to_dict())), self.ttls.lists
+
+        return self._list(key, compute, refresh, stats)
+
+    def executions(
+        self,
+        pipeline: str,
+        region: str,
+        limit: int,
+        *,
+        refresh: bool = False,
+        stats: RequestStats | None = None,
+    ) -> Served:
+        stats = stats if stats is not None else current_stats()
+        key = f"executions:{KEY_VERSION}:{region}:{pipeline}:{limit}"
+
+        def compute() -> tuple[ListEntry, int]:
+            listing = list_executions(self.service, pipeline, region, limit)
+            stats.aws_calls += listing.aws_calls
+            return ListEntry(_dumps(listing.to_dict())), self.ttls.lists
+
+        return self._list(key, compute, refresh, stats)
+
+    # -- lifetimes -------------------------------------------------------------------------------
+
+    def _lineage_entry(
+        self, document: LineageDocument, request: LineageRequest
+    ) -> tuple[LineageEntry, int]:
+        execution = document.execution
+        if execution is None:
+            ttl, finished = self.ttls.lists, False
+        elif execution.status in TERMINAL_EXECUTION_STATUSES and not document.transient:
+            ttl, finished = self.ttls.finished, True
+        else:  # still running, or a warning says "try again soon"
+            ttl, finished = self.ttls.running, False
+        latest = request.execution is None and request.include_latest_exec
+        entry = LineageEntry(
+            body=_dumps(document.to_dict()),
+            execution_arn=execution.arn if execution else None,
+            latest=latest,
+            check_latest=latest and finished,
+        )
+        return entry, ttl
+
+    def _still_latest(
+        self, request: LineageRequest, entry: LineageEntry, stats: RequestStats
+    ) -> bool:
+        if not entry.check_latest:
+            return True
+        key = latest_key(request.region, request.pipeline)
+
+        def compute() -> tuple[LatestEntry, int]:
+            arn = newest_execution_arn(
+                self.service, request.pipeline, request.region, stats=stats
+            )
+            return LatestEntry(arn), self.ttls.lists
+
+        latest = self._get(key, LatestEntry)
+        if latest is None:
+            try:
+                # Single flight here too: a burst of hits makes one ListPipelineExecutions.
+                latest, _ = self._single_flight(
+                    key, LatestEntry, compute, False, RequestStats()
+                )
+            except AwsError:
+                return True  # cannot tell: what we have is still a true answer
+        return latest.arn == (entry.execution_arn or "")
+
+    # -- single flight ---------------------------------------------------------------------------
+
+    def _list(
+        self,
+        key: str,
+        compute: Callable[[], tuple[ListEntry, int]],
+        refresh: bool,
+        stats: RequestStats,
+    ) -> Served:
+        if not refresh:
+            entry = self._get(key, ListEntry)
+            if entry is not None:
+                stats.cache = HIT
+                return Served(entry.body, HIT)
+        entry, source = self._single_flight(key, ListEntry, compute, refresh, stats)
+        return Served(entry.body, source)
+
+    def _single_flight(
+        self,
+        key: str,
+        kind: type[Entry],
+        compute: Callable[[], tuple[Entry, int]],
+        force: bool,
+        stats: RequestStats,
+    ) -> tuple[Entry, str]:
+        with self._lock:
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if not leader:
+            if not flight.done.wait(self.wait_sec):
+                raise AwsUnavailable("AWS did not answer within the request deadline")
+            if flight.error is not None:
+                raise flight.error
+            stats.cache = SHARED
+            entry: Entry = flight.entry
+            return entry, SHARED
+        try:
+            entry, source = self._fill(key, kind, compute, force)
+            flight.entry = entry
+            stats.cache = source
+            return entry, source
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
+            flight.done.set()
+
+    def _fill(
+        self, key: str, kind: type[Entry], compute: Callable[[], tuple[Entry, int]], force: bool
+    ) -> tuple[Entry, str]:
+        release = self.locks.acquire(key)
+        if release is None:
+            # Another process is fetching the same thing: wait for its answer.
+            other = self._await_other(key, kind, force)
+            if other is not None:
+                return other, SHARED
+            release = self.locks.acquire(key) or _noop
+        try:
+            if not force:
+                filled = self._get(key, kind)  # filled while we took the lock
+                if filled is not None:
+                    return filled, SHARED
+            entry, ttl = compute()
+            self._set(key, entry, ttl)
+            return entry, (REFRESH if force else MISS)
+        finally:
+            release()
+
+    def _await_other(self, key: str, kind: type[Entry], force: bool) -> Entry | None:
+        """The entry another process is filling; ``None`` when it gave up or took too long."""
+        deadline = time.monotonic() + self.wait_sec
+        while time.monotonic() < deadline:
+            if not force:
+                entry = self._get(key, kind)
+                if entry is not None:
+                    return entry
+            if not self.locks.held(key):
+                return self._get(key, kind)
+            time.sleep(POLL_INTERVAL_SEC)
+        return None
+
+    # -- the cache, failing softly ----------------------------------------------------------------
+
+    def _get(self, key: str, kind: type[Entry]) -> Entry | None:
+        """The entry under ``key`` if it is a ``kind``; anything else is a miss."""
+        try:
+            value = self.cache.get(key)
+        except Exception as exc:
+            self.health.failed("get", exc)
+            return None
+        self.health.ok()
+        return value if isinstance(value, kind) else None
+
+    def _set(self, key: str, value: Any, ttl: int) -> None:
+        try:
+            self.cache.set(key, value, timeout=ttl)
+        except Exception as exc:
+            self.health.failed("set", exc)
+            return
+        self.health.ok()
+
+
+class _CachedBuckets:
+    """Bucket settings in the same cache, kept ``LINEAGE_CACHE_TTL_BUCKETS_SEC``."""
+
+    def __init__(self, owner: CachedLineage, ttl: int, *, read: bool = True) -> None:
+        self.owner = owner
+        self.ttl = ttl
+        self.read = read
+
+    def get(self, bucket: str) -> dict[str, Any] | None:
+        if not self.read:
+            return None
+        found = self.owner._get(_bucket_key(bucket), BucketEntry)
+        return dict(found.values) if found is not None else None
+
+    def set(self, bucket: str, values: dict[str, Any]) -> None:
+        self.owner._set(_bucket_key(bucket), BucketEntry(dict(values)), self.ttl)
+
+
+def _bucket_key(bucket: str) -> str:
+    return f"bucket:{KEY_VERSION}:{bucket}"
+
+
+def lineage_key(request: LineageRequest, *, s3: bool) -> str:
+    """The cache key of a lineage document: everything the answer depends on."""
+    rest = json.dumps(
+        [request.execution, request.include_latest_exec, request.domain, s3], sort_keys=True
+    )
+    return f"lineage:{KEY_VERSION}:{request.region}:{request.pipeline}:{_digest(rest)}"
+
+
+def latest_key(region: str, pipeline: str) -> str:
+    """The cache key of "the newest execution of this pipeline"."""
+    return f"latest:{KEY_VERSION}:{region}:{pipeline}"
+
+
+def _lock_key(key: str) -> str:
+    return f"lock:{key}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def _dumps(document: Any) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,225 @@
+"""Production serving: gunicorn with gthread workers, settings from ``dashboard.core.config``.
+
+``sagemaker-lineage serve`` runs :func:`serve`, which runs (and supervises)
+``gunicorn -c python:dashboard.server.gunicorn_conf dashboard.server.wsgi:server``, the Docker
+image's command, so both read the same settings. It says "Serving on" once a worker answers
+``/readyz`` with 200, not when the port opens.
+The app is imported in each worker after the fork (no ``preload_app``), so AWS clients and
+thread pools are always made in the process that uses them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from dashboard.core.config import (
+    ENV_GRACEFUL_TIMEOUT_SEC,
+    ENV_HOST,
+    ENV_KEEPALIVE_SEC,
+    ENV_MAX_REQUESTS,
+    ENV_PORT,
+    ENV_SANDBOX,
+    ENV_THREADS,
+    ENV_TIMEOUT_SEC,
+    ENV_WORKERS,
+    load_config,
+)
+
+WSGI_APP = "dashboard.server.wsgi:server"
+GUNICORN_CONF = "dashboard.server.gunicorn_conf"
+READY_POLL_SEC = 0.1
+NO_CREDENTIALS_MESSAGE = (
+    "sagemaker-lineage: warning: no AWS credentials found (environment, AWS_PROFILE or "
+    "instance role). The server runs, but every request that needs AWS answers 503 until "
+    "credentials are available. Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+    "or try `sagemaker-lineage serve --sandbox`."
+)
+
+
+def gunicorn_options(
+    values: Mapping[str, Any] | None = None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """gunicorn settings: explicit arguments > environment > defaults."""
+    config = load_config() if values is None else values
+    bind_host = host or config[ENV_HOST]
+    bind_port = config[ENV_PORT] if port is None else port
+    max_requests = config[ENV_MAX_REQUESTS]
+    return {
+        "bind": [f"[{bind_host}]:{bind_port}" if ":" in bind_host else f"{bind_host}:{bind_port}"],
+        "worker_class": "gthread",
+        "workers": workers or config[ENV_WORKERS],
+        "threads": config[ENV_THREADS],
+        "timeout": config[ENV_TIMEOUT_SEC],
+        "graceful_timeout": config[ENV_GRACEFUL_TIMEOUT_SEC],
+        "keepalive": config[ENV_KEEPALIVE_SEC],
+        # Recycle workers now and then, staggered, against slow leaks.
+        "max_requests": max_requests,
+        "max_requests_jitter": max(1, max_requests // 10),
+        "preload_app": False,
+        "accesslog": None,  # the app writes one JSON line per request itself
+        "errorlog": "-",
+        "proc_name": "sagemaker-lineage",
+        # gunicorn >= 25.1 opens a control socket at one fixed path per user: several servers
+        # on a machine (tests, blue/green) would fight over it, and nothing here uses it.
+        "control_socket_disable": True,
+        "when_ready": when_ready,
+    }
+
+
+def when_ready(_arbiter: Any) -> None:
+    """gunicorn hook in the master, once listening: warn loudly when AWS cannot be reached."""
+    message = credentials_message()
+    if message:
+        print(message, file=sys.stderr, flush=True)
+
+
+def credentials_message() -> str | None:
+    from lineage.aws import ClientFactory
+    from lineage.config import Settings
+
+    settings = Settings.from_env()
+    try:
+        found = ClientFactory(settings).has_credentials()
+    except Exception as exc:  # a broken profile file is as bad as none, but say which
+        return f"{NO_CREDENTIALS_MESSAGE} ({type(exc).__name__} while reading them)"
+    return None if found else NO_CREDENTIALS_MESSAGE
+
+
+def serve(
+    *,
+    sandbox: bool = False,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+    debug: bool = False,
+) -> int:
+    """Run the server until stopped; with ``sandbox`` also the AWS sandbox, stopped on exit."""
+    if not sandbox:
+        return _run(host=host, port=port, workers=workers, debug=debug)
+    from lineage.sandbox import SandboxProcess, environment_overridden, sandbox_environment
+
+    with SandboxProcess() as process, environment_overridden(
+        {**sandbox_environment(process.endpoint), ENV_SANDBOX: "true"}
+    ):
+        print(f"AWS sandbox on {process.endpoint}: the server shows sandbox data.", flush=True)
+        return _run(host=host, port=port, workers=workers, debug=debug)
+
+
+def _run(*, host: str | None, port: int | None, workers: int | None, debug: bool) -> int:
+    options = gunicorn_options(host=host, port=port, workers=workers)
+    bind_host, _, bind_port = options["bind"][0].rpartition(":")
+    if debug:
+        from dashboard.server.app import create_app
+
+        when_ready(None)
+        create_app().run(
+            host=bind_host.strip("[]"), port=int(bind_port), debug=True, use_reloader=False
+        )
+        return 0
+    with _shared_cache(options["workers"]):
+        # gunicorn in a process of its own: its master forks workers, and a fork must not
+        # copy this process's threads (the sandbox's output reader holds a lock).
+        env = dict(os.environ)
+        env[ENV_HOST] = bind_host.strip("[]")
+        env[ENV_PORT] = bind_port
+        env[ENV_WORKERS] = str(options["workers"])
+        serving = (
+            f"Serving on http://{options['bind'][0]} ({options['workers']} workers x "
+            f"{options['threads']} threads)"
+        )
+        return _supervise(
+            [sys.executable, "-m", "gunicorn", "-c", f"python:{GUNICORN_CONF}", WSGI_APP],
+            env,
+            ready_url=f"http://{_local(bind_host)}:{bind_port}/readyz",
+            ready_message=serving,
+        )
+
+
+def _local(bind_host: str) -> str:
+    """Where this machine reaches a server bound to ``bind_host``."""
+    host = bind_host.strip("[]")
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def is_ready(url: str, timeout: float = 2.0) -> bool:
+    """Whether ``url`` (a worker's /readyz) answers 200 now."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310 (loopback)
+            return bool(answer.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def _supervise(
+    argv: list[str], env: dict[str, str], *, ready_url: str, ready_message: str
+) -> int:
+    """Run ``argv``; say ``ready_message`` once ``ready_url`` answers 200; pass the child the
+    signals that stop us; return its exit status."""
+    child = subprocess.Popen(argv, env=env)
+    forwarded = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def forward(signum: int, _frame: object) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in forwarded}
+    try:
+        announced = False
+        while True:
+            try:
+                if announced:
+                    return child.wait()
+                if child.poll() is not None:
+                    return child.returncode
+                if is_ready(ready_url):
+                    print(ready_message, flush=True)
+                    announced = True
+                    continue
+                time.sleep(READY_POLL_SEC)
+            except KeyboardInterrupt:  # a second Ctrl-C while gunicorn stops: keep waiting
+                announced = True
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+
+@contextlib.contextmanager
+def _shared_cache(workers: int) -> Iterator[None]:
+    """Several workers and no CACHE_TYPE: share a FileSystemCache rather than N SimpleCaches.
+
+    Otherwise each worker would fetch and keep its own copy, and single flight would only
+    hold within a worker.
+    """
+    if workers <= 1 or os.environ.get("CACHE_TYPE"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="sagemaker-lineage-cache-") as directory:
+        os.environ["CACHE_TYPE"] = "FileSystemCache"
+        os.environ["CACHE_DIR"] = directory
+        print(f"Cache: FileSystemCache in {directory}, shared by the workers", flush=True)
+        try:
+            yield
+        finally:
+            os.environ.pop("CACHE_TYPE", None)
+            os.environ.pop("CACHE_DIR", None)

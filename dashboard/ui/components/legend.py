@@ -1,0 +1,116 @@
+"""The legend: every status, edge kind and shape the graph can draw, from the stylesheet's own
+tables (``stylesheet``), so it cannot say something the graph does not do."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from dash import html
+
+from dashboard.ui import ids
+from dashboard.ui.components.elements import STATUSES, status_class, via_class
+from dashboard.ui.components.stylesheet import (
+    ARTIFACT_BORDER,
+    ARTIFACT_FILL,
+    ARTIFACT_SHAPE,
+    EDGE_LOOK,
+    OTHER_SHAPE,
+    STATUS_LOOK,
+    TYPE_SHAPES,
+    icon_uri,
+)
+
+# Each Cytoscape shape as SVG in a 24 x 16 box; "round-" shapes are drawn with round joins.
+_POLYGONS: Mapping[str, str] = {
+    "rectangle": "1,1 23,1 23,15 1,15",
+    "cut-rectangle": "4,1 20,1 23,4 23,12 20,15 4,15 1,12 1,4",
+    "diamond": "12,1 23,8 12,15 1,8",
+    "triangle": "12,1 23,15 1,15",
+    "pentagon": "12,1 23,6.5 19,15 5,15 1,6.5",
+    "hexagon": "6,1 18,1 23,8 18,15 6,15 1,8",
+    "concave-hexagon": "1,1 23,1 19,8 23,15 1,15 5,8",
+    "heptagon": "12,1 20,3.5 23,9 19,15 5,15 1,9 4,3.5",
+    "octagon": "7,1 17,1 23,5 23,11 17,15 7,15 1,11 1,5",
+    "tag": "1,1 17,1 23,8 17,15 1,15",
+    "rhomboid": "6,1 23,1 18,15 1,15",
+    "star": "12,0.5 14.6,5.6 20,6 16,9.6 17.4,15 12,12 6.6,15 8,9.6 4,6 9.4,5.6",
+}
+_PATHS: Mapping[str, str] = {
+    "ellipse": '<ellipse cx="12" cy="8" rx="11" ry="7"/>',
+    "round-rectangle": '<rect x="1" y="1" width="22" height="14" rx="4"/>',
+    "bottom-round-rectangle": '<path d="M1 1H23V10Q23 15 18 15H6Q1 15 1 10Z"/>',
+    "barrel": '<path d="M4 1H20Q24 8 20 15H4Q0 8 4 1Z"/>',
+}
+
+
+def shape_svg(shape: str) -> str | None:
+    """The SVG element that draws ``shape``; ``None`` for a shape this legend cannot draw."""
+    if shape in _PATHS:
+        return _PATHS[shape]
+    points = _POLYGONS.get(shape.removeprefix("round-"))
+    if points is None:
+        return None
+    join = ' stroke-linejoin="round"' if shape.startswith("round-") else ""
+    return f'<polygon points="{points}"{join}/>'
+
+
+def shape_uri(shape: str, fill: str = "#cbd2d9", stroke: str = "#52606d") -> str:
+    body = shape_svg(shape) or _PATHS["round-rectangle"]
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="16" viewBox="0 0 24 16" '
+        f'fill="{fill}" stroke="{stroke}" stroke-width="1.5">{body}</svg>'
+    )
+    return "data:image/svg+xml;utf8," + quote(svg)
+
+
+def shape_entries() -> list[tuple[str, str]]:
+    """(shape, the types drawn with it) in table order, then unknown types and S3 objects."""
+    by_shape: dict[str, list[str]] = {}
+    for step_type, shape in TYPE_SHAPES.items():
+        by_shape.setdefault(shape, []).append(step_type)
+    entries = [(shape, ", ".join(types)) for shape, types in by_shape.items()]
+    entries.append((OTHER_SHAPE, "a step type this version does not know"))
+    return entries
+
+
+def legend() -> html.Details:
+    statuses = [
+        html.Li([html.Span(html.Img(src=icon_uri(status), alt=""),
+                           className=f"swatch {status_class(status)}"),
+                 STATUS_LOOK[status][4]])
+        for status in STATUSES
+    ]
+    edges = [
+        html.Li([html.Span(className=f"edge-sample {via_class(via)}"), look[4]])
+        for via, look in EDGE_LOOK.items()
+        if via != "reads"
+    ]
+    shapes = [
+        html.Li([html.Img(src=shape_uri(shape), alt="", title=shape, className="shape-sample"),
+                 label])
+        for shape, label in shape_entries()
+    ]
+    artifact = shape_uri(ARTIFACT_SHAPE, ARTIFACT_FILL, ARTIFACT_BORDER)
+    shapes.append(html.Li([html.Img(src=artifact, alt="", title=ARTIFACT_SHAPE,
+                                    className="shape-sample"),
+                           "S3 object (data view)"]))
+    shapes.append(html.Li([html.Span("\u26a0", className="badge-sample"), "insecure bucket"],
+                          title="The bucket is unencrypted, unversioned or not blocked from "
+                                "public access"))
+    return html.Details(
+        [
+            html.Summary("Legend"),
+            html.Div(
+                [
+                    html.Div([html.H5("Status"), html.Ul(statuses)], className="legend-group"),
+                    html.Div([html.H5("Edges"), html.Ul(edges)], className="legend-group"),
+                    html.Div([html.H5("Shapes"), html.Ul(shapes)], className="legend-group"),
+                ],
+                className="legend-groups",
+            ),
+        ],
+        id=ids.LEGEND,
+        className="legend",
+        open=True,
+    )

@@ -1,0 +1,247 @@
+"""THE Cytoscape stylesheet: every look of the graph, keyed by the classes of ``elements``.
+
+Status colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies);
+status is never told by colour alone: each status also has its own border style and an icon
+drawn inside the node. Step types have shapes (one for every type of
+``lineage.step_types.STEP_TYPES``, a test checks); edge kinds have line styles.
+The legend (``dashboard.ui.components.legend``) is drawn from the same tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from dashboard.ui.components.elements import (
+    KNOWN_TYPES,
+    STATUSES,
+    status_class,
+    type_class,
+    via_class,
+)
+from lineage.models import NOT_STARTED, UNKNOWN
+
+# status -> (fill, icon colour, border style, border width, legend text)
+STATUS_LOOK: dict[str, tuple[str, str, str, float, str]] = {
+    "Succeeded": ("#009E73", "#ffffff", "solid", 2.0, "Succeeded"),
+    "Executing": ("#0072B2", "#ffffff", "dashed", 4, "Executing"),
+    "Starting": ("#56B4E9", "#10222e", "dotted", 4, "Starting"),
+    "Stopping": ("#E69F00", "#231800", "solid", 5, "Stopping"),
+    "Stopped": ("#CC79A7", "#2a0f1f", "double", 6, "Stopped"),
+    "Failed": ("#D55E00", "#ffffff", "double", 7, "Failed"),
+    NOT_STARTED: ("#eceff3", "#52606d", "dotted", 2, "Not started"),
+    UNKNOWN: ("#bfc6cf", "#1f2933", "dashed", 2, "Unknown"),
+}
+BORDER_COLOUR = "#1f2933"
+
+# The icon inside a node, per status: 24x24 SVG path data.
+_ICON_PATHS: dict[str, tuple[str, bool]] = {  # (path, filled)
+    "Succeeded": ("M5 12.5l4.5 4.5L19 7.5", False),
+    "Failed": ("M6.5 6.5l11 11M17.5 6.5l-11 11", False),
+    "Executing": ("M8 5.5v13l10.5-6.5z", True),
+    "Starting": ("M12 4.5v7.5l5 3", False),
+    "Stopping": ("M7 5.5h3.5v13H7zM13.5 5.5H17v13h-3.5z", True),
+    "Stopped": ("M6.5 6.5h11v11h-11z", True),
+    NOT_STARTED: ("M12 5a7 7 0 1 0 0.01 0", False),
+    UNKNOWN: ("M9 9a3 3 0 1 1 4 2.8c-.7.3-1 .9-1 1.7M12 17v.5", False),
+}
+
+# step type -> its Cytoscape shape; types of one family share one.
+TYPE_SHAPES: dict[str, str] = {
+    "Processing": "round-rectangle",
+    "Training": "ellipse",
+    "NotebookJob": "bottom-round-rectangle",
+    "Tuning": "pentagon",
+    "Transform": "hexagon",
+    "Model": "barrel",
+    "CreateModel": "barrel",
+    "RegisterModel": "tag",
+    "Condition": "diamond",
+    "Fail": "octagon",
+    "Lambda": "rhomboid",
+    "Callback": "rhomboid",
+    "QualityCheck": "round-triangle",
+    "ClarifyCheck": "round-triangle",
+    "EMR": "round-pentagon",
+    "EMRServerless": "round-pentagon",
+    "AutoML": "star",
+    "EndpointConfig": "cut-rectangle",
+    "Endpoint": "round-hexagon",
+    "InferenceComponent": "round-tag",
+    "Lineage": "concave-hexagon",
+    "BedrockCustomModel": "round-heptagon",
+    "BedrockCustomModelDeployment": "round-heptagon",
+    "BedrockProvisionedModelThroughput": "round-heptagon",
+    "BedrockModelImport": "round-heptagon",
+}
+# A type this version does not know: a shape no known type has.
+OTHER_SHAPE = "rectangle"
+ARTIFACT_SHAPE = "barrel"
+
+# via -> (colour, line style, width, arrow, legend text)
+EDGE_LOOK: dict[str, tuple[str, str, float, str, str]] = {
+    "dependsOn": ("#52606d", "dashed", 1.6, "chevron", "dependsOn"),
+    "ref:Get": ("#1f2933", "solid", 2.4, "triangle", "ref:Get"),
+    "condition": ("#7b4fa3", "dotted", 2.4, "triangle", "condition if/else"),
+    "artifact": ("#9aa5b1", "solid", 1.0, "triangle", "S3 path"),
+    "writes": ("#b08900", "solid", 1.2, "triangle", "S3 read/write"),
+    "reads": ("#b08900", "solid", 1.2, "triangle", "S3 read/write"),
+}
+
+ARTIFACT_FILL = "#fff8e1"
+ARTIFACT_BORDER = "#b08900"
+INSECURE_BORDER = "#D55E00"
+SELECTED_UNDERLAY = "#ffd400"
+
+
+def icon_uri(status: str) -> str:
+    path, filled = _ICON_PATHS.get(status, _ICON_PATHS[UNKNOWN])
+    colour = STATUS_LOOK.get(status, STATUS_LOOK[UNKNOWN])[1]
+    paint = (
+        f'fill="{colour}" stroke="none"'
+        if filled
+        else f'fill="none" stroke="{colour}" stroke-width="2.6" stroke-linecap="round" '
+        f'stroke-linejoin="round"'
+    )
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">'
+        f'<path d="{path}" {paint}/></svg>'
+    )
+    return "data:image/svg+xml;utf8," + quote(svg)
+
+
+def stylesheet() -> list[dict[str, Any]]:
+    sheet: list[dict[str, Any]] = [
+        {
+            "selector": "node",
+            "style": {
+                "label": "data(label)",
+                "font-family": "Inter, 'Segoe UI', 'DejaVu Sans', Arial, sans-serif",
+                "font-size": 12,
+                "color": "#1f2933",
+                "text-valign": "bottom",
+                "text-halign": "center",
+                "text-margin-y": 6,
+                "text-wrap": "ellipsis",
+                "text-max-width": 150,
+                "text-background-color": "#ffffff",
+                "text-background-opacity": 0.85,
+                "text-background-padding": 2,
+                "text-background-shape": "round-rectangle",
+                "width": 46,
+                "height": 46,
+                "border-color": BORDER_COLOUR,
+            },
+        },
+        {
+            "selector": ".step",
+            "style": {
+                "shape": OTHER_SHAPE,
+                "background-fit": "none",
+                "background-width": "55%",
+                "background-height": "55%",
+                "background-clip": "none",
+            },
+        },
+    ]
+    for step_type in KNOWN_TYPES:
+        sheet.append(
+            {"selector": f".{type_class(step_type)}", "style": {"shape": TYPE_SHAPES[step_type]}}
+        )
+    # Wider shapes read better for these.
+    sheet.append({"selector": ".type-processing, .type-transform", "style": {"width": 58}})
+    sheet.append({"selector": ".type-condition", "style": {"width": 52, "height": 52}})
+    for status in (*STATUSES, UNKNOWN):
+        fill, _, border, width, _ = STATUS_LOOK[status]
+        sheet.append(
+            {
+                "selector": f".{status_class(status)}",
+                "style": {
+                    "background-color": fill,
+                    "border-style": border,
+                    "border-width": width,
+                    "background-image": icon_uri(status),
+                },
+            }
+        )
+    sheet += [
+        {"selector": ".status-notstarted",
+         "style": {"color": "#52606d", "border-color": "#7b8794"}},
+        {"selector": ".cache-hit", "style": {"background-opacity": 0.7}},
+        {
+            "selector": ".artifact",
+            "style": {
+                "shape": ARTIFACT_SHAPE,
+                "width": 30,
+                "height": 34,
+                "background-color": ARTIFACT_FILL,
+                "border-color": ARTIFACT_BORDER,
+                "border-width": 1.5,
+                "font-size": 10,
+                "color": "#3e4c59",
+                "text-max-width": 130,
+            },
+        },
+        {
+            "selector": ".artifact-insecure",
+            "style": {
+                "border-color": INSECURE_BORDER,
+                "border-width": 3.5,
+                "border-style": "double",
+                "color": "#8a3200",
+                "font-weight": "bold",
+            },
+        },
+        {"selector": ".artifact-unknown", "style": {"border-style": "dashed"}},
+        {"selector": ".artifact-not-read", "style": {"border-style": "dotted"}},
+        {
+            "selector": "edge",
+            "style": {
+                "curve-style": "bezier",
+                "arrow-scale": 1.1,
+                "font-size": 10,
+                "color": "#3e4c59",
+                "text-background-color": "#ffffff",
+                "text-background-opacity": 0.9,
+                "text-background-padding": 2,
+                "text-rotation": "autorotate",
+            },
+        },
+    ]
+    for via, (colour, line, width, arrow, _) in EDGE_LOOK.items():
+        sheet.append(
+            {
+                "selector": f".{via_class(via)}",
+                "style": {
+                    "line-color": colour,
+                    "target-arrow-color": colour,
+                    "line-style": line,
+                    "width": width,
+                    "target-arrow-shape": arrow,
+                },
+            }
+        )
+    sheet += [
+        # if/else always; the referenced property of a ref:Get when it is selected (and in the
+        # caption under the graph on hover).
+        {"selector": ".via-condition", "style": {"label": "data(label)", "font-weight": "bold"}},
+        {
+            "selector": ".via-ref-get:selected",
+            "style": {"label": "data(property)", "width": 3.5, "line-color": "#0b6bcb",
+                      "target-arrow-color": "#0b6bcb"},
+        },
+        {
+            "selector": "node:selected",
+            "style": {
+                "underlay-color": SELECTED_UNDERLAY,
+                "underlay-opacity": 0.75,
+                "underlay-padding": 9,
+                "underlay-shape": "ellipse",
+                "font-weight": "bold",
+            },
+        },
+        {"selector": "edge:selected", "style": {"underlay-color": SELECTED_UNDERLAY,
+                                                 "underlay-opacity": 0.6, "underlay-padding": 4}},
+    ]
+    return sheet
+

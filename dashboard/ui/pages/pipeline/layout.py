@@ -1,0 +1,188 @@
+"""The pipeline page's components, as functions of what the server knows at start-up.
+
+No data from AWS here: the callbacks fill the page in from the URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import dash_cytoscape as cyto
+from dash import dcc, html
+
+from dashboard.ui import ids
+from dashboard.ui.components.elements import LAYOUT_AUTO, LAYOUT_CHOICES, layout_for
+from dashboard.ui.components.legend import legend
+from dashboard.ui.components.stylesheet import stylesheet
+from dashboard.ui.pages.pipeline.view import LATEST
+
+TITLE = "SageMaker Lineage"
+DEFAULT_REFRESH_SEC = 10
+DATA_VIEW_ON = "on"
+
+
+def build_layout(
+    *,
+    regions: Sequence[str],
+    default_region: str,
+    refresh_sec: int = DEFAULT_REFRESH_SEC,
+) -> html.Div:
+    children: list[Any] = [
+        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.VIEW, data=None),
+        dcc.Store(id=ids.NODE, data=None),
+        dcc.Store(id=ids.META, data=None),
+        dcc.Store(id=ids.STEP_NAMES, data=[]),
+        dcc.Interval(id=ids.INTERVAL, interval=refresh_sec * 1000, disabled=True),
+        dcc.Download(id=ids.DOWNLOAD),
+        html.Div(id=ids.CLIENTSIDE_SINK, hidden=True),
+        header(regions, default_region),
+        html.Div([html.Div(id=ids.CATALOG_MESSAGE), html.Div(id=ids.MESSAGE)],
+                 className="messages", role="status"),
+        html.Section(id=ids.SUMMARY, className="summary-bar"),
+        html.Main([graph_area(), html.Aside(id=ids.PANEL, className="side-panel")],
+                  className="workspace"),
+    ]
+    return html.Div(children, id=ids.PAGE, className="app")
+
+
+def header(regions: Sequence[str], default_region: str) -> html.Header:
+    offered = list(dict.fromkeys([default_region, *sorted(regions)]))
+    return html.Header(
+        [
+            html.Div([html.Span("\u25c7", className="brand-mark"), html.H1(TITLE)],
+                     className="brand"),
+            html.Div(
+                [
+                    labelled("Region", dcc.Dropdown(
+                        id=ids.REGION,
+                        options=[{"label": r, "value": r} for r in offered],
+                        value=default_region,
+                        clearable=False,
+                        searchable=True,
+                        className="dropdown dropdown-region",
+                    )),
+                    labelled("Pipeline", dcc.Dropdown(
+                        id=ids.PIPELINE,
+                        options=[],
+                        placeholder="Choose a pipeline…",
+                        searchable=True,
+                        clearable=False,
+                        className="dropdown dropdown-pipeline",
+                    )),
+                    labelled("Execution", dcc.Dropdown(
+                        id=ids.EXECUTION,
+                        options=[{"label": "Latest execution", "value": LATEST}],
+                        value=LATEST,
+                        searchable=True,
+                        clearable=False,
+                        className="dropdown dropdown-execution",
+                    )),
+                ],
+                className="selectors",
+            ),
+            html.Div(
+                [
+                    html.Button("\u21bb Refresh", id=ids.REFRESH, n_clicks=0,
+                                className="button button-primary",
+                                title="Read the pipeline from AWS again"),
+                    html.Div([html.Span("Last scanned", className="muted"),
+                              html.Span("–", id=ids.LAST_SCANNED, className="scanned-time")],
+                             className="last-scanned"),
+                ],
+                className="header-actions",
+            ),
+        ],
+        className="app-header",
+    )
+
+
+def labelled(label: str, control: Any) -> html.Div:
+    # Not a <label> around the dropdown: its options are <label>s, and labels do not nest.
+    return html.Div([html.Label(label, htmlFor=control.id, className="control-label"), control],
+                    className="control")
+
+
+def graph_area() -> html.Section:
+    toolbar = html.Div(
+        [
+            html.Div(
+                [
+                    dcc.Input(id=ids.SEARCH, type="search", placeholder="Find a step…",
+                              list=ids.SEARCH_OPTIONS, debounce=True, className="search",
+                              autoComplete="off"),
+                    html.Datalist(id=ids.SEARCH_OPTIONS),
+                    html.Span(id=ids.SEARCH_MESSAGE, className="search-message"),
+                ],
+                className="toolbar-group",
+            ),
+            html.Div(
+                [
+                    html.Button("Fit", id=ids.FIT, n_clicks=0, className="button",
+                                title="Fit the graph to the view"),
+                    html.Button("+", id=ids.ZOOM_IN, n_clicks=0, className="button icon",
+                                title="Zoom in"),
+                    html.Button("\u2212", id=ids.ZOOM_OUT, n_clicks=0, className="button icon",
+                                title="Zoom out"),
+                ],
+                className="toolbar-group",
+            ),
+            html.Div(
+                [
+                    dcc.Checklist(id=ids.DATA_VIEW,
+                                  options=[{"label": " Data view (S3 artifacts)",
+                                            "value": DATA_VIEW_ON}],
+                                  value=[], className="toggle", inline=True),
+                    dcc.Dropdown(id=ids.LAYOUT_CHOICE,
+                                 options=[{"label": label, "value": value}
+                                          for value, label in LAYOUT_CHOICES],
+                                 value=LAYOUT_AUTO, clearable=False, searchable=False,
+                                 className="dropdown dropdown-layout"),
+                ],
+                className="toolbar-group",
+            ),
+            html.Div(
+                [
+                    html.Button("\u2913 JSON", id=ids.EXPORT_JSON, n_clicks=0, className="button",
+                                title="Download the lineage document"),
+                    html.Button("\u2913 PNG", id=ids.EXPORT_PNG, n_clicks=0, className="button",
+                                title="Download a picture of the graph"),
+                ],
+                className="toolbar-group toolbar-end",
+            ),
+        ],
+        className="toolbar",
+    )
+    graph = dcc.Loading(
+        cyto.Cytoscape(
+            id=ids.GRAPH,
+            elements=[],
+            layout=layout_for(LAYOUT_AUTO, preset=False),
+            stylesheet=stylesheet(),
+            minZoom=0.05,
+            maxZoom=3,
+            boxSelectionEnabled=False,
+            responsive=True,
+            className="graph",
+            style={"width": "100%", "height": "100%"},
+        ),
+        id=ids.GRAPH_LOADING,
+        type="circle",
+        delay_show=250,
+        target_components={ids.GRAPH: "elements"},  # type: ignore[arg-type]
+        overlay_style={"visibility": "visible", "opacity": 0.45},
+        parent_className="graph-loading",
+    )
+    return html.Section(
+        [
+            toolbar,
+            html.Div(
+                [graph, html.Div("Hover over or select an edge to see what it carries.",
+                                 id=ids.EDGE_CAPTION, className="edge-caption")],
+                className="graph-frame",
+            ),
+            legend(),
+        ],
+        className="graph-area",
+    )
