@@ -22,8 +22,8 @@ from lineage.request import DEFAULT_EXECUTIONS
 from lineage.runinfo import (
     execution_info,
     listed_execution,
-    listed_pipeline,
     newest_execution,
+    pipeline_info,
     utc,
 )
 from lineage.service import CallStats, LineageService
@@ -162,7 +162,7 @@ class _PipelineListing:
         if self.failures and len(self.failures) == len(self.regions):
             raise self.failures[0]  # nothing could be read: an error, not an empty list
         pipelines = [
-            listed_pipeline(item.summary, region=region, tags=item.tags, latest=item.latest)
+            pipeline_info(item.summary, region=region, tags=item.tags, latest=item.latest)
             for (region, _), item in sorted(self.found.items())
             if item.keep and not item.undecided
         ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from lineage.errors import ConfigError
 
-# The original API's variables (seed/README.ko.md).
+# The original API's variables (its README; docs/CONTRACT.md, Configuration).
 ENV_DEFAULT_REGION = "DEFAULT_REGION"
 ENV_ENABLE_S3_META = "ENABLE_S3_META"
 ENV_S3_TIMEOUT_MS = "S3_TIMEOUT_MS"

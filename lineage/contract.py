@@ -1,4 +1,4 @@
-"""The JSON Schema of the lineage document (CONTRACT.md), shipped with the package."""
+"""The JSON Schema of the lineage document (docs/CONTRACT.md), shipped with the package."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Parsed definition + what the run told -> the lineage document of CONTRACT.md (pure).
+"""Parsed definition + what the run told -> the lineage document of docs/CONTRACT.md (pure).
 
 Adds what only the whole picture gives: the artifacts (every S3 URI read or written, once),
 the ``artifact`` edges (a step reads what another wrote, and nothing else links them yet),

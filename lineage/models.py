@@ -1,4 +1,4 @@
-"""The lineage document of ``CONTRACT.md`` as frozen dataclasses.
+"""The lineage document of docs/CONTRACT.md as frozen dataclasses.
 
 Every model has ``to_dict()`` giving the contract's camelCase JSON. Optional keys the contract
 marks as absent (``run`` of a step that did not run, ``s3`` without S3 metadata, ...) are left

@@ -135,22 +135,27 @@ def report_metrics(report: Any, *, limit: int = 100) -> dict[str, float]:
 
 
 def pipeline_info(
-    describe: Mapping[str, Any],
+    answer: Mapping[str, Any],
     *,
     region: str,
-    tags: Mapping[str, str] | None = None,
+    tags: Mapping[str, str] | None,
     last_run_time: datetime | None = None,
+    latest: ExecutionInfo | None = None,
 ) -> PipelineInfo:
+    """A DescribePipeline answer or a ListPipelines summary (they share these names, but
+    for the last run); ``tags`` None when they could not be read."""
+    last_run = answer.get("LastRunTime") or answer.get("LastExecutionTime")
     return PipelineInfo(
-        name=str(describe.get("PipelineName", "")),
-        arn=describe.get("PipelineArn"),
-        last_modified_time=utc(describe.get("LastModifiedTime")),
-        display_name=describe.get("PipelineDisplayName"),
-        description=describe.get("PipelineDescription"),
+        name=str(answer.get("PipelineName", "")),
+        arn=answer.get("PipelineArn"),
+        last_modified_time=utc(answer.get("LastModifiedTime")),
+        display_name=answer.get("PipelineDisplayName"),
+        description=answer.get("PipelineDescription"),
         region=region,
-        last_run_time=utc(describe.get("LastRunTime")) or last_run_time,
-        tags=dict(tags or {}),
-        created_time=utc(describe.get("CreationTime")),
+        last_run_time=utc(last_run) or last_run_time,
+        tags=None if tags is None else dict(tags),
+        created_time=utc(answer.get("CreationTime")),
+        latest_execution=latest,
     )
 
 
@@ -186,28 +191,6 @@ def listed_execution(summary: Mapping[str, Any]) -> ExecutionInfo:
         display_name=summary.get("PipelineExecutionDisplayName"),
         start_time=utc(summary.get("StartTime")),
         failure_reason=summary.get("PipelineExecutionFailureReason"),
-    )
-
-
-def listed_pipeline(
-    summary: Mapping[str, Any],
-    *,
-    region: str,
-    tags: Mapping[str, str] | None,
-    latest: ExecutionInfo | None,
-) -> PipelineInfo:
-    """A ListPipelines summary; ``tags`` None when they could not be read."""
-    return PipelineInfo(
-        name=str(summary.get("PipelineName", "")),
-        arn=summary.get("PipelineArn"),
-        last_modified_time=utc(summary.get("LastModifiedTime")),
-        display_name=summary.get("PipelineDisplayName"),
-        description=summary.get("PipelineDescription"),
-        region=region,
-        last_run_time=utc(summary.get("LastExecutionTime")),
-        tags=None if tags is None else dict(tags),
-        created_time=utc(summary.get("CreationTime")),
-        latest_execution=latest,
     )
 
 

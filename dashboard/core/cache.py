@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from flask_caching import Cache
 
@@ -72,33 +72,6 @@ class Served:
 
     def document(self) -> Any:
         return json.loads(self.body)
-
-
-class LineageReader(Protocol):
-    """What the faces read: the service functions, memoised (``CachedLineage``)."""
-
-    def lineage(
-        self, request: LineageRequest, *, refresh: bool = False, stats: RequestStats | None = None
-    ) -> Served: ...
-
-    def pipelines(
-        self,
-        regions: Collection[str],
-        domain: str | None,
-        *,
-        refresh: bool = False,
-        stats: RequestStats | None = None,
-    ) -> Served: ...
-
-    def executions(
-        self,
-        pipeline: str,
-        region: str,
-        limit: int,
-        *,
-        refresh: bool = False,
-        stats: RequestStats | None = None,
-    ) -> Served: ...
 
 
 # -- what the cache holds ------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Every row of CONTRACT.md over real HTTP: gunicorn, the sandbox, the injected faults."""
+"""Every row of docs/CONTRACT.md over real HTTP: gunicorn, the sandbox, the injected faults."""
 
 from __future__ import annotations
 

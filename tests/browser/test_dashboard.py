@@ -1,4 +1,4 @@
-"""The dashboard in a real Chromium: every bullet of issue 4's Tests section.
+"""The dashboard in a real Chromium: graph, styles, panel, URL state, exports, hostile text.
 
 Graph facts are read from Cytoscape itself (dash-cytoscape keeps its instance in
 ``window.cy``): element data (``status``, ``type``, ``via``) and computed styles.

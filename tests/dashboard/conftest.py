@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from dashboard.core.cache import Served
+from dashboard.core.cache import CachedLineage, Served
 from lineage.config import Settings
 
 DOCUMENT = Path(__file__).with_name("mlops-pipeline.json")
@@ -23,8 +23,9 @@ def document() -> dict[str, Any]:
 
 
 @dataclass
-class FakeCached:
-    """Stands in for dashboard.core.cache.CachedLineage: answers or raises what it is given."""
+class FakeCached(CachedLineage):
+    """Stands in for dashboard.core.cache.CachedLineage: answers or raises what it is given
+    (none of the real one's state: its three service functions only)."""
 
     lineage_answer: Any = None
     lineage_error: BaseException | None = None

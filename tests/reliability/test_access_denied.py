@@ -178,7 +178,7 @@ def test_denied_execution_definition_falls_back_to_the_pipeline_definition(
 def test_denied_execution_description_still_answers_200(
     denied: dict[str, SandboxProcess], baseline: dict[str, dict[str, Any]]
 ) -> None:
-    # CONTRACT.md: only a failure to read the pipeline itself is an error.
+    # docs/CONTRACT.md: only a failure to read the pipeline itself is an error.
     response = lineage(denied["sagemaker:DescribePipelineExecution"], DESCRIBE_PIPELINE)
     assert response.status_code == 200, response.get_json()
     document = response.get_json()

@@ -17,13 +17,11 @@ from tests.sandbox.clients import client
 
 pytestmark = pytest.mark.sandbox
 DEFINITIONS = FIXTURES / "definitions"
-SHARED = Path("/work/shared/fixtures/definitions")
 
 
 def definition_files() -> list[Path]:
     files = sorted(DEFINITIONS.glob("*.json"))
-    if not files and SHARED.is_dir():  # not copied yet: read the shared originals
-        files = sorted(SHARED.glob("*.json"))
+    assert files, "tests/fixtures/definitions holds the real definitions"
     return files
 
 

@@ -38,7 +38,7 @@ NOT_READ = "NotRead"  # ENABLE_S3_META=false: no settings in the document
 # (stylesheet); anything else is drawn as a plain step.
 KNOWN_TYPES = tuple(STEP_TYPES)
 
-# Past this many nodes dagre gets slow in the browser (FIELD-NOTES): positions come from here.
+# Past this many nodes dagre gets slow in the browser: positions come from here.
 LARGE_GRAPH_NODES = 150
 X_GAP = 230.0
 Y_GAP = 90.0

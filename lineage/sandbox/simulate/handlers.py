@@ -62,42 +62,43 @@ def _job(ctx: StepContext, resource: str, request: Callable[[str, JsonDict], Jso
     return ctx.plan(ctx.job_kind, name, ctx.arn(resource, name), request(name, ctx.args))
 
 
-def _processing(ctx: StepContext) -> None:
-    plan = _job(ctx, "processing-job", processing_request)
-    ctx.props |= {"ProcessingJobName": plan.name, "ProcessingJobArn": plan.arn}
-    ctx.record.metadata = {"ProcessingJob": {"Arn": plan.arn}}
-    _write_reports(ctx)
+def _named_job(
+    ctx: StepContext, resource: str, request: Callable[[str, JsonDict], JsonDict], kind: str
+) -> JobPlan:
+    """A job whose properties are ``<kind>Name``/``<kind>Arn`` and whose metadata is
+    ``{<kind>: {"Arn": ...}}``."""
+    plan = _job(ctx, resource, request)
+    ctx.props |= {f"{kind}Name": plan.name, f"{kind}Arn": plan.arn}
+    ctx.record.metadata = {kind: {"Arn": plan.arn}}
     ctx.produced.jobs.append(plan)
+    return plan
+
+
+def _processing(ctx: StepContext) -> None:
+    _named_job(ctx, "processing-job", processing_request, "ProcessingJob")
+    _write_reports(ctx)
 
 
 def _check(ctx: StepContext) -> None:
     """QualityCheck and ClarifyCheck: a processing job whose metadata names the baselines."""
-    plan = _job(ctx, "processing-job", processing_request)
-    ctx.props |= {"ProcessingJobName": plan.name, "ProcessingJobArn": plan.arn}
+    plan = _named_job(ctx, "processing-job", processing_request, "ProcessingJob")
     ctx.record.metadata = {ctx.step.type: _check_metadata(ctx, plan.arn)}
     _write_reports(ctx)
-    ctx.produced.jobs.append(plan)
 
 
 def _training(ctx: StepContext) -> None:
     """Training, and NotebookJob, which SageMaker runs as a training job."""
-    plan = _job(ctx, "training-job", training_request)
+    plan = _named_job(ctx, "training-job", training_request, "TrainingJob")
     plan.metrics = ctx.spec.metrics.get(ctx.step.name, {})
-    ctx.props |= {"TrainingJobName": plan.name, "TrainingJobArn": plan.arn}
     output = plan.request["OutputDataConfig"]["S3OutputPath"].rstrip("/")
     if ctx.record.status == "Succeeded":
         ctx.props["ModelArtifacts"] = {
             "S3ModelArtifacts": f"{output}/{plan.name}/output/model.tar.gz"
         }
-    ctx.record.metadata = {"TrainingJob": {"Arn": plan.arn}}
-    ctx.produced.jobs.append(plan)
 
 
 def _transform(ctx: StepContext) -> None:
-    plan = _job(ctx, "transform-job", transform_request)
-    ctx.props |= {"TransformJobName": plan.name, "TransformJobArn": plan.arn}
-    ctx.record.metadata = {"TransformJob": {"Arn": plan.arn}}
-    ctx.produced.jobs.append(plan)
+    _named_job(ctx, "transform-job", transform_request, "TransformJob")
 
 
 def _tuning(ctx: StepContext) -> None:
@@ -129,10 +130,7 @@ def _tuning(ctx: StepContext) -> None:
 
 
 def _model(ctx: StepContext) -> None:
-    plan = _job(ctx, "model", model_request)
-    ctx.props |= {"ModelName": plan.name, "ModelArn": plan.arn}
-    ctx.record.metadata = {"Model": {"Arn": plan.arn}}
-    ctx.produced.jobs.append(plan)
+    _named_job(ctx, "model", model_request, "Model")
 
 
 def _register(ctx: StepContext) -> None:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from dashboard.core.cache import LineageReader
+from dashboard.core.cache import CachedLineage
 from dashboard.ui.components.messages import error_message, message
 from dashboard.ui.components.panels import format_time, text
 from dashboard.ui.pages.pipeline.view import LATEST
@@ -18,7 +18,7 @@ logger = logging.getLogger("dashboard.callbacks")
 EXECUTIONS_LISTED = 20
 
 
-def pipeline_options(cached: LineageReader, region: str | None, current: str | None,
+def pipeline_options(cached: CachedLineage, region: str | None, current: str | None,
                      *, refresh: bool = False) -> tuple[list[dict[str, Any]], str, Any]:
     """(options, placeholder, message) of the pipeline dropdown of ``region``."""
     if not region:
@@ -54,7 +54,7 @@ def _keep(current: str | None) -> list[dict[str, Any]]:
     return [{"label": current, "value": current}] if current else []
 
 
-def execution_options(cached: LineageReader, region: str | None, pipeline: str | None,
+def execution_options(cached: CachedLineage, region: str | None, pipeline: str | None,
                       current: str | None, *, refresh: bool = False) -> list[dict[str, Any]]:
     """The latest execution first (value ``LATEST``), then the recent ones by start time."""
     latest = {"label": "Latest execution", "value": LATEST}

@@ -7,14 +7,14 @@ from typing import Any
 
 from dash import html
 
-from dashboard.core.cache import LineageReader
+from dashboard.core.cache import CachedLineage
 from dashboard.ui.components.messages import error_message
 from dashboard.ui.components.panels import pipeline_panel, side_panel, text
 from dashboard.ui.pages.pipeline.graph import meta_request
 from lineage.config import Settings
 
 
-def panel_for(cached: LineageReader, settings: Settings, meta: Mapping[str, Any] | None,
+def panel_for(cached: CachedLineage, settings: Settings, meta: Mapping[str, Any] | None,
               node: str | None) -> Any:
     """The side panel: the selected step or artifact, else the pipeline and its warnings."""
     try:

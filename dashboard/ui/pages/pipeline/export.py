@@ -7,12 +7,12 @@ from typing import Any
 
 from dash import no_update
 
-from dashboard.core.cache import LineageReader
+from dashboard.core.cache import CachedLineage
 from dashboard.ui.pages.pipeline.graph import meta_request
 from lineage.config import Settings
 
 
-def export_json(cached: LineageReader, settings: Settings, meta: Mapping[str, Any] | None) -> Any:
+def export_json(cached: CachedLineage, settings: Settings, meta: Mapping[str, Any] | None) -> Any:
     req = meta_request(meta, settings)
     if req is None:
         return no_update

@@ -14,7 +14,7 @@ from typing import Any
 
 from dash import html, no_update
 
-from dashboard.core.cache import LineageReader
+from dashboard.core.cache import CachedLineage
 from dashboard.ui.components.elements import document_elements, layout_for, wants_preset
 from dashboard.ui.components.messages import error_message, message
 from dashboard.ui.components.panels import format_time, summary_bar, text
@@ -56,7 +56,7 @@ def lineage_request(view: View, settings: Settings) -> LineageRequest:
 
 
 def load_view(
-    cached: LineageReader,
+    cached: CachedLineage,
     settings: Settings,
     view: View,
     *,
