@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
+from lineage.conditions import Clause, OperandContext, parse_conditions
 from lineage.errors import DefinitionError
 from lineage.expressions import (
     STEPS_PREFIX,
@@ -64,6 +65,7 @@ class ParsedStep:
     arguments: Mapping[str, Any] = field(repr=False)  # raw Arguments
     parent: str | None = None  # the Condition holding it, if any
     branch: Literal["if", "else"] | None = None
+    conditions: tuple[Clause, ...] = ()  # a Condition's Conditions, readable
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,16 @@ def _parameters(data: Mapping[str, Any], given: Mapping[str, Any] | None) -> dic
     return values
 
 
+def _parameter_types(data: Mapping[str, Any]) -> dict[str, str]:
+    """Name -> declared Type, for parameters :func:`_parameters` has already checked."""
+    declared = data.get("Parameters") or []
+    return {
+        parameter["Name"]: parameter["Type"]
+        for parameter in declared
+        if isinstance(parameter.get("Type"), str)
+    }
+
+
 def _property_files(step: _RawStep) -> tuple[PropertyFile, ...]:
     declared = step.body.get("PropertyFiles", [])
     if declared is None:
@@ -277,6 +289,7 @@ class _Parser:
         raw_steps: list[_RawStep],
         parameters: Mapping[str, Any],
         execution: Mapping[str, str] | None,
+        parameter_types: Mapping[str, str] | None = None,
     ) -> None:
         self.raw = {step.name: step for step in raw_steps}
         self.order = raw_steps
@@ -287,6 +300,25 @@ class _Parser:
             step_property=self._step_property,
             step_names=self.raw.keys(),
         )
+        self._files: dict[str, tuple[PropertyFile, ...]] = {}
+        self.operands = OperandContext(
+            evaluate=self.evaluator.evaluate,
+            parameters=parameters,
+            parameter_types=parameter_types or {},
+            execution=execution or {},
+            step_names=self.raw.keys(),
+            report_file=self._report_file,
+        )
+
+    def _property_files(self, step: _RawStep) -> tuple[PropertyFile, ...]:
+        if step.name not in self._files:
+            self._files[step.name] = _property_files(step)
+        return self._files[step.name]
+
+    def _report_file(self, step_name: str, file_name: str) -> str | None:
+        """Where step ``step_name`` writes its property file ``file_name`` (its FilePath)."""
+        files = self._property_files(self.raw[step_name])
+        return next((f.file_path for f in files if f.name == file_name), None)
 
     # -- values ---------------------------------------------------------------------------
 
@@ -425,10 +457,15 @@ class _Parser:
                     inputs=inputs,
                     outputs=outputs,
                     depends_on=step.depends_on,
-                    property_files=_property_files(step),
+                    property_files=self._property_files(step),
                     arguments=step.arguments,
                     parent=step.parent,
                     branch=step.branch,
+                    conditions=(
+                        parse_conditions(step.arguments.get("Conditions"), self.operands)
+                        if step.type == CONDITION
+                        else ()
+                    ),
                 )
             )
         return tuple(parsed)
@@ -454,7 +491,7 @@ def parse_definition(
     data = _load(definition)
     raw_steps = _collect_steps(data)
     values = _parameters(data, parameters)
-    parser = _Parser(raw_steps, values, execution)
+    parser = _Parser(raw_steps, values, execution, _parameter_types(data))
     try:
         steps = parser.steps()
         edges = parser.edges()

@@ -1,8 +1,9 @@
 """Parsed definition + what the run told -> the lineage document of docs/CONTRACT.md (pure).
 
-Adds what only the whole picture gives: the artifacts (every S3 URI read or written, once),
-the ``artifact`` edges (a step reads what another wrote, and nothing else links them yet),
-and the summary.
+Adds what only the whole picture gives: the artifacts (every S3 URI read or written, once,
+with the steps that write it or a folder above it), the ``artifact`` edges (a step reads what
+another wrote, and nothing else links them yet), the values a Condition compared (a report's
+number is in the producing step's run), and the summary.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from lineage.definition import ParsedDefinition
+from lineage.conditions import explain
+from lineage.definition import CONDITION, ParsedDefinition, ParsedStep
 from lineage.models import (
     NOT_EXECUTED,
     NOT_STARTED,
@@ -138,7 +140,10 @@ def reads_from(written: str, read: str) -> bool:
     return read.startswith(written.rstrip("/") + "/")
 
 
-def _reachability(edges: Sequence[Edge]) -> Callable[[str, str], bool]:
+Reaches = Callable[[str, str], bool]
+
+
+def _reachability(edges: Sequence[Edge]) -> Reaches:
     """``reaches(a, b)``: is ``b`` reachable from ``a`` over ``edges``?
 
     Built once: strongly connected components (Tarjan's, iterative) and, for each component,
@@ -203,7 +208,43 @@ def _reachability(edges: Sequence[Edge]) -> Callable[[str, str], bool]:
     return reaches
 
 
-def _artifact_edges(nodes: Sequence[Node], edges: Sequence[Edge]) -> list[Edge]:
+@dataclass(frozen=True)
+class _Written:
+    """What the steps wrote, indexed so that a URI looks up itself and its parent prefixes
+    instead of being compared with every output of every step."""
+
+    exact: Mapping[str, set[str]]  # output URI -> the steps writing it
+    under: Mapping[str, set[str]]  # output URI without its last "/" (no placeholder) -> steps
+
+    @classmethod
+    def of(cls, nodes: Sequence[Node]) -> _Written:
+        exact: dict[str, set[str]] = {}
+        under: dict[str, set[str]] = {}
+        for producer in nodes:
+            for out in producer.outputs:
+                exact.setdefault(out.uri, set()).add(producer.id)
+                if not _has_placeholder(out.uri) and _parts(out.uri) is not None:
+                    under.setdefault(out.uri.rstrip("/"), set()).add(producer.id)
+        return cls(exact, under)
+
+    def writers_of(self, read: str, *, bucket_root: bool = True) -> set[str]:
+        """Steps whose output ``read`` reads (see :func:`reads_from`); without ``bucket_root``,
+        an output that is a whole bucket does not count."""
+        writers = set(self.exact.get(read, ()))
+        if _parts(read) is None:
+            return writers
+        slash = read.find("/", len(S3_SCHEME))
+        if not bucket_root and slash != -1:
+            slash = read.find("/", slash + 1)
+        while slash != -1:
+            writers |= self.under.get(read[:slash], set())
+            slash = read.find("/", slash + 1)
+        return writers
+
+
+def _artifact_edges(
+    nodes: Sequence[Node], edges: Sequence[Edge], written: _Written, reaches: Reaches
+) -> list[Edge]:
     """Producer -> consumer when the consumer reads what the producer wrote and no edge links
     them yet.
 
@@ -213,20 +254,10 @@ def _artifact_edges(nodes: Sequence[Node], edges: Sequence[Edge]) -> list[Edge]:
     to a bucket root would otherwise "feed" the code file its upstream processing step reads.
     """
     linked = {(edge.source, edge.target) for edge in edges}
-    reaches = _reachability(edges)
-    # Index what was written, so each read looks up its own URI and its parent prefixes
-    # instead of being compared with every output of every step.
-    exact: dict[str, set[str]] = {}
-    under: dict[str, set[str]] = {}
-    for producer in nodes:
-        for out in producer.outputs:
-            exact.setdefault(out.uri, set()).add(producer.id)
-            if not _has_placeholder(out.uri) and _parts(out.uri) is not None:
-                under.setdefault(out.uri.rstrip("/"), set()).add(producer.id)
     found: set[tuple[str, str]] = set()
     for consumer in nodes:
         for inp in consumer.inputs:
-            for producer_id in _writers_of(inp.uri, exact, under):
+            for producer_id in written.writers_of(inp.uri):
                 pair = (producer_id, consumer.id)
                 if producer_id == consumer.id or pair in linked or pair in found:
                     continue
@@ -235,40 +266,50 @@ def _artifact_edges(nodes: Sequence[Node], edges: Sequence[Edge]) -> list[Edge]:
     return [Edge(source, target, "artifact") for source, target in found]
 
 
-def _writers_of(
-    read: str, exact: Mapping[str, set[str]], under: Mapping[str, set[str]]
-) -> set[str]:
-    """Steps whose output ``read`` reads (see :func:`reads_from`), via the two indexes."""
-    writers = set(exact.get(read, ()))
-    if _parts(read) is None:
-        return writers
-    slash = read.find("/", len(S3_SCHEME))
-    while slash != -1:
-        writers |= under.get(read[:slash], set())
-        slash = read.find("/", slash + 1)
-    return writers
+def _producers(
+    uri: str, consumers: set[str], written: _Written, reaches: Reaches
+) -> tuple[str, ...]:
+    """The steps that write ``uri``, or a folder above it (the rule of :func:`reads_from`).
+
+    A step writing only a folder above it is left out where the object was there before the
+    step ran: the step reads it itself (a step never produces its own input), or a step
+    reading it runs before it (the rule of the artifact edges). A whole bucket is no such
+    folder: the SDK's default output path is the default bucket's root, and that does not
+    make a training job the author of every code file uploaded there.
+    """
+    exact = written.exact.get(uri, set())
+    found = set(exact)
+    for writer in written.writers_of(uri, bucket_root=False) - exact:
+        if writer in consumers or any(reaches(reader, writer) for reader in consumers):
+            continue
+        found.add(writer)
+    return tuple(sorted(found))
 
 
 def _artifacts(
-    nodes: Sequence[Node], bucket_settings: Mapping[str, S3Settings] | None
+    nodes: Sequence[Node],
+    bucket_settings: Mapping[str, S3Settings] | None,
+    written: _Written,
+    reaches: Reaches,
 ) -> tuple[tuple[Artifact, ...], list[Warning]]:
     """Every S3 location read or written, once; and a warning per bucket that cannot be real.
 
     A bucket part that no S3 bucket can have (an unrendered ``${bucket}``, a
     ``{Parameters.X}`` placeholder, capitals) was never sent to S3: its settings are Unknown.
     """
-    producers: dict[str, set[str]] = {}
+    uris: set[str] = set()
     consumers: dict[str, set[str]] = {}
     for node in nodes:
         for ref in node.outputs:
             if _parts(ref.uri) is not None:
-                producers.setdefault(ref.uri, set()).add(node.id)
+                uris.add(ref.uri)
         for ref in node.inputs:
             if _parts(ref.uri) is not None:
+                uris.add(ref.uri)
                 consumers.setdefault(ref.uri, set()).add(node.id)
     artifacts = []
     unresolved: set[str] = set()
-    for number, uri in enumerate(sorted(producers.keys() | consumers.keys()), start=1):
+    for number, uri in enumerate(sorted(uris), start=1):
         parts = _parts(uri)
         assert parts is not None  # only such URIs were collected
         bucket, key = parts
@@ -283,7 +324,7 @@ def _artifacts(
                 uri=uri,
                 bucket=bucket,
                 key=key,
-                producers=tuple(sorted(producers.get(uri, ()))),
+                producers=_producers(uri, consumers.get(uri, set()), written, reaches),
                 consumers=tuple(sorted(consumers.get(uri, ()))),
                 s3=settings,
             )
@@ -306,6 +347,23 @@ def _summary(nodes: Sequence[Node], execution: ExecutionInfo | None) -> Summary:
         overall_status=execution.status if execution else NOT_EXECUTED,
         node_status=dict(counts),
         elapsed_sec=execution.elapsed_sec if execution else None,
+    )
+
+
+def _condition(
+    step: ParsedStep, extra: StepEnrichment, enrichments: Mapping[str, StepEnrichment]
+) -> ConditionResult | None:
+    """A Condition's outcome (from its run) and its clauses with the values it compared."""
+    if step.type != CONDITION:
+        return extra.condition
+
+    def metric(step_name: str, key: str) -> float | None:
+        run = enrichments[step_name].run if step_name in enrichments else None
+        return run.metrics.get(key) if run is not None else None
+
+    return ConditionResult(
+        outcome=extra.condition.outcome if extra.condition is not None else None,
+        conditions=explain(step.conditions, metric),
     )
 
 
@@ -336,14 +394,16 @@ def build_document(
                 outputs=_merge(step.outputs, extra.outputs),
                 run=extra.run,
                 registry=extra.registry,
-                condition=extra.condition,
+                condition=_condition(step, extra, enrichments),
             )
         )
+    written = _Written.of(nodes)
+    reaches = _reachability(parsed.edges)
     edges = sorted(
-        [*parsed.edges, *_artifact_edges(nodes, parsed.edges)],
+        [*parsed.edges, *_artifact_edges(nodes, parsed.edges, written, reaches)],
         key=lambda edge: (edge.source, edge.target, edge.via),
     )
-    artifacts, artifact_warnings = _artifacts(nodes, bucket_settings)
+    artifacts, artifact_warnings = _artifacts(nodes, bucket_settings, written, reaches)
     all_warnings = sorted(
         {*parsed.warnings, *warnings, *artifact_warnings},
         key=lambda w: (w.code, w.message, w.target or ""),

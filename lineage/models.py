@@ -86,12 +86,58 @@ class Registry:
         return {"modelPackageArn": self.model_package_arn, "approvalStatus": self.approval_status}
 
 
+# A value a condition compared: what a literal, a parameter or a report can be.
+ConditionValue = str | int | float | bool | None
+
+
 @dataclass(frozen=True)
-class ConditionResult:
-    outcome: bool | None
+class ConditionClause:
+    """One entry of a Condition step's ``Conditions``, readable (docs/CONTRACT.md).
+
+    Comparisons and ``In`` have operands (``left``, ``right`` and their values, ``In``'s right
+    value a list); ``Not`` and ``Or`` have the clauses they hold instead.
+    """
+
+    type: str
+    operator: str | None  # None: a type this version cannot read
+    expression: str
+    left: str | None = None
+    right: str | None = None
+    left_value: ConditionValue = None
+    right_value: ConditionValue | tuple[ConditionValue, ...] = None
+    conditions: tuple[ConditionClause, ...] | None = None
 
     def to_dict(self) -> JsonDict:
-        return {"outcome": self.outcome}
+        out: JsonDict = {
+            "type": self.type,
+            "operator": self.operator,
+            "expression": self.expression,
+        }
+        if self.left is not None:
+            right_value = self.right_value
+            out.update(
+                left=self.left,
+                right=self.right,
+                leftValue=self.left_value,
+                rightValue=list(right_value) if isinstance(right_value, tuple) else right_value,
+            )
+        if self.conditions is not None:
+            out["conditions"] = [clause.to_dict() for clause in self.conditions]
+        return out
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    """A Condition step: which branch ran (None: not known) and why (ext)."""
+
+    outcome: bool | None
+    conditions: tuple[ConditionClause, ...] = ()
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "outcome": self.outcome,
+            "conditions": [clause.to_dict() for clause in self.conditions],
+        }
 
 
 @dataclass(frozen=True)

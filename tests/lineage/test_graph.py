@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -143,6 +144,70 @@ def test_artifact_edges_only_where_nothing_links_and_not_against_order() -> None
         ("Writer", "Same", "artifact"),
     ]
     assert all(e.property is None and e.branch is None for e in doc.edges if e.via == "artifact")
+
+
+def test_a_step_produces_what_lies_under_its_output_folder() -> None:
+    doc = document(
+        processing("Prep", {"code": "s3://bkt/code/prep.py"}, {"data": "s3://bkt/data"}),
+        processing("Eval", {"data": "s3://bkt/data/test"}, {"report": "s3://bkt/eval/"}),
+        processing(
+            "Reg",
+            {"metrics": "s3://bkt/eval/evaluation.json", "near": "s3://bkt/evaluation.json"},
+            {},
+            DependsOn=["Eval"],
+        ),
+        # Reads and writes in its own folder: what it reads was there before it ran.
+        processing("Tidy", {"old": "s3://bkt/tidy/old.csv"}, {"out": "s3://bkt/tidy"}),
+        # Writes the folder of a file an earlier step read: that file is older than it.
+        processing("Late", {}, {"code": "s3://bkt/code"}, DependsOn=["Prep"]),
+        # A whole bucket is no folder: the author of nothing but itself.
+        processing("Root", {}, {"all": "s3://bkt/"}),
+        # A placeholder only matches itself.
+        processing("Unresolved", {}, {"p": "s3://bkt/{Execution.PipelineExecutionId}"}),
+        processing("Reader", {"p": "s3://bkt/{Execution.PipelineExecutionId}/f"}, {}),
+    )
+    assert {a.uri: a.producers for a in doc.artifacts} == {
+        "s3://bkt/": ("Root",),
+        "s3://bkt/code": ("Late",),
+        "s3://bkt/code/prep.py": (),
+        "s3://bkt/data": ("Prep",),
+        "s3://bkt/data/test": ("Prep",),
+        "s3://bkt/eval/": ("Eval",),
+        "s3://bkt/eval/evaluation.json": ("Eval",),
+        "s3://bkt/evaluation.json": (),
+        "s3://bkt/tidy": ("Tidy",),
+        "s3://bkt/tidy/old.csv": (),
+        "s3://bkt/{Execution.PipelineExecutionId}": ("Unresolved",),
+        "s3://bkt/{Execution.PipelineExecutionId}/f": (),
+    }
+    assert all(edge.source != edge.target for edge in doc.edges)
+    assert ("Prep", "Eval", "artifact") in edges_of(doc)
+
+
+def test_an_exact_writer_stays_a_producer_beside_the_folders_writer() -> None:
+    doc = document(
+        processing("Folder", {}, {"o": "s3://b/out"}),
+        processing("File", {}, {"o": "s3://b/out/part.csv"}),
+        processing("Both", {"in": "s3://b/own"}, {"o": "s3://b/own"}),  # as written: both
+    )
+    producers = {a.uri: a.producers for a in doc.artifacts}
+    assert producers["s3://b/out/part.csv"] == ("File", "Folder")
+    assert producers["s3://b/own"] == ("Both",)
+    assert edges_of(doc) == []
+
+
+def test_producers_of_ten_thousand_folders_are_found_by_the_index() -> None:
+    count = 10_000
+    steps = [
+        processing(f"S{i}", {"in": f"s3://b/s{i - 1}/part"} if i else {}, {"o": f"s3://b/s{i}"})
+        for i in range(count)
+    ]
+    started = time.monotonic()
+    doc = document(*steps)
+    assert time.monotonic() - started < 30
+    producers = {a.uri: a.producers for a in doc.artifacts}
+    assert producers["s3://b/s41/part"] == ("S41",)
+    assert len(edges_of(doc, "artifact")) == count - 1
 
 
 def test_artifact_edge_is_not_added_against_a_ref_chain() -> None:

@@ -135,6 +135,59 @@ def test_mlops_pipeline_latest_execution(lineage: Lineage) -> None:
     assert document["warnings"] == []
 
 
+AUC_PATH = "binary_classification_metrics.auc.value"
+
+
+@pytest.mark.parametrize(
+    ("execution", "outcome"),
+    [("r3a5pd8rmk8r", True), ("h4d8s2n6p0cd", False)],  # the latest, and the one that failed
+)
+def test_the_condition_says_what_it_compared(
+    lineage: Lineage, execution: str, outcome: bool
+) -> None:
+    document = lineage("mlops-pipeline", execution=execution)
+    report_auc = node(document, "Evaluate")["run"]["metrics"][AUC_PATH]
+    threshold = float(document["execution"]["parameters"]["AucThreshold"])
+    condition = node(document, "CheckAUC")["condition"]
+    assert condition == {
+        "outcome": outcome,
+        "conditions": [
+            {
+                "type": "GreaterThanOrEqualTo",
+                "operator": ">=",
+                "expression": f"evaluation.json {AUC_PATH} (Evaluate) >= Parameters.AucThreshold",
+                "left": f"evaluation.json {AUC_PATH} (Evaluate)",
+                "right": "Parameters.AucThreshold",
+                "leftValue": report_auc,  # the number the evaluation report gave
+                "rightValue": threshold,
+            }
+        ],
+    }
+    assert (report_auc >= threshold) is outcome  # the values explain the branch taken
+    ran = {n["id"] for n in document["graph"]["nodes"] if "run" in n}
+    assert ("RegisterModel" in ran, "AUCTooLow" in ran) == (outcome, not outcome)
+
+
+def test_without_an_execution_the_condition_has_its_operands_only(lineage: Lineage) -> None:
+    document = lineage("mlops-pipeline", includeLatestExec="false")
+    (clause,) = node(document, "CheckAUC")["condition"]["conditions"]
+    assert node(document, "CheckAUC")["condition"]["outcome"] is None
+    assert clause["left"] == f"evaluation.json {AUC_PATH} (Evaluate)"
+    assert clause["leftValue"] is None  # no report was read
+    assert isinstance(clause["rightValue"], float)  # the threshold's default
+
+
+def test_the_evaluation_report_is_produced_by_the_evaluating_step(lineage: Lineage) -> None:
+    document = lineage("mlops-pipeline")
+    evaluate = node(document, "Evaluate")
+    (folder,) = [ref["uri"] for ref in evaluate["outputs"] if ref["name"] == "evaluation"]
+    report = next(
+        a for a in document["graph"]["artifacts"] if a["uri"] == f"{folder}/evaluation.json"
+    )
+    assert report["producers"] == ["Evaluate"]
+    assert report["consumers"] == ["RegisterModel"]  # its ModelMetrics
+
+
 def test_edges_follow_the_definition(lineage: Lineage) -> None:
     document = lineage("mlops-pipeline")
     names = {n["id"] for n in document["graph"]["nodes"]}
@@ -332,7 +385,10 @@ def test_throttling_is_retried_until_the_answer_is_whole(
     service.close()
 
     # Ten attempts make a call fail on 30% throttling with odds of 0.3**10 (6 in a million).
-    service, lineage = make_lineage(throttling_sandbox, monkeypatch, aws_max_attempts=10)
+    # Their backoff (up to 20 s each) may outlast the request's deadline on a busy machine:
+    # this test is about retries, so the deadline is out of its way.
+    service, lineage = make_lineage(throttling_sandbox, monkeypatch, aws_max_attempts=10,
+                                    request_deadline_ms=300_000)
     throttling_sandbox.reset_calls()
     caplog.set_level(logging.INFO, logger="lineage.aws")
     document = lineage("mlops-pipeline")
