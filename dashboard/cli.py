@@ -64,17 +64,20 @@ def add_web_commands(commands: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from dashboard.server.serve import serve
+    from dashboard.server.serve import ServeError, serve
 
     if args.workers is not None and args.workers < 1:
         return fail("--workers must be at least 1", EXIT_USAGE)
-    return serve(
-        sandbox=args.sandbox,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        debug=args.debug,
-    )
+    try:
+        return serve(
+            sandbox=args.sandbox,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            debug=args.debug,
+        )
+    except ServeError as exc:
+        return fail(str(exc), EXIT_FAILURE)
 
 
 def _bench(args: argparse.Namespace) -> int:

@@ -20,11 +20,22 @@ from pathlib import Path
 from typing import Any
 
 from lineage.config import Settings
-from lineage.errors import EXIT_FAILURE, EXIT_OK, InvalidParameter, LineageError
+from lineage.errors import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    DefinitionError,
+    InvalidParameter,
+    LineageError,
+    PipelineNotFound,
+)
 from lineage.models import LineageDocument
 
 # More commands for the parser's subparsers (the web side's serve and bench).
 AddCommands = Callable[[Any], None]
+# Libraries whose DEBUG lines carry request dicts, headers and the credential chain: --debug
+# shows our own one line per AWS call instead.
+QUIET_LOGGERS = ("botocore", "boto3", "urllib3", "s3transfer")
 
 
 def main(argv: Sequence[str] | None = None, *, add_commands: AddCommands | None = None) -> int:
@@ -33,10 +44,7 @@ def main(argv: Sequence[str] | None = None, *, add_commands: AddCommands | None 
         return _run_sandbox(arguments[1:])
     parser = build_parser(add_commands)
     args = parser.parse_args(arguments)
-    logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(debug=args.debug)
     try:
         result: int = args.handler(args)
         return result
@@ -50,6 +58,15 @@ def main(argv: Sequence[str] | None = None, *, add_commands: AddCommands | None 
         if args.debug:
             raise
         return fail(f"unexpected {type(exc).__name__} (run with --debug for details)")
+
+
+def configure_logging(*, debug: bool) -> None:
+    """Warnings only; with ``debug`` also this package's own lines (one per AWS call, with
+    its operation and outcome), never botocore's internals."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("lineage").setLevel(logging.DEBUG if debug else logging.NOTSET)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentParser:
@@ -108,6 +125,9 @@ def _dump(args: argparse.Namespace) -> int:
     from lineage.request import parse_lineage_request
     from lineage.service import LineageService
 
+    problem = _out_problem(args.out)
+    if problem:
+        return fail(problem, EXIT_USAGE)
     with _sandbox_environment(args.sandbox):
         settings = Settings.from_env()
         request = parse_lineage_request(
@@ -124,28 +144,44 @@ def _dump(args: argparse.Namespace) -> int:
         service = LineageService(settings)
         try:
             document = service.get_lineage(request)
+        except PipelineNotFound as exc:
+            if request.domain is not None:
+                raise
+            # The API's wording covers a domain filter too; here there was none.
+            return fail(f"pipeline {request.pipeline} not found in {request.region}", exc.exit_code)
         finally:
             service.close()
-    _write(document, args.out)
-    return EXIT_OK
+    return _write(document, args.out)
 
 
 def _render(args: argparse.Namespace) -> int:
     from lineage.render import render_file
 
+    problem = _out_problem(args.out)
+    if problem:
+        return fail(problem, EXIT_USAGE)
+    # The file is the parameter: one that cannot be read or is no definition is a usage error.
+    path = args.definition
     try:
-        document = render_file(args.definition)
+        document = render_file(path)
     except OSError as exc:
-        return fail(f"cannot read {args.definition}: {exc.strerror or exc}", EXIT_FAILURE)
-    _write(document, args.out)
-    return EXIT_OK
+        return fail(f"cannot read {path}: {exc.strerror or exc}", EXIT_USAGE)
+    except DefinitionError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, json.JSONDecodeError):
+            where = f"line {cause.lineno}, column {cause.colno}: {cause.msg}"
+            return fail(f"{path} is not JSON ({where})", EXIT_USAGE)
+        if isinstance(cause, UnicodeDecodeError):
+            return fail(f"{path} is not UTF-8 text", EXIT_USAGE)
+        return fail(f"{path} is not a pipeline definition: {exc.message}", EXIT_USAGE)
+    return _write(document, args.out)
 
 
 def _run_sandbox(argv: Sequence[str]) -> int:
     """``sandbox [--port N] [--latency-ms N] [--faults SPEC] [--definitions DIR]``."""
     from lineage.sandbox.__main__ import main as sandbox_main
 
-    return sandbox_main(list(argv))
+    return sandbox_main(list(argv), prog="sagemaker-lineage sandbox")
 
 
 @contextlib.contextmanager
@@ -162,22 +198,38 @@ def _sandbox_environment(enabled: bool) -> Iterator[None]:
         yield
 
 
-def _write(document: LineageDocument, out: Path | None) -> None:
+def _out_problem(out: Path | None) -> str | None:
+    """Why ``--out`` cannot be written, checked before any work; folders are never made."""
+    if out is None:
+        return None
+    if not out.parent.is_dir():
+        return f"--out {out}: folder {out.parent} does not exist"
+    if out.is_dir():
+        return f"--out {out} is a folder"
+    return None
+
+
+def _write(document: LineageDocument, out: Path | None) -> int:
     text = json.dumps(document.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
         sys.stdout.write(text)
-        return
+        return EXIT_OK
     # Write next to the target and rename, so a failure never leaves half a file behind.
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    except OSError as exc:
+        return fail(f"cannot write {out}: {exc.strerror or exc}", EXIT_FAILURE)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            return fail(f"cannot write {out}: {exc.strerror or exc}", EXIT_FAILURE)
         raise
+    return EXIT_OK
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> int:

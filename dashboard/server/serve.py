@@ -3,7 +3,8 @@
 ``sagemaker-lineage serve`` runs :func:`serve`, which runs (and supervises)
 ``gunicorn -c python:dashboard.server.gunicorn_conf dashboard.server.wsgi:server``, the Docker
 image's command, so both read the same settings. It says "Serving on" once a worker answers
-``/readyz`` with 200, not when the port opens.
+``/readyz`` with 200, not when the port opens; a port it cannot listen on is refused before
+anything starts (:class:`ServeError`).
 The app is imported in each worker after the fork (no ``preload_app``), so AWS clients and
 thread pools are always made in the process that uses them.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +46,10 @@ NO_CREDENTIALS_MESSAGE = (
     "credentials are available. Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
     "or try `sagemaker-lineage serve --sandbox`."
 )
+
+
+class ServeError(Exception):
+    """The server cannot start (its port is taken); the message names the address."""
 
 
 def gunicorn_options(
@@ -107,20 +113,43 @@ def serve(
     workers: int | None = None,
     debug: bool = False,
 ) -> int:
-    """Run the server until stopped; with ``sandbox`` also the AWS sandbox, stopped on exit."""
+    """Run the server until stopped; with ``sandbox`` also the AWS sandbox, stopped on exit.
+
+    Raises :class:`ServeError` at once, before the sandbox or gunicorn starts, when the
+    address cannot be listened on.
+    """
+    options = gunicorn_options(host=host, port=port, workers=workers)
+    bind_host, _, bind_port = options["bind"][0].rpartition(":")
+    problem = bind_problem(bind_host.strip("[]"), int(bind_port))
+    if problem is not None:
+        raise ServeError(f"cannot serve on {options['bind'][0]}: {problem}")
     if not sandbox:
-        return _run(host=host, port=port, workers=workers, debug=debug)
+        return _run(options, debug=debug)
     from lineage.sandbox import SandboxProcess, environment_overridden, sandbox_environment
 
     with SandboxProcess() as process, environment_overridden(
         {**sandbox_environment(process.endpoint), ENV_SANDBOX: "true"}
     ):
         print(f"AWS sandbox on {process.endpoint}: the server shows sandbox data.", flush=True)
-        return _run(host=host, port=port, workers=workers, debug=debug)
+        return _run(options, debug=debug)
 
 
-def _run(*, host: str | None, port: int | None, workers: int | None, debug: bool) -> int:
-    options = gunicorn_options(host=host, port=port, workers=workers)
+def bind_problem(host: str, port: int) -> str | None:
+    """Why nothing can listen on ``host:port`` now (taken, not an address of this machine),
+    or ``None``. Probed as gunicorn binds (``SO_REUSEADDR``), so a port in TIME_WAIT is free."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:  # socket.gaierror included
+        return (exc.strerror or str(exc)).lower()
+    return None
+
+
+def _run(options: dict[str, Any], *, debug: bool) -> int:
     bind_host, _, bind_port = options["bind"][0].rpartition(":")
     if debug:
         from dashboard.server.app import create_app

@@ -1,25 +1,34 @@
-"""``python -m lineage.sandbox --port N [--latency-ms N] [--faults SPEC] [--definitions DIR]``.
+"""``python -m lineage.sandbox --port N [--latency-ms N] [--faults SPEC]... [--definitions DIR]``.
 
-Prints exactly one line, ``Sandbox listening on http://127.0.0.1:PORT``, once the world is
-seeded (the port is not even open before), then serves until SIGINT or SIGTERM.
+Once the world is seeded (the port is not even open before) it prints the line
+``Sandbox listening on http://127.0.0.1:PORT`` first, which :class:`SandboxProcess` and scripts
+wait for, then what it seeded and the ``export`` line that points a shell at it; then it serves
+until SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from lineage.sandbox import READY_PREFIX
+from lineage.sandbox import ACCOUNT_ID, READY_PREFIX, sandbox_environment
 from lineage.sandbox.options import FaultSpecError, SandboxOptions, parse_faults
 
+if TYPE_CHECKING:
+    from lineage.sandbox.server import Seeded
 
-def build_parser() -> argparse.ArgumentParser:
+PROG = "python -m lineage.sandbox"
+
+
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m lineage.sandbox",
+        prog=prog,
         description="An AWS stand-in (moto server plus SageMaker pipeline executions).",
     )
     parser.add_argument("--host", default="127.0.0.1")
@@ -27,12 +36,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--latency-ms", type=int, default=0, help="answer every AWS call late")
     parser.add_argument(
         "--faults",
-        default="",
-        help="e.g. 'throttle=0.3;deny=s3:GetBucketEncryption,sagemaker:DescribeTrainingJob;seed=7'",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="e.g. 'throttle=0.3' or 'deny=s3:GetBucketEncryption,sagemaker:DescribeTrainingJob'"
+        " ('seed=7' fixes the draws); may be repeated, the specs combine",
     )
     parser.add_argument("--definitions", type=Path, help="directory of *.json definitions")
     parser.add_argument("--no-world", action="store_true", help="do not seed the built-in world")
-    parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="of the sandbox's own log (stderr)",
+    )
     return parser
 
 
@@ -45,14 +63,40 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
     )
 
 
+def opening_lines(endpoint: str, seeded: Seeded) -> list[str]:
+    """What the sandbox says once open: its ready line, what it holds, how to use it."""
+    lines = [f"{READY_PREFIX}{endpoint}"]
+    if seeded.pipelines:
+        lines.append(f"Seeded {len(seeded.pipelines)} pipelines (account {ACCOUNT_ID}):")
+        width = max(len(p.name) for p in seeded.pipelines)
+        lines += [
+            f"  {p.region:<15} {p.name:<{width}}  {p.summary}" for p in seeded.pipelines
+        ]
+    if seeded.definitions:
+        loaded = sum(1 for item in seeded.definitions if item.skipped is None)
+        lines.append(f"Definitions: {loaded} of {len(seeded.definitions)} files loaded:")
+        for item in seeded.definitions:
+            if item.skipped is None and item.spec is not None:
+                lines.append(f"  {item.file} -> {item.spec.name}")
+            else:
+                lines.append(f"  {item.file} skipped: {item.skipped}")
+    if not seeded.pipelines and not seeded.definitions:
+        lines.append("No pipelines seeded.")
+    env = sandbox_environment(endpoint)
+    names = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
+    lines.append("Point a shell at it (dummy credentials):")
+    lines.append("  export " + " ".join(f"{name}={shlex.quote(env[name])}" for name in names))
+    return lines
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, *, prog: str = PROG) -> int:
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
+    logging.basicConfig(level=args.log_level, stream=sys.stderr)
     if args.latency_ms < 0:
         parser.error("--latency-ms must not be negative")
     if args.definitions is not None and not args.definitions.is_dir():
@@ -60,14 +104,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         options = options_from_args(args)
     except FaultSpecError as exc:
-        parser.error(str(exc))
+        parser.error(f"--faults: {exc}")
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
 
     from lineage.sandbox.server import serve
 
-    def ready(endpoint: str) -> None:
-        print(f"{READY_PREFIX}{endpoint}", flush=True)
+    def ready(endpoint: str, seeded: Seeded) -> None:
+        print("\n".join(opening_lines(endpoint, seeded)), flush=True)
 
     serve(options, host=args.host, port=args.port, ready=ready)
     return 0

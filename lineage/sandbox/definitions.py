@@ -4,7 +4,7 @@ The pipeline is named after the file stem (characters outside ``[a-zA-Z0-9-]`` b
 and gets one simulated ``Succeeded`` execution in which every step ran, those in both
 branches of a Condition included (the sandbox's own walk of the definition, pre-order), jobs
 created in moto from the step's ``Arguments``, and a plain bucket for each S3 URI with a valid
-bucket name.
+bucket name. A file that is no definition is skipped, and :func:`load_definitions` says why.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,24 +40,30 @@ def step_names(definition: Mapping[str, Any]) -> list[str]:
     return [step.name for step in flatten_steps(definition)]
 
 
-def load_definitions(directory: Path, region: str = SEOUL) -> list[tuple[PipelineSpec, list[str]]]:
-    """``(pipeline, step names)`` per readable ``*.json`` file, sorted by file name."""
-    out: list[tuple[PipelineSpec, list[str]]] = []
-    seen: set[str] = set()
+@dataclass(frozen=True)
+class DefinitionFile:
+    """One ``*.json`` of the directory: the pipeline it became, or why it was skipped."""
+
+    file: str
+    spec: PipelineSpec | None = None
+    step_names: tuple[str, ...] = ()
+    skipped: str | None = None
+
+
+def load_definitions(directory: Path, region: str = SEOUL) -> list[DefinitionFile]:
+    """Every ``*.json`` file, sorted by name: each one's pipeline, or why it has none."""
+    out: list[DefinitionFile] = []
+    seen: dict[str, str] = {}
     for index, path in enumerate(sorted(directory.glob("*.json"))):
-        try:
-            definition = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            logger.warning("skipping %s: %s", path.name, exc)
-            continue
-        if not isinstance(definition, dict):
-            logger.warning("skipping %s: not a JSON object", path.name)
-            continue
+        definition, problem = _read(path)
         name = pipeline_name(path.stem)
-        if name in seen:
-            logger.warning("skipping %s: pipeline %s already defined", path.name, name)
+        if problem is None and name in seen:
+            problem = f"pipeline {name} already comes from {seen[name]}"
+        if problem is not None or definition is None:
+            logger.warning("skipping %s: %s", path.name, problem)
+            out.append(DefinitionFile(path.name, skipped=problem))
             continue
-        seen.add(name)
+        seen[name] = path.name
         spec = PipelineSpec(
             name=name,
             region=region,
@@ -72,8 +79,27 @@ def load_definitions(directory: Path, region: str = SEOUL) -> list[tuple[Pipelin
                 ),
             ),
         )
-        out.append((spec, step_names(definition)))
+        out.append(DefinitionFile(path.name, spec, tuple(step_names(definition))))
     return out
+
+
+def _read(path: Path) -> tuple[JsonDict | None, str | None]:
+    """The definition in ``path``, or what is wrong with the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
+    try:
+        definition = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+    except RecursionError:
+        return None, "nested too deeply to read"
+    if not isinstance(definition, dict):
+        return None, "not a JSON object"
+    return definition, None
 
 
 def buckets_of(definition: JsonDict, spec: ExecutionSpec, pipeline: str) -> set[str]:

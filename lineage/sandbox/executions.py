@@ -3,20 +3,29 @@
 moto keeps executions that are always ``Succeeded`` and have no steps, and ignores sorting
 and paging; the sandbox answers these operations itself, shaped as botocore's model says:
 https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListPipelineExecutionSteps.html
+
+Seeded executions are fixed records; a live pipeline's runs are computed from the store's
+clock on each call (:class:`~lineage.sandbox.simulate.LiveSchedule`), so they move as time
+passes and a test moves them with a fake clock.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from lineage.sandbox import ACCOUNT_ID
 from lineage.sandbox.protocol import Answer, json_answer, json_error
-from lineage.sandbox.simulate import ExecutionRecord, epoch
+from lineage.sandbox.simulate import ExecutionRecord, LiveSchedule, Simulation, epoch
+
+Clock = Callable[[], datetime]
 
 #: Operations answered here instead of by moto.
 OPERATIONS = frozenset(
@@ -37,28 +46,53 @@ _PIPELINE_ARN = re.compile(r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:\d{12}:pipel
 
 
 class ExecutionStore:
-    """Executions by ARN; ``pipeline_exists(region, name)`` asks moto about pipelines."""
+    """Executions by ARN; ``pipeline_exists(region, name)`` asks moto about pipelines.
 
-    def __init__(self, pipeline_exists: Callable[[str, str], bool]) -> None:
+    ``clock`` gives the moment live runs are computed for (the wall clock by default).
+    """
+
+    def __init__(
+        self, pipeline_exists: Callable[[str, str], bool], *, clock: Clock | None = None
+    ) -> None:
         self._pipeline_exists = pipeline_exists
+        self._clock = clock or _wall_clock
         self._lock = threading.Lock()
         self._executions: dict[str, ExecutionRecord] = {}
+        self._live: list[_LivePipeline] = []
+        self._live_at: tuple[int, list[Simulation]] | None = None
 
     def add(self, record: ExecutionRecord) -> None:
         with self._lock:
             self._executions[record.arn] = record
 
+    def add_live(self, schedule: LiveSchedule) -> None:
+        """List the runs of ``schedule`` from ``history`` runs before now on."""
+        first = schedule.newest(self._clock()) - schedule.live.history
+        with self._lock:
+            self._live.append(_LivePipeline(schedule, first))
+            self._live_at = None
+
+    def live_simulations(self) -> list[Simulation]:
+        """Every live run listed now, as it stands now (the same within one second)."""
+        now = self._clock()
+        second = math.floor(now.timestamp())
+        with self._lock:
+            if self._live_at is None or self._live_at[0] != second:
+                self._live_at = (second, [sim for live in self._live for sim in live.runs(now)])
+            return list(self._live_at[1])
+
     def get(self, arn: str) -> ExecutionRecord | None:
         with self._lock:
-            return self._executions.get(arn)
+            record = self._executions.get(arn)
+        if record is not None:
+            return record
+        return next((s.execution for s in self.live_simulations() if s.execution.arn == arn), None)
 
     def for_pipeline(self, region: str, name: str) -> list[ExecutionRecord]:
         with self._lock:
-            return [
-                e
-                for e in self._executions.values()
-                if e.region == region and e.pipeline_name == name
-            ]
+            records = list(self._executions.values())
+        records += [s.execution for s in self.live_simulations()]
+        return [e for e in records if e.region == region and e.pipeline_name == name]
 
     # --- dispatch ------------------------------------------------------------------------
 
@@ -179,6 +213,30 @@ class ExecutionStore:
     def _describe_definition(self, region: str, params: dict[str, Any]) -> Answer:
         e = self._execution(region, params)
         return json_answer({"PipelineDefinition": e.definition, "CreationTime": epoch(e.start)})
+
+
+@dataclass
+class _LivePipeline:
+    """The runs of one live pipeline listed from run ``first`` on; finished ones kept."""
+
+    schedule: LiveSchedule
+    first: int
+    finished: dict[int, Simulation] = field(default_factory=dict)
+
+    def runs(self, now: datetime) -> list[Simulation]:
+        out = []
+        for index in range(self.first, self.schedule.newest(now) + 1):
+            sim = self.finished.get(index)
+            if sim is None:
+                sim = self.schedule.simulate(index, now)
+                if sim.execution.status == "Succeeded":
+                    self.finished[index] = sim
+            out.append(sim)
+        return out
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 class _Refusal(Exception):

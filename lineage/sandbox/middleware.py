@@ -3,7 +3,8 @@
 Every signed AWS request is identified (service, region, operation), recorded in the call
 log, delayed by ``--latency-ms`` in its own request thread (so concurrent requests are not
 serialised), possibly answered with an injected fault, and then answered either by the
-:class:`ExecutionStore` or by moto. ``/_sandbox/*`` is the control API.
+:class:`ExecutionStore` or by moto, once ``before_call`` (the server's: moto brought level with
+the live runs) has run. ``/_sandbox/*`` is the control API.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class SandboxMiddleware:
         self.store = store
         self.calls = calls or CallLog()
         self.recording = True
+        self.before_call: Callable[[], None] | None = None
         self._random = random.Random(options.faults.seed)
         self._random_lock = threading.Lock()
         self.started = time.time()
@@ -88,6 +90,8 @@ class SandboxMiddleware:
             fault = self._fault(call, environ.get("REQUEST_METHOD", "GET").upper())
             if fault is not None:
                 return _send(fault, start_response)
+        if self.before_call is not None:
+            self.before_call()
         if call.service == "sagemaker" and call.operation in OPERATIONS:
             try:
                 params = json.loads(body or b"{}")

@@ -6,6 +6,7 @@ Pure data and parsing; importing this module never imports moto.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,50 +48,73 @@ class FaultSpec:
         return ";".join(parts)
 
 
-def parse_faults(spec: str | None) -> FaultSpec:
+def parse_faults(spec: str | Sequence[str] | None) -> FaultSpec:
     """Parse ``throttle=0.3;deny=s3:GetBucketEncryption,sagemaker:DescribeTrainingJob;seed=7``.
 
     Items are separated by ``,`` or ``;``; an item without ``=`` continues the previous
-    ``deny=`` list, so ``deny=a:X,b:Y`` works as written.
+    ``deny=`` list, so ``deny=a:X,b:Y`` works as written. Several specs (``--faults`` given
+    more than once) combine: the deny lists add up, and ``throttle`` or ``seed`` given twice
+    with different values is an error naming both.
     """
-    throttle = 0.0
+    specs = [spec] if isinstance(spec, str) else list(spec or ())
+    given: dict[str, tuple[str, float]] = {}  # throttle, seed -> (as written, value)
     deny: set[tuple[str, str]] = set()
-    seed = DEFAULT_FAULT_SEED
-    last_key: str | None = None
-    for raw in re.split(r"[,;]", spec or ""):
-        item = raw.strip()
-        if not item:
-            continue
-        if "=" in item:
-            key, _, value = item.partition("=")
-            key, value = key.strip().lower(), value.strip()
-        elif last_key == "deny":
-            key, value = "deny", item
-        else:
-            raise FaultSpecError(f"fault item {item!r} is not KEY=VALUE")
-        last_key = key
-        if key == "throttle":
-            try:
-                throttle = float(value)
-            except ValueError:
-                raise FaultSpecError(f"throttle must be a number, not {value!r}") from None
-            if not 0.0 <= throttle <= 1.0:
-                raise FaultSpecError(f"throttle must be between 0 and 1, not {value}")
-        elif key == "deny":
-            if not value:
+    for text in specs:
+        last_key: str | None = None
+        for raw in re.split(r"[,;]", text):
+            item = raw.strip()
+            if not item:
                 continue
-            if not _OPERATION.match(value):
-                raise FaultSpecError(f"deny wants service:Operation, not {value!r}")
-            service, _, operation = value.partition(":")
-            deny.add((service, operation))
-        elif key == "seed":
-            try:
-                seed = int(value)
-            except ValueError:
-                raise FaultSpecError(f"seed must be an integer, not {value!r}") from None
-        else:
-            raise FaultSpecError(f"unknown fault {key!r} (known: throttle, deny, seed)")
-    return FaultSpec(throttle=throttle, deny=frozenset(deny), seed=seed)
+            if "=" in item:
+                key, _, value = item.partition("=")
+                key, value = key.strip().lower(), value.strip()
+            elif last_key == "deny":
+                key, value = "deny", item
+            else:
+                raise FaultSpecError(f"fault item {item!r} is not KEY=VALUE")
+            last_key = key
+            if key == "deny":
+                if value:
+                    deny.add(_operation(value))
+                continue
+            if key == "throttle":
+                parsed: float = _throttle(value)
+            elif key == "seed":
+                parsed = _seed(value)
+            else:
+                raise FaultSpecError(f"unknown fault {key!r} (known: throttle, deny, seed)")
+            earlier, earlier_value = given.setdefault(key, (value, parsed))
+            if earlier_value != parsed:
+                raise FaultSpecError(f"conflicting faults {key}={earlier} and {key}={value}")
+    return FaultSpec(
+        throttle=given["throttle"][1] if "throttle" in given else 0.0,
+        deny=frozenset(deny),
+        seed=int(given["seed"][1]) if "seed" in given else DEFAULT_FAULT_SEED,
+    )
+
+
+def _seed(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise FaultSpecError(f"seed must be an integer, not {value!r}") from None
+
+
+def _throttle(value: str) -> float:
+    try:
+        throttle = float(value)
+    except ValueError:
+        raise FaultSpecError(f"throttle must be a number, not {value!r}") from None
+    if not 0.0 <= throttle <= 1.0:
+        raise FaultSpecError(f"throttle must be between 0 and 1, not {value}")
+    return throttle
+
+
+def _operation(value: str) -> tuple[str, str]:
+    if not _OPERATION.match(value):
+        raise FaultSpecError(f"deny wants service:Operation, not {value!r}")
+    service, _, operation = value.partition(":")
+    return service, operation
 
 
 @dataclass(frozen=True)

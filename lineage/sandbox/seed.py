@@ -3,7 +3,10 @@
 Resources are created with boto3 over HTTP (so they pass through moto's real request
 handling; the server serves its app on a private port while seeding), then the moto backend
 objects are patched in-process where moto is unrealistic (fixed timestamps, job statuses and
-failure reasons, final metrics, approval status). Runs inside the sandbox server process only.
+failure reasons, final metrics, approval status). A live pipeline's runs are registered with
+the store, and :meth:`Seeder.apply_live` keeps moto level with them as they move: the jobs of
+steps that started since are created, those whose status changed are patched again. Runs
+inside the sandbox server process only.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from lineage.sandbox.executions import ExecutionStore
 from lineage.sandbox.simulate import (
     JOB_STATUS,
     JobPlan,
+    LiveSchedule,
     PipelineRef,
     Simulation,
     sagemaker_arn,
@@ -78,6 +82,16 @@ class Seeder:
     _package_versions: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     _groups: set[tuple[str, str]] = field(default_factory=set)
     _buckets: set[str] = field(default_factory=set)
+    # What moto was last told of each live job ((kind, ARN) -> (status, end)) and of each live
+    # run (execution ARN -> its jobs so), and the model artifacts moto gave a training job
+    # before a patch hid them while it runs.
+    _live_jobs: dict[tuple[str, str], tuple[str, datetime | None]] = field(default_factory=dict)
+    _live_runs: dict[str, dict[tuple[str, str], tuple[str, datetime | None]]] = field(
+        default_factory=dict
+    )
+    _live_objects: set[str] = field(default_factory=set)
+    _live_last_run: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    _model_artifacts: dict[str, Any] = field(default_factory=dict)
 
     def client(self, service: str, region: str) -> Any:
         key = (service, region)
@@ -114,6 +128,10 @@ class Seeder:
             self.create_domain(domain)
         for pipeline in world.pipelines:
             self.seed_pipeline(pipeline)
+            if pipeline.live is not None:
+                ref = PipelineRef(pipeline.name, pipeline.region)
+                self.store.add_live(LiveSchedule(ref, pipeline.definition, pipeline.live))
+        self.apply_live(self.store.live_simulations())
 
     def seed_pipeline(
         self,
@@ -154,7 +172,37 @@ class Seeder:
 
     def apply(self, sim: Simulation) -> None:
         """Create the simulation's jobs and objects, patch them, register the execution."""
-        plans = sim.jobs
+        self._create_jobs(sim.jobs)
+        self._put_objects(sim.objects, sim.execution.region)
+        for plan in sim.jobs:
+            self._patch_job(plan)
+        self.store.add(sim.execution)
+
+    def apply_live(self, simulations: Iterable[Simulation]) -> None:
+        """Bring moto level with live runs as they stand: create the jobs and objects of steps
+        that started since the last call, patch the jobs whose status changed, and date each
+        pipeline's last run. The store answers for the executions themselves."""
+        for sim in simulations:
+            state: dict[tuple[str, str], tuple[str, datetime | None]] = {
+                (p.kind, p.arn): (p.status, p.end) for p in sim.jobs
+            }
+            if self._live_runs.get(sim.execution.arn) == state:
+                continue  # nothing moved (always so once a run is over)
+            new = [p for p in sim.jobs if (p.kind, p.arn) not in self._live_jobs]
+            if new:
+                self._create_jobs(new)
+            objects = {uri: body for uri, body in sim.objects.items()
+                       if uri not in self._live_objects}
+            self._put_objects(objects, sim.execution.region)
+            self._live_objects |= set(objects)
+            for plan in sim.jobs:
+                if self._live_jobs.get((plan.kind, plan.arn)) != state[(plan.kind, plan.arn)]:
+                    self._patch_job(plan)
+            self._live_jobs |= state
+            self._live_runs[sim.execution.arn] = state
+            self._date_last_run(sim)
+
+    def _create_jobs(self, plans: list[JobPlan]) -> None:
         with ThreadPoolExecutor(self.workers) as pool:
             for wave in _WAVES:
                 list(pool.map(self._create_job, [p for p in plans if p.kind in wave]))
@@ -162,12 +210,22 @@ class Seeder:
             if plan.kind == "model_package":
                 self.ensure_group(plan.region, plan.name)
                 self._create_job(plan)
-        for uri, body in sim.objects.items():
+
+    def _put_objects(self, objects: dict[str, bytes], region: str) -> None:
+        for uri, body in objects.items():
             bucket, _, key = uri[5:].partition("/")
-            self.client("s3", sim.execution.region).put_object(Bucket=bucket, Key=key, Body=body)
-        for plan in plans:
-            self._patch_job(plan)
-        self.store.add(sim.execution)
+            self.client("s3", region).put_object(Bucket=bucket, Key=key, Body=body)
+
+    def _date_last_run(self, sim: Simulation) -> None:
+        """DescribePipeline's LastRunTime: the newest run's start."""
+        execution = sim.execution
+        key = (execution.region, execution.pipeline_name)
+        if key in self._live_last_run and self._live_last_run[key] >= execution.start:
+            return
+        self._live_last_run[key] = execution.start
+        moto_pipeline = sagemaker_backend(execution.region).pipelines.get(execution.pipeline_name)
+        if moto_pipeline is not None:
+            moto_pipeline.last_execution_time = naive(execution.start)
 
     # --- S3 ------------------------------------------------------------------------------
 
@@ -310,12 +368,14 @@ class Seeder:
             job.secondary_status_transitions = _transitions(start, end, status)
             if plan.failure_reason:
                 job.failure_reason = plan.failure_reason
-            if status != "Completed":
-                job.model_artifacts = None
+            # A live job is patched again when it completes: keep what moto made to give back.
+            artifacts = self._model_artifacts.setdefault(plan.name, job.model_artifacts)
+            job.model_artifacts = artifacts if status == "Completed" else None
             stamp = end or start
+            final = plan.metrics if status != "InProgress" else {}  # once the job is over
             job.final_metric_data_list = [
                 {"MetricName": name, "Value": float(value), "Timestamp": stamp}
-                for name, value in plan.metrics.items()
+                for name, value in final.items()
             ] or None
             if plan.metrics:
                 job.algorithm_specification["MetricDefinitions"] = [

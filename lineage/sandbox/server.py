@@ -2,32 +2,68 @@
 
 The public port opens only once the world is seeded: seeding goes over HTTP (the
 :class:`~lineage.sandbox.seed.Seeder` uses boto3) to a private server on an ephemeral loopback
-port serving the same app and moto state, which is shut down before the public one is bound.
-A client that connects as soon as the port accepts therefore already sees everything, and the
+port serving the same moto state without call log, latency or faults. With a live pipeline in
+the world the private server stays open: before each call the public one answers, moto is
+brought level with the live runs through it (the jobs of steps that started since). A client
+that connects as soon as the public port accepts therefore already sees everything, and the
 call log starts empty.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from lineage.sandbox import ACCOUNT_ID
+from lineage.sandbox.definitions import DefinitionFile, buckets_of, load_definitions
 from lineage.sandbox.options import SandboxOptions
+from lineage.sandbox.simulate import LiveSchedule, PipelineRef, s3_buckets
+from lineage.sandbox.world.specs import PipelineSpec, World
+
+if TYPE_CHECKING:
+    from lineage.sandbox.seed import Seeder
 
 logger = logging.getLogger(__name__)
 
 _LOOPBACK = "127.0.0.1"
 
 
-class SandboxServer:
-    """A sandbox: moto + middleware, seeded privately, then served on a threaded server."""
+@dataclass(frozen=True)
+class SeededPipeline:
+    name: str
+    region: str
+    summary: str  # how its executions went, in words
 
-    def __init__(self, options: SandboxOptions) -> None:
+
+@dataclass(frozen=True)
+class Seeded:
+    """What a sandbox was seeded with: the lines it prints once open are made from this."""
+
+    pipelines: tuple[SeededPipeline, ...] = ()  # the built-in world's
+    definitions: tuple[DefinitionFile, ...] = ()  # --definitions DIR, one per *.json file
+
+
+class SandboxServer:
+    """A sandbox: moto + middleware, seeded privately, then served on a threaded server.
+
+    ``clock`` dates the live runs (the wall clock by default); ``world`` replaces the built-in
+    one (tests seed a smaller world).
+    """
+
+    def __init__(
+        self,
+        options: SandboxOptions,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        world: World | None = None,
+    ) -> None:
         # moto reads its settings at import time.
         os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
         os.environ.setdefault("MOTO_DEFAULT_ACCOUNT_ID", ACCOUNT_ID)
@@ -37,10 +73,16 @@ class SandboxServer:
         from lineage.sandbox.middleware import SandboxMiddleware
 
         self.options = options
-        self.store = ExecutionStore(_moto_pipeline_exists)
+        self.world = world
+        self.store = ExecutionStore(_moto_pipeline_exists, clock=clock)
         moto_app = DomainDispatcherApplication(create_backend_app)
         self.app = SandboxMiddleware(moto_app, options, self.store)
+        self._private_app = SandboxMiddleware(moto_app, SandboxOptions(), self.store)
+        self._private_app.recording = False
         self._public: _Http | None = None
+        self._private: _Http | None = None
+        self._seeder: Seeder | None = None
+        self._live_lock = threading.Lock()
 
     @property
     def endpoint(self) -> str:
@@ -48,27 +90,45 @@ class SandboxServer:
             raise RuntimeError("the sandbox is not open yet")
         return self._public.endpoint
 
-    def seed(self) -> None:
-        """Build the world through a private loopback server, with the call log off."""
+    def seed(self) -> Seeded:
+        """Build the world through a private loopback server; what was seeded."""
         from lineage.sandbox.seed import Seeder
 
         began = time.monotonic()
-        self.app.recording = False
-        private = _Http(self.app, _LOOPBACK, 0)
+        private = _Http(self._private_app, _LOOPBACK, 0)
         seeder = Seeder(private.endpoint, self.store)
+        pipelines: tuple[SeededPipeline, ...] = ()
+        definitions: tuple[DefinitionFile, ...] = ()
         try:
             if self.options.seed_world:
                 from lineage.sandbox.world import WORLD
 
-                seeder.seed(WORLD)
+                world = self.world or WORLD
+                seeder.seed(world)
+                pipelines = tuple(_seeded(p) for p in world.pipelines)
             if self.options.definitions_dir is not None:
-                seed_definitions(seeder, self.options)
-        finally:
+                definitions = tuple(seed_definitions(seeder, self.options))
+        except BaseException:
             seeder.close()
             private.close()
-            self.app.calls.reset()
-            self.app.recording = True
+            raise
+        if self.store.live_simulations():
+            # Kept for the live runs: moto is brought level with them before each call.
+            self._private, self._seeder = private, seeder
+            self.app.before_call = self._follow_live_runs
+        else:
+            seeder.close()
+            private.close()
         logger.info("sandbox seeded in %.2fs", time.monotonic() - began)
+        return Seeded(pipelines, definitions)
+
+    def _follow_live_runs(self) -> None:
+        assert self._seeder is not None
+        with self._live_lock:
+            try:
+                self._seeder.apply_live(self.store.live_simulations())
+            except Exception:  # the call is still answered, from what moto has
+                logger.exception("moto not brought level with the live runs")
 
     def open(self, host: str = _LOOPBACK, port: int = 0) -> str:
         """Bind the public port (``0``: a free one) and serve; the endpoint URL."""
@@ -81,6 +141,25 @@ class SandboxServer:
         public, self._public = self._public, None
         if public is not None:
             public.close()
+        private, self._private = self._private, None
+        self.app.before_call = None
+        if self._seeder is not None:
+            self._seeder.close()
+            self._seeder = None
+        if private is not None:
+            private.close()
+
+
+def _seeded(pipeline: PipelineSpec) -> SeededPipeline:
+    if pipeline.live is not None:
+        ref = PipelineRef(pipeline.name, pipeline.region)
+        period = LiveSchedule(ref, pipeline.definition, pipeline.live).period_s
+        summary = f"always running, a new execution every {round(period / 60)} min"
+    else:
+        count = len(pipeline.executions)
+        plural = "" if count == 1 else "s"
+        summary = f"{count} execution{plural}, latest {pipeline.latest.status}"
+    return SeededPipeline(pipeline.name, pipeline.region, summary)
 
 
 class _Http:
@@ -105,25 +184,33 @@ class _Http:
         self._thread.join(timeout=5)
 
 
-def seed_definitions(seeder: object, options: SandboxOptions) -> None:
-    from lineage.sandbox.definitions import buckets_of, load_definitions
-    from lineage.sandbox.seed import Seeder
-    from lineage.sandbox.simulate import s3_buckets
-
-    assert isinstance(seeder, Seeder) and options.definitions_dir is not None
-    for spec, names in load_definitions(options.definitions_dir):
+def seed_definitions(seeder: Seeder, options: SandboxOptions) -> list[DefinitionFile]:
+    """Seed a pipeline per definition file; every file, with why it was skipped if it was."""
+    assert options.definitions_dir is not None
+    files = load_definitions(options.definitions_dir)
+    out = []
+    for item in files:
+        spec = item.spec
+        if spec is None:
+            out.append(item)
+            continue
         try:
             for execution in spec.executions:
                 seeder.ensure_buckets(
                     buckets_of(spec.definition, execution, spec.name), spec.region
                 )
-            simulations = seeder.seed_pipeline(spec, all_branches=True, step_names=names)
+            simulations = seeder.seed_pipeline(
+                spec, all_branches=True, step_names=list(item.step_names)
+            )
             # Where the jobs write when the definition did not say (the sandbox's defaults).
             written = {bucket for sim in simulations for plan in sim.jobs
                        for bucket in s3_buckets(plan.request)}
             seeder.ensure_buckets(written, spec.region)
-        except Exception:  # one odd definition must not take the sandbox down
+        except Exception as exc:  # one odd definition must not take the sandbox down
             logger.exception("definition %s not loaded", spec.name)
+            item = dataclasses.replace(item, skipped=f"could not be seeded ({type(exc).__name__})")
+        out.append(item)
+    return out
 
 
 def serve(
@@ -131,16 +218,17 @@ def serve(
     *,
     host: str = _LOOPBACK,
     port: int = 0,
-    ready: Callable[[str], None] | None = None,
+    ready: Callable[[str, Seeded], None] | None = None,
     stop: threading.Event | None = None,
 ) -> None:
-    """Seed a sandbox, open it, then serve until interrupted; ``ready(endpoint_url)`` once open."""
+    """Seed a sandbox, open it, then serve until interrupted; ``ready(endpoint_url, seeded)``
+    once open."""
     server = SandboxServer(options)
     try:
-        server.seed()
+        seeded = server.seed()
         endpoint = server.open(host, port)
         if ready is not None:
-            ready(endpoint)
+            ready(endpoint, seeded)
         stop = stop or threading.Event()
         while not stop.wait(0.5):
             pass

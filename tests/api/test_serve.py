@@ -1,11 +1,14 @@
 """`sagemaker-lineage serve`: gunicorn with --sandbox (banner, stops the sandbox on exit),
-and without credentials (a clear start-up message, then 503 per request, no crash)."""
+without credentials (a clear start-up message, then 503 per request, no crash), and on a port
+that is taken (one line, nothing started)."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import signal
+import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -99,3 +102,20 @@ def test_serve_without_credentials_warns_and_answers_503(tmp_path: Path) -> None
         assert server.process.poll() is None  # still serving
     finally:
         server.stop()
+
+
+def test_serve_on_a_busy_port_fails_at_once_starting_nothing(tmp_path: Path) -> None:
+    assert COMMAND is not None
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [COMMAND, "serve", "--sandbox", "--port", str(port), "--workers", "1"],
+            capture_output=True, text=True, timeout=60, env=clean_environment(), check=False,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""  # neither "AWS sandbox on" nor "Serving on"
+    assert result.stderr == (
+        f"sagemaker-lineage: error: cannot serve on 127.0.0.1:{port}: address already in use\n"
+    )

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,35 +13,20 @@ import jsonschema
 import pytest
 
 from lineage.contract import lineage_schema
-from lineage.sandbox import SandboxProcess, apply_environment, sandbox_environment
+from lineage.sandbox import (
+    SANDBOX_ACCESS_KEY_ID,
+    SANDBOX_SECRET_ACCESS_KEY,
+    SandboxProcess,
+    apply_environment,
+    parse_faults,
+    sandbox_environment,
+)
+from tests.cli.commands import COMMAND, assert_one_line_error, run, sandbox_env
+from tests.conftest import StartSandbox
 from tests.helpers import fixture_path, load_fixture
 
-COMMAND = shutil.which("sagemaker-lineage", path=str(Path(sys.executable).parent))
 DEFINITIONS = sorted(fixture_path("definitions").glob("*.json"))
-
-
-def run(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    assert COMMAND is not None, "sagemaker-lineage is not installed in this environment"
-    return subprocess.run(
-        [COMMAND, *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], fragment: str) -> None:
-    assert result.returncode != 0
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("sagemaker-lineage: error:")
-    assert fragment in lines[0]
-    assert "Traceback" not in result.stderr
+SESSION_TOKEN = "sandbox-session-token-do-not-leak-0123456789"
 
 
 def without_time(document: dict[str, Any]) -> dict[str, Any]:
@@ -52,7 +35,7 @@ def without_time(document: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("definition", DEFINITIONS, ids=lambda path: path.stem)
 def test_render_writes_the_golden_document(definition: Path, tmp_path: Path) -> None:
-    out = tmp_path / "nested" / "lineage.json"
+    out = tmp_path / "lineage.json"
     result = run("render", str(definition), "--out", str(out))
     assert result.returncode == 0, result.stderr
     document = json.loads(out.read_text())
@@ -70,21 +53,57 @@ def test_render_to_stdout() -> None:
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        ("{not json", "not valid JSON"),
-        ('{"Steps": {}}', "Steps"),
-        ('{"Steps": [{"Type": "Training"}]}', "Name"),
+        ("{not json", "bad.json is not JSON (line 1, column 2: "),
+        ('{"Steps": {}}', "bad.json is not a pipeline definition: Steps"),
+        ('{"Steps": [{"Type": "Training"}]}', "bad.json is not a pipeline definition: Steps[0]"),
+        ("[1, 2]", "bad.json is not a pipeline definition: definition must be a JSON object"),
+        (b"\xff\xfe{}", "bad.json is not UTF-8 text"),
     ],
 )
-def test_render_malformed_definition_is_one_clear_line(
-    tmp_path: Path, content: str, fragment: str
+def test_render_malformed_definition_is_a_usage_error_naming_the_file(
+    tmp_path: Path, content: str | bytes, fragment: str
 ) -> None:
     path = tmp_path / "bad.json"
-    path.write_text(content)
-    assert_one_line_error(run("render", str(path)), fragment)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    result = run("render", str(path))
+    assert_one_line_error(result, fragment)
+    assert result.returncode == 2
+
+
+def test_render_of_broken_json_says_where(tmp_path: Path) -> None:
+    (tmp_path / "broken.json").write_text('{\n  "Version": "2020-12-01",\n  "Steps" []\n}\n')
+    result = run("render", "broken.json", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "sagemaker-lineage: error: broken.json is not JSON "
+        "(line 3, column 11: Expecting ':' delimiter)\n"
+    )
 
 
 def test_render_missing_file_is_one_clear_line(tmp_path: Path) -> None:
-    assert_one_line_error(run("render", str(tmp_path / "absent.json")), "cannot read")
+    result = run("render", str(tmp_path / "absent.json"))
+    assert_one_line_error(result, "cannot read")
+    assert result.returncode == 2
+
+
+@pytest.mark.parametrize("command", ["render", "dump"])
+def test_out_into_a_missing_folder_is_a_usage_error_and_makes_no_folder(
+    tmp_path: Path, command: str, free_port: int
+) -> None:
+    out = tmp_path / "missing" / "lineage.json"
+    args = {
+        "render": ["render", str(DEFINITIONS[0])],
+        # Checked before any AWS call: the endpoint is never asked.
+        "dump": ["dump", "--region", "ap-northeast-2", "--pipeline-name", "mlops-pipeline"],
+    }[command]
+    result = run(*args, "--out", str(out),
+                 env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port}"})
+    assert_one_line_error(result, f"folder {tmp_path / 'missing'} does not exist")
+    assert result.returncode == 2
+    assert not (tmp_path / "missing").exists()
 
 
 def test_dump_rejects_a_bad_pipeline_name_before_calling_aws() -> None:
@@ -116,10 +135,6 @@ def test_dump_when_aws_cannot_be_reached_is_one_line_and_quick(free_port: int) -
     )
     assert_one_line_error(result, "did not answer")
     assert result.returncode == 4
-
-
-def sandbox_env(sandbox: SandboxProcess) -> dict[str, str]:
-    return apply_environment(dict(os.environ), sandbox_environment(sandbox.endpoint))
 
 
 @pytest.mark.parametrize(
@@ -182,9 +197,21 @@ def test_dump_unknown_pipeline_is_one_line_and_exit_3(
         str(out),
         env=sandbox_env(sandbox),
     )
-    assert_one_line_error(result, "pipeline not found or domain filter mismatched")
+    assert_one_line_error(result, "pipeline no-such-pipeline not found in ap-northeast-2")
     assert result.returncode == 3
     assert out.read_text() == "previous content"  # a failure loses nothing
+
+
+def test_dump_in_the_wrong_region_names_the_region_not_a_domain_filter(
+    sandbox: SandboxProcess,
+) -> None:
+    result = run(
+        "dump", "--region", "us-east-1", "--pipeline-name", "mlops-pipeline",
+        env=sandbox_env(sandbox),
+    )
+    assert_one_line_error(result, "pipeline mlops-pipeline not found in us-east-1")
+    assert "domain" not in result.stderr
+    assert result.returncode == 3
 
 
 def test_dump_with_domain_filter(sandbox: SandboxProcess) -> None:
@@ -259,3 +286,23 @@ def test_sandbox_command_prints_its_endpoint_and_stops_on_interrupt() -> None:
         finally:
             if process.poll() is None:
                 process.kill()
+
+
+def test_debug_shows_our_aws_calls_without_botocore_internals(
+    start_sandbox: StartSandbox,
+) -> None:
+    faulty = start_sandbox(faults=parse_faults("deny=sagemaker:DescribeTrainingJob"))
+    env = sandbox_env(faulty)
+    env["AWS_SESSION_TOKEN"] = SESSION_TOKEN
+    result = run(
+        "--debug", "dump", "--region", "ap-northeast-2", "--pipeline-name", "mlops-pipeline",
+        "--include-latest-exec", env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert "DEBUG lineage.aws: sagemaker:DescribePipeline answered" in result.stderr
+    assert "DEBUG lineage.aws: sagemaker:DescribeTrainingJob failed: AccessDenied" in lines
+    assert all(line.startswith(("DEBUG lineage.", "INFO lineage.")) for line in lines), lines
+    for secret in (SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY, SESSION_TOKEN,
+                   "Authorization", "is not authorized", "botocore", "urllib3"):
+        assert secret not in result.stderr

@@ -28,6 +28,8 @@ S3_CALLS = {
     "GetBucketLocation": "region",  # (ext): absent rather than Unknown
 }
 S3_PIPELINE = "fraud-detection-pipeline"
+# Its seeded finished run: the live ones move with the clock, between two sandboxes' answers.
+S3_EXECUTION = "f9r8a7u6d5aa"
 # SageMaker Describe* -> the steps of mlops-pipeline it describes.
 DESCRIBE_CALLS = {
     "DescribeProcessingJob": {"Preprocess", "Evaluate"},
@@ -82,7 +84,7 @@ def baseline(sandbox: SandboxProcess) -> dict[str, dict[str, Any]]:
     client = app_for(sandbox.endpoint).server.test_client()
     documents = {}
     for pipeline in (S3_PIPELINE, DESCRIBE_PIPELINE):
-        response = client.get("/lineage", query_string={"pipeline": pipeline})
+        response = client.get("/lineage", query_string=query(pipeline))
         assert response.status_code == 200
         document: dict[str, Any] = response.get_json()
         assert document["warnings"] == []
@@ -90,9 +92,15 @@ def baseline(sandbox: SandboxProcess) -> dict[str, dict[str, Any]]:
     return documents
 
 
+def query(pipeline: str) -> dict[str, str]:
+    if pipeline == S3_PIPELINE:
+        return {"pipeline": pipeline, "execution": S3_EXECUTION}
+    return {"pipeline": pipeline}
+
+
 def lineage(process: SandboxProcess, pipeline: str) -> Any:
     return app_for(process.endpoint).server.test_client().get(
-        "/lineage", query_string={"pipeline": pipeline}
+        "/lineage", query_string=query(pipeline)
     )
 
 

@@ -19,6 +19,7 @@ from botocore.config import Config
 
 from lineage.sandbox import SANDBOX_ENV, SandboxProcess, apply_environment, sandbox_environment
 from tests.sandbox.clients import client
+from tests.sandbox.output import Lines
 
 pytestmark = pytest.mark.sandbox
 
@@ -78,7 +79,7 @@ def test_control_api(sandbox: SandboxProcess) -> None:
         assert "calls" in json.loads(response.read())
 
 
-def test_module_prints_one_line_and_exits_cleanly_on_sigterm() -> None:
+def test_module_prints_its_ready_line_first_and_exits_cleanly_on_sigterm() -> None:
     env = apply_environment(dict(os.environ), {"AWS_ENDPOINT_URL": "", "PYTHONUNBUFFERED": "1"})
     process = subprocess.Popen(
         [sys.executable, "-m", "lineage.sandbox", "--port", "0", "--no-world"],
@@ -89,20 +90,34 @@ def test_module_prints_one_line_and_exits_cleanly_on_sigterm() -> None:
     )
     try:
         assert process.stdout is not None
-        line = process.stdout.readline()
+        lines = Lines(process.stdout)
+        line = lines.next()
         assert line.startswith("Sandbox listening on http://127.0.0.1:")
         endpoint = line.split()[-1]
+        assert [lines.next() for _ in range(3)] == [
+            "No pipelines seeded.",
+            "Point a shell at it (dummy credentials):",
+            "  export " + " ".join(
+                f"{key}={sandbox_environment(endpoint)[key]}"
+                for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                            "AWS_DEFAULT_REGION")
+            ),
+        ]
         with urllib.request.urlopen(endpoint + "/_sandbox/health", timeout=5) as response:
             assert json.loads(response.read())["status"] == "ok"
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=15)
-        assert process.returncode == 0, err
-        assert out == ""
-        assert "Traceback" not in err
+        assert process.wait(timeout=15) == 0
+        with pytest.raises(AssertionError, match="the output ended"):
+            lines.next(timeout=5)  # nothing more
+        assert process.stderr is not None
+        assert "Traceback" not in process.stderr.read()
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def test_bad_options_are_usage_errors() -> None:

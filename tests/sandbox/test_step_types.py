@@ -85,14 +85,16 @@ def test_the_table_has_a_row_for_every_step_type() -> None:
 
 def test_simulated_metadata_is_a_botocore_member_per_type() -> None:
     ((spec, names),) = [
-        item for item in load_definitions(DEFINITIONS) if item[0].name == "every-step-type"
+        (item.spec, item.step_names)
+        for item in load_definitions(DEFINITIONS)
+        if item.spec is not None and item.spec.name == "every-step-type"
     ]
     sim = simulate(
         PipelineRef(spec.name, spec.region),
         spec.definition,
         spec.executions[0],
         all_branches=True,
-        step_names=names,
+        step_names=list(names),
     )
     assert {r.name for r in sim.execution.steps} == set(TYPES)
     for record in sim.execution.steps:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -292,17 +293,52 @@ def test_churn_failed_in_training(sm: Any) -> None:
     assert described["FailureReason"] == latest["PipelineExecutionFailureReason"]
 
 
-def test_fraud_still_running(sm: Any) -> None:
-    steps = latest_steps(sm, "fraud-detection-pipeline")
-    assert steps["BuildFeatures"]["StepStatus"] == "Succeeded"
-    assert steps["TrainXGBoost"]["StepStatus"] == "Executing"
-    assert steps["TrainLinearLearner"]["StepStatus"] == "Starting"
-    assert "EndTime" not in steps["TrainXGBoost"]
-    assert "CompareModels" not in steps and "CreateFraudModel" not in steps
-    job = sm.describe_training_job(
-        TrainingJobName=steps["TrainXGBoost"]["Metadata"]["TrainingJob"]["Arn"].split("/")[-1]
+def fraud_now(sm: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, str]]:
+    """The newest fraud run, its steps, and the status each step's job reports."""
+    latest = executions(sm, "fraud-detection-pipeline")[0]
+    steps = {s["StepName"]: s for s in all_steps(sm, latest["PipelineExecutionArn"])}
+    jobs = {}
+    for name, step in steps.items():
+        ((kind, meta),) = step["Metadata"].items()
+        job = meta["Arn"].split("/")[-1]
+        if kind == "TrainingJob":
+            jobs[name] = sm.describe_training_job(TrainingJobName=job)["TrainingJobStatus"]
+        elif kind == "ProcessingJob":
+            jobs[name] = sm.describe_processing_job(ProcessingJobName=job)["ProcessingJobStatus"]
+        else:  # a model has no status: it exists once its step starts
+            assert kind == "Model" and sm.describe_model(ModelName=job)
+            jobs[name] = "Completed"
+    return latest, steps, jobs
+
+
+def test_fraud_runs_live_now(sm: Any) -> None:
+    """Dated from now, with steps running and their jobs in step; never days old."""
+    job_status = {"Starting": "InProgress", "Executing": "InProgress", "Succeeded": "Completed"}
+    for _ in range(3):  # a step may change between the listing and the Describe* calls
+        latest, steps, jobs = fraud_now(sm)
+        if all(job_status[steps[name]["StepStatus"]] == jobs[name] for name in steps):
+            break
+    else:
+        pytest.fail(f"the jobs do not follow their steps: {steps} {jobs}")
+    assert latest["PipelineExecutionStatus"] == "Executing"
+    age = datetime.now(UTC) - latest["StartTime"]
+    assert timedelta(0) < age < timedelta(minutes=15)
+    assert {s["StepStatus"] for s in steps.values()} & {"Starting", "Executing"}
+    assert "CreateFraudModel" not in steps  # the run's last step is still to come
+    assert all(
+        "EndTime" not in s for s in steps.values() if s["StepStatus"] != "Succeeded"
     )
-    assert job["TrainingJobStatus"] == "InProgress" and "TrainingEndTime" not in job
+    last_run = sm.describe_pipeline(PipelineName="fraud-detection-pipeline")["LastRunTime"]
+    assert timedelta(0) <= last_run - latest["StartTime"] < timedelta(minutes=15)  # or newer
+
+
+def test_fraud_keeps_its_seeded_run_and_lists_finished_live_ones(sm: Any) -> None:
+    listed = executions(sm, "fraud-detection-pipeline")
+    statuses = [e["PipelineExecutionStatus"] for e in listed]
+    assert statuses[0] == "Executing" and statuses[-1] == "Succeeded"
+    assert listed[-1]["PipelineExecutionArn"].endswith("/execution/f9r8a7u6d5aa")
+    assert len(listed) >= 4  # the running one, two before it, the seeded one
+    assert "Succeeded" in statuses[1:3]
 
 
 def test_nlp_stopped_in_us_east_1(sandbox: SandboxProcess) -> None:

@@ -8,12 +8,14 @@ wrote. :mod:`lineage.sandbox.seed` applies it.
 :mod:`.walk` reads the definition's steps, :mod:`.resolve` resolves ``Get``/``Std:Join``,
 :mod:`.names` names jobs and ARNs, :mod:`.create_requests` builds the Create* requests,
 :mod:`.handlers` holds one handler per step type in :data:`STEP_HANDLERS`, :mod:`.run` runs an
-execution; :mod:`.records` and :mod:`.step_context` hold what they pass around.
+execution, :mod:`.live` dates the runs of a live pipeline from a given moment; :mod:`.records`
+and :mod:`.step_context` hold what they pass around.
 """
 
 from __future__ import annotations
 
 from lineage.sandbox.simulate.handlers import GENERIC_STEP, STEP_HANDLERS, Handler, StepKind
+from lineage.sandbox.simulate.live import LiveSchedule
 from lineage.sandbox.simulate.names import job_name, safe_name, sagemaker_arn, token
 from lineage.sandbox.simulate.records import (
     JOB_STATUS,
@@ -46,6 +48,7 @@ __all__ = [
     "Handler",
     "JobKind",
     "JobPlan",
+    "LiveSchedule",
     "PipelineRef",
     "Produced",
     "Simulation",

@@ -1,8 +1,8 @@
 """The run itself: which steps start, when, and how they end, for one execution spec.
 
 Steps run in dependency order; each takes its type's typical duration from
-:data:`~lineage.sandbox.simulate.handlers.STEP_HANDLERS` plus a deterministic 0-59 s, and then
-its handler gives it what AWS would report.
+:data:`~lineage.sandbox.simulate.handlers.STEP_HANDLERS` plus a deterministic 0-59 s (or the
+spec's own ``durations``), and then its handler gives it what AWS would report.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from lineage.sandbox.simulate.step_context import Produced, StepContext
 from lineage.sandbox.simulate.walk import dependencies, flatten_steps, topological
 from lineage.sandbox.world.specs import EXECUTION_FAILURE, ExecutionSpec, JsonDict
 
-_GAP = timedelta(seconds=5)
 _STARTING_WINDOW = 45
 
 
@@ -67,7 +66,9 @@ def simulate(
         },
         produced.properties,
     )
-    cut = spec.started + timedelta(seconds=spec.cut_after_s) if spec.cut_after_s else None
+    cut = None
+    if spec.cut_after_s is not None:  # 0 too: a run cut at its very start
+        cut = spec.started + timedelta(seconds=spec.cut_after_s)
     records: dict[str, StepRecord] = {}
 
     for step in topological(steps, deps):
@@ -134,9 +135,11 @@ def _timed(
 ) -> StepRecord | None:
     """The step's record with its times and status, or ``None`` if it starts after the cut."""
     ready = max((records[d].end or spec.started for d in deps), default=spec.started)
-    start = ready + _GAP + timedelta(seconds=spec.delays.get(step.name, 0))
-    typical = STEP_HANDLERS.get(step.type, GENERIC_STEP).duration_s
-    duration = typical + zlib.crc32(step.name.encode()) % 60
+    start = ready + timedelta(seconds=spec.gap_s + spec.delays.get(step.name, 0))
+    duration = spec.durations.get(step.name)
+    if duration is None:
+        typical = STEP_HANDLERS.get(step.type, GENERIC_STEP).duration_s
+        duration = typical + zlib.crc32(step.name.encode()) % 60
     end: datetime | None = start + timedelta(seconds=duration)
     status = "Succeeded"
     failure: str | None = spec.failures.get(step.name)

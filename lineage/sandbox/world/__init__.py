@@ -1,10 +1,12 @@
 """The seeded world: what exists in the sandbox, as plain data.
 
 Everything is fixed (names, ids, timestamps relative to :data:`BASE_TIME`, metrics), so a test
-can assert it. Account ``123456789012``. In ``ap-northeast-2``: ``mlops-pipeline`` (latest
-Succeeded), ``churn-pipeline`` (latest Failed at ``TrainChurn``), ``fraud-detection-pipeline``
-(latest Executing), ``scale-pipeline`` (123 steps over 14 buckets, latest Succeeded), the
-Studio domain ``ml-platform``; in ``us-east-1``: ``nlp-pipeline`` (latest Stopped).
+can assert it, except the live runs of ``fraud-detection-pipeline``, dated from the wall clock.
+Account ``123456789012``. In ``ap-northeast-2``: ``mlops-pipeline`` (latest Succeeded),
+``churn-pipeline`` (latest Failed at ``TrainChurn``), ``fraud-detection-pipeline`` (always
+Executing: a new run every ~14 minutes), ``scale-pipeline`` (123 steps over 14 buckets, latest
+Succeeded), the Studio domain ``ml-platform``; in ``us-east-1``: ``nlp-pipeline`` (latest
+Stopped).
 
 What the world holds is in :mod:`~lineage.sandbox.world.specs`, how a definition is written in
 :mod:`~lineage.sandbox.world.builders`, one module per pipeline, the buckets in
@@ -67,6 +69,7 @@ from lineage.sandbox.world.specs import (
     ExecutionSpec,
     ExecutionStatus,
     JsonDict,
+    LiveSpec,
     PipelineSpec,
     World,
     at,
@@ -103,6 +106,7 @@ __all__ = [
     "ExecutionSpec",
     "ExecutionStatus",
     "JsonDict",
+    "LiveSpec",
     "PipelineSpec",
     "World",
     "at",

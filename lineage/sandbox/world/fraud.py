@@ -1,6 +1,8 @@
-"""``fraud-detection-pipeline`` (Seoul): the latest run is still executing.
+"""``fraud-detection-pipeline`` (Seoul): always running, so a demo has something that moves.
 
-Frozen 400 s after its start: features built, XGBoost training, the linear learner starting.
+One finished run from :data:`BASE_TIME`, then live runs (:class:`LiveSpec`) dated from the
+wall clock, about 14 minutes each: features built in 3 minutes, the two models trained side by
+side, compared, and the model created; the next run starts just before that last step.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from lineage.sandbox.world.specs import (
     XGBOOST_IMAGE,
     ExecutionSpec,
     JsonDict,
+    LiveSpec,
     PipelineSpec,
     at,
 )
@@ -97,13 +100,26 @@ FRAUD = PipelineSpec(
                 "TrainLinearLearner": {"validation:binary_f_beta": 0.71},
             },
         ),
+    ),
+    live=LiveSpec(
         ExecutionSpec(
-            execution_id="f9r8a7u6d5bb",
+            execution_id="",  # each run's own
             status="Executing",
-            started=at(minutes=-20),
-            # BuildFeatures takes ~4.5 min; XGBoost is training, the linear learner starting.
-            cut_after_s=400,
-            delays={"TrainLinearLearner": 100},
+            started=at(),
+            # No pause between steps: at any moment of a run some step is running.
+            gap_s=0,
+            durations={
+                "BuildFeatures": 180,
+                "TrainXGBoost": 420,
+                "TrainLinearLearner": 300,
+                "CompareModels": 240,
+                "CreateFraudModel": 15,
+            },
+            delays={"TrainLinearLearner": 60},
+            metrics={
+                "TrainXGBoost": {"validation:auc": 0.95, "train:auc": 0.98},
+                "TrainLinearLearner": {"validation:binary_f_beta": 0.73},
+            },
         ),
     ),
 )

@@ -2,7 +2,7 @@
 data, and the fixed constants every part of it shares.
 
 Every timestamp is :data:`BASE_TIME` shifted by a fixed offset (:func:`at`), so a test can
-assert it.
+assert it; only the runs of a :class:`LiveSpec` are dated from the wall clock.
 """
 
 from __future__ import annotations
@@ -59,7 +59,9 @@ class ExecutionSpec:
     ``True``); a step in ``failures`` fails with that reason and its dependants never start.
     ``cut_after_s`` freezes the execution that many seconds after its start: finished steps
     stay, running ones are ``Executing`` (``Starting`` in their first 45 s), later ones are
-    absent; with status ``Stopped`` the running ones become ``Stopped`` instead.
+    absent; with status ``Stopped`` the running ones become ``Stopped`` instead. A step starts
+    ``gap_s`` after what it waits for and runs its type's typical time plus a deterministic
+    0-59 s, unless ``durations`` names its wall time.
     """
 
     execution_id: str
@@ -77,6 +79,24 @@ class ExecutionSpec:
     cache_hits: Mapping[str, str] = field(default_factory=dict)  # step -> source execution id
     delays: Mapping[str, int] = field(default_factory=dict)  # step -> extra seconds before start
     definition: JsonDict | None = None  # the definition as of this run (default: pipeline's)
+    durations: Mapping[str, int] = field(default_factory=dict)  # step -> its wall time (s)
+    gap_s: int = 5
+
+
+@dataclass(frozen=True)
+class LiveSpec:
+    """A pipeline that is always running: one run after another, dated from the wall clock.
+
+    Each run goes as ``run`` says (its id, status, start and cut are each run's own). Run ``n``
+    starts ``n`` periods after the Unix epoch, a period being the time from a run's start to
+    its last step's start less a few seconds: the newest run is always executing with a step
+    still to come, and each run finishes (Succeeded) while the next is under way. Dating runs
+    from the epoch rather than from the sandbox's start makes every sandbox show the same runs
+    at the same moment. ``history`` finished runs from before the sandbox started are listed.
+    """
+
+    run: ExecutionSpec
+    history: int = 2
 
 
 @dataclass(frozen=True)
@@ -90,6 +110,7 @@ class PipelineSpec:
     description: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     model_package_groups: tuple[str, ...] = ()
+    live: LiveSpec | None = None  # runs dated from the wall clock, after ``executions``
 
     @property
     def arn(self) -> str:
@@ -100,6 +121,7 @@ class PipelineSpec:
 
     @property
     def latest(self) -> ExecutionSpec:
+        """The newest of ``executions`` (live runs are newer still)."""
         return max(self.executions, key=lambda e: e.started)
 
 
