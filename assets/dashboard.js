@@ -1,5 +1,29 @@
-/* Camera moves of the lineage graph, in the browser (no round trip to the server).
- * dash-cytoscape keeps its Cytoscape instance in window.cy (one graph on this page). */
+/* The dashboard's clientside callbacks: camera moves, focus, search matches, tooltips, the
+ * legend and the drawer, all in the browser (no round trip to the server).
+ * dash-cytoscape keeps its Cytoscape instance in window.cy (one graph on a page). */
+
+/* dash-cytoscape always hands Cytoscape its own default wheelSensitivity (1), and Cytoscape
+ * warns about any value it is given, the default too: that one warning says nothing about
+ * this page, so it is dropped; every other warning still reaches the console. */
+(function () {
+    var warn = console.warn.bind(console);
+    console.warn = function () {
+        var first = arguments[0];
+        if (typeof first === "string" && first.indexOf("You have set a custom wheel sensitivity") === 0) {
+            return;
+        }
+        warn.apply(null, arguments);
+    };
+})();
+
+var FIT_PADDING = 30;  /* as the layouts' own fit (dashboard.ui.components.elements) */
+
+/* Where a fit left the camera: a resize refits only a camera nobody has moved since. */
+function fitted(cy) {
+    var pan = cy.pan();
+    cy.__fitted = {zoom: cy.zoom(), x: pan.x, y: pan.y};
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     lineage: {
         /* The page on screen: the mark its layout carries (dashboard.ui.pages.page_mark). */
@@ -13,7 +37,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             if (!cy || !triggered) { return nu; }
             var id = triggered.prop_id.split(".")[0];
             if (id === "fit-button") {
-                cy.animate({fit: {eles: cy.elements(), padding: 30}}, {duration: 250});
+                cy.animate({fit: {eles: cy.elements(), padding: FIT_PADDING}},
+                           {duration: 250, complete: function () { fitted(cy); }});
             } else {
                 var factor = id === "zoom-in-button" ? 1.25 : 0.8;
                 var zoom = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), cy.zoom() * factor));
@@ -46,6 +71,88 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                            {duration: 300});
             }, byElements ? 450 : 0);
             return nu;
+        },
+        /* The steps a search found: marked, and the view fitted to several (not too close). */
+        showMatches: function (names) {
+            var cy = window.cy;
+            var nu = window.dash_clientside.no_update;
+            if (!cy) { return nu; }
+            cy.nodes(".search-match").removeClass("search-match");
+            var found = cy.collection();
+            (names || []).forEach(function (name) { found = found.union(cy.getElementById(name)); });
+            if (found.empty()) { return nu; }
+            found.addClass("search-match");
+            if (found.length < 2) { return nu; }  /* one match is selected: focus centres it */
+            cy.animate({fit: {eles: found, padding: 90}}, {
+                duration: 300,
+                complete: function () {
+                    if (cy.zoom() > 1.4) {
+                        cy.zoom({level: 1.4, renderedPosition: {x: cy.width() / 2, y: cy.height() / 2}});
+                        cy.center(found);
+                    }
+                }
+            });
+            return nu;
+        },
+        /* Listeners set once per graph: a node's whole name under the pointer (labels are
+         * cut at 150 px; text only), and a refit whenever the graph's box changes size (the
+         * summary or a message came or went after the layout ran, the window was resized)
+         * for as long as the camera is where the last fit left it: a zoom, a pan or a
+         * focus on a node, by the user or by this page, keeps the camera where it is. */
+        graphEvents: function () {
+            var cy = window.cy;
+            var nu = window.dash_clientside.no_update;
+            var tip = document.getElementById("graph-tooltip");
+            if (!cy || !tip || cy.__graphEvents) { return nu; }
+            cy.__graphEvents = true;
+            cy.on("mouseover", "node", function (event) {
+                var data = event.target.data();
+                tip.textContent = data.kind === "artifact" ? (data.uri || data.label) : data.id;
+                var at = event.renderedPosition || event.target.renderedPosition();
+                tip.style.left = Math.round(at.x + 14) + "px";
+                tip.style.top = Math.round(at.y + 14) + "px";
+                tip.hidden = false;
+            });
+            cy.on("mouseout", "node", function () { tip.hidden = true; });
+            cy.on("viewport", function () { tip.hidden = true; });
+            cy.on("layoutstop", function () { fitted(cy); });
+            cy.on("resize", function () {
+                var last = cy.__fitted;
+                var pan = cy.pan();
+                var untouched = last && Math.abs(last.zoom - cy.zoom()) < 1e-9 &&
+                    Math.abs(last.x - pan.x) < 0.5 && Math.abs(last.y - pan.y) < 0.5;
+                if (untouched && cy.elements().length) {
+                    cy.fit(cy.elements(), FIT_PADDING);
+                    fitted(cy);
+                }
+            });
+            return nu;
+        },
+        /* The legend: [remembered open?, legend hidden?, button expanded?]. */
+        legend: function (clicks, open) {
+            var triggered = (window.dash_clientside.callback_context.triggered || [])
+                .map(function (t) { return t.prop_id; });
+            var nu = window.dash_clientside.no_update;
+            if (triggered.indexOf("legend-toggle.n_clicks") >= 0 && clicks) {
+                var now = !open;
+                return [now, !now, now ? "true" : "false"];
+            }
+            return [nu, !open, open ? "true" : "false"];
+        },
+        /* The side panel as a drawer (narrow screens): a selection or the button opens it,
+         * the close button or the button again closes it. Wide screens ignore the class. */
+        drawer: function (node, toggles, closes, className) {
+            var triggered = (window.dash_clientside.callback_context.triggered || [])
+                .map(function (t) { return t.prop_id; });
+            var open = (className || "").indexOf("drawer-open") >= 0;
+            if (triggered.indexOf("drawer-close.n_clicks") >= 0) {
+                open = false;
+            } else if (triggered.indexOf("drawer-toggle.n_clicks") >= 0) {
+                open = !open;
+            } else if (node) {
+                open = true;
+            }
+            return open ? "workspace drawer-open" : "workspace";
         }
     }
 });

@@ -26,8 +26,9 @@ INTERVAL = "refresh-interval"
 
 # Summary bar and messages
 SUMMARY = "summary-bar"
-MESSAGE = "message"
-CATALOG_MESSAGE = "catalog-message"  # the pipeline list of a region could not be read
+MESSAGE = "message"  # the page's messages: every distinct note of the stores below, once
+VIEW_NOTES = "view-notes-store"  # what loading the view had to say
+CATALOG_NOTES = "catalog-notes-store"  # what listing the region's pipelines had to say
 
 # Graph and its toolbar
 GRAPH = "lineage-graph"
@@ -39,13 +40,22 @@ ZOOM_IN = "zoom-in-button"
 ZOOM_OUT = "zoom-out-button"
 SEARCH = "step-search"
 SEARCH_OPTIONS = "step-search-options"
-SEARCH_MESSAGE = "step-search-message"
+SEARCH_MESSAGE = "step-search-message"  # no match, or the matches to choose from
+SEARCH_MATCHES = "step-search-matches"  # the step names the last search matched
+MATCH = "search-match"  # {"type": MATCH, "step": <name>}: choose one of several matches
+SELECT_STEP = "select-step"  # {"type": SELECT_STEP, "step": <name>}: e.g. "Failed at X"
 EDGE_CAPTION = "edge-caption"
+GRAPH_TOOLTIP = "graph-tooltip"  # a node's full name under the pointer
 LEGEND = "legend"
+LEGEND_TOGGLE = "legend-toggle"
+LEGEND_OPEN = "legend-open-store"  # remembered in the browser (localStorage)
 EXPORT_JSON = "export-json-button"
 EXPORT_PNG = "export-png-button"
 DOWNLOAD = "download"
 CLIENTSIDE_SINK = "clientside-sink"  # a dummy output for clientside camera moves
 
-# Side panel
+# Side panel (a drawer on narrow screens)
+WORKSPACE = "workspace"
 PANEL = "side-panel"
+DRAWER_TOGGLE = "drawer-toggle"
+DRAWER_CLOSE = "drawer-close"

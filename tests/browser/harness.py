@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+import botocore.session
 import dash
+from botocore.credentials import CredentialResolver
 
 from dashboard.core.config import ENV_REGIONS, ENV_SANDBOX, LINEAGE_SERVICE, LINEAGE_SETTINGS
 from dashboard.server.app import create_app
@@ -37,9 +39,21 @@ class EndpointSession(boto3.session.Session):
         return super().client(*args, **kwargs)
 
 
-def make_app(endpoint: str, **config: Any) -> dash.Dash:
+class NoCredentialsSession(EndpointSession):
+    """A session that finds no credentials anywhere (not even in this process's environment)."""
+
+    def __init__(self, endpoint: str) -> None:
+        core = botocore.session.get_session()
+        core.register_component("credential_provider", CredentialResolver(providers=[]))
+        boto3.session.Session.__init__(self, botocore_session=core, region_name=REGIONS[0])
+        self.endpoint = endpoint
+
+
+def make_app(endpoint: str, *, credentials: bool = True, **config: Any) -> dash.Dash:
+    """The app; ``credentials=False``: as on a machine where boto3 finds none."""
     settings = Settings(default_region=REGIONS[0])
-    service = LineageService(settings, ClientFactory(settings, lambda: EndpointSession(endpoint)))
+    session = EndpointSession if credentials else NoCredentialsSession
+    service = LineageService(settings, ClientFactory(settings, lambda: session(endpoint)))
     return create_app(
         {
             LINEAGE_SETTINGS: settings,

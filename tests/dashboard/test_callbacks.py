@@ -5,16 +5,26 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import jsonschema
 import pytest
 from dash import no_update
 from dash.development.base_component import Component
 
 from dashboard.ui import ids
+from dashboard.ui.components.elements import LAYOUT_AUTO
 from dashboard.ui.pages.pipeline.catalog import execution_options, pipeline_options
 from dashboard.ui.pages.pipeline.details import edge_caption, panel_for
 from dashboard.ui.pages.pipeline.export import export_json, export_png
 from dashboard.ui.pages.pipeline.graph import load_view
-from dashboard.ui.pages.pipeline.view import LATEST, View, find_step, parse_query, sync_view
+from dashboard.ui.pages.pipeline.view import (
+    LATEST,
+    Sync,
+    View,
+    find_steps,
+    parse_query,
+    sync_view,
+)
+from lineage.contract import lineage_schema
 from lineage.errors import (
     AwsAccessDenied,
     AwsCredentialsMissing,
@@ -45,12 +55,29 @@ def page_text(tree: Any) -> str:
     return " ".join(strings(tree))
 
 
+def flat(tree: Any) -> str:
+    """The text of a component tree as the browser joins it (no added spaces)."""
+    return "".join(strings(tree))
+
+
+def said(notes: Any) -> str:
+    """The words of a list of notes (components.messages.Note)."""
+    return " ".join(f"{n['title']} {n['detail']}" for n in notes or ())
+
+
 def components(tree: Any) -> list[Component]:
     if isinstance(tree, list | tuple):
         return [c for child in tree for c in components(child)]
     if isinstance(tree, Component):
         return [tree, *components(getattr(tree, "children", None))]
     return []
+
+
+def test_the_document_these_tests_use_is_a_valid_lineage_document(
+    document: dict[str, Any],
+) -> None:
+    """A snapshot of the sandbox's mlops-pipeline: when the contract grows, it must too."""
+    jsonschema.Draft202012Validator(lineage_schema()).validate(document)
 
 
 # -- URL state ------------------------------------------------------------------------------
@@ -69,7 +96,8 @@ NOTHING = View()
 
 def sync(trigger: str | None, current: View = NOTHING, **values: Any) -> Any:
     args: dict[str, Any] = dict(search=None, region=None, pipeline=None, execution=LATEST,
-                                selected=None, step_query=None, step_names=None)
+                                selected=None, step_query=None, step_names=None,
+                                data_view=[], layout_choice=LAYOUT_AUTO)
     args.update(values)
     return sync_view(trigger, current=current, default_region=DEFAULT, **args)
 
@@ -78,21 +106,23 @@ def test_the_url_sets_dropdowns_view_and_node() -> None:
     out = sync(None, search="?region=us-east-1&pipeline=nlp-pipeline&execution=e1&node=Train",
                region=DEFAULT, execution=LATEST)
     assert (out.region, out.pipeline, out.execution) == ("us-east-1", "nlp-pipeline", "e1")
-    assert out.view == {"region": "us-east-1", "pipeline": "nlp-pipeline", "execution": "e1"}
+    assert out.view == {"region": "us-east-1", "pipeline": "nlp-pipeline", "execution": "e1",
+                        "data": False, "layout": LAYOUT_AUTO}
     assert out.node == "Train"
     assert out.url_search is no_update  # never rewrites what the user opened
     # Back to a view already shown: nothing is re-sent, so nothing reloads.
     same = sync(ids.URL, current=View("us-east-1", "nlp-pipeline", "e1", "Train"),
                 search="?region=us-east-1&pipeline=nlp-pipeline&execution=e1&node=Train",
                 region="us-east-1", pipeline="nlp-pipeline", execution="e1")
-    assert list(same.outputs().values())[:6] == [no_update] * 6
+    assert list(same.outputs().values())[:8] == [no_update] * 8
 
 
 def test_choosing_a_region_resets_pipeline_and_pushes_the_url() -> None:
     out = sync(ids.REGION, current=MLOPS, region="us-east-1", pipeline="mlops-pipeline")
     assert out.url_search == "?region=us-east-1"
     assert (out.pipeline, out.execution, out.node) == (None, LATEST, None)
-    assert out.view == {"region": "us-east-1", "pipeline": None, "execution": None}
+    assert out.view == {"region": "us-east-1", "pipeline": None, "execution": None,
+                        "data": False, "layout": LAYOUT_AUTO}
 
 
 def test_choosing_a_pipeline_and_an_execution() -> None:
@@ -126,8 +156,7 @@ def test_selecting_in_the_graph_and_searching() -> None:
     assert out.node == "Train"
     assert out.url_search.endswith("&node=Train")
     train = View(DEFAULT, "mlops-pipeline", None, "Train")
-    assert list(sync(ids.GRAPH, current=train, selected=[{"id": "Train"}]).outputs().values()) == [
-        no_update] * 7
+    assert sync(ids.GRAPH, current=train, selected=[{"id": "Train"}]) == Sync()
     cleared = sync(ids.GRAPH, current=train, selected=[])
     assert cleared.node is None and "node" not in cleared.url_search
     names = ["Preprocess", "Train", "Evaluate"]
@@ -138,14 +167,15 @@ def test_selecting_in_the_graph_and_searching() -> None:
     assert "<b>nope</b>" in missing.search_message  # shown as text by Dash
 
 
-def test_find_step_prefers_exact_then_case_then_prefix_then_part() -> None:
+def test_find_steps_prefers_exact_then_case_then_prefix_then_part() -> None:
     names = ["TrainChurn", "Train", "PreTrain", "train-b"]
-    assert find_step("Train", names) == "Train"
-    assert find_step("TRAIN", names) == "Train"
-    assert find_step("trainc", names) == "TrainChurn"
-    assert find_step("retr", names) == "PreTrain"
-    assert find_step("  ", names) is None
-    assert find_step("zzz", names) is None
+    assert find_steps("Train", names) == ["Train"]
+    assert find_steps("TRAIN", names) == ["Train"]
+    assert find_steps("trainc", names) == ["TrainChurn"]
+    assert find_steps("retr", names) == ["PreTrain"]
+    assert find_steps("tra", names) == ["TrainChurn", "Train", "train-b", "PreTrain"]
+    assert find_steps("  ", names) == []
+    assert find_steps("zzz", names) == []
 
 
 # -- loading a view ---------------------------------------------------------------------------
@@ -163,17 +193,17 @@ def test_load_view_renders_graph_summary_and_meta(document: dict[str, Any],
     assert loaded.layout["name"] == "dagre"
     assert loaded.interval_disabled  # Succeeded: nothing to refresh
     assert loaded.meta["status"] == "Succeeded" and loaded.meta["pipeline"] == "mlops-pipeline"
-    assert loaded.last_scanned == "2025-03-02 08:00:00 UTC"
+    assert loaded.last_scanned.title == "2025-03-02 08:00:00 UTC"
     summary = page_text(loaded.summary)
     for expected in ("MLOps churn pipeline", "Preprocess, train, evaluate", "Succeeded 6",
-                     "Not started 1", "25 min 10 s", "ml-platform", "AucThreshold"):
+                     "Not run (branch not taken) 1", "25 min 10 s", "ml-platform", "AucThreshold"):
         assert expected in summary
-    assert loaded.message is None
+    assert loaded.notes == [] and loaded.export_disabled is False
     # The same view again (an interval tick): the viewport is kept.
     again = load_view(cached, settings, View(DEFAULT, "mlops-pipeline"), previous=loaded.meta)
     assert again.layout is no_update
-    other = load_view(cached, settings, View(DEFAULT, "mlops-pipeline"), previous=loaded.meta,
-                      data_view=True)
+    other = load_view(cached, settings, View(DEFAULT, "mlops-pipeline", data=True),
+                      previous=loaded.meta)
     assert other.layout is not no_update
 
 
@@ -182,14 +212,14 @@ def test_a_running_execution_turns_the_interval_on(document: dict[str, Any],
     document["execution"]["status"] = "Executing"
     loaded = load_view(FakeCached(lineage_answer=document), settings, MLOPS, refresh=True)
     assert loaded.interval_disabled is False
-    assert "still running" in page_text(loaded.message)
+    assert "still running" in said(loaded.notes)
 
 
 def test_never_executed_and_warnings_are_said(document: dict[str, Any], settings: Any) -> None:
     document["execution"] = None
     document["warnings"] = [{"code": "S3_ACCESS_DENIED", "message": "m", "target": "b"}]
     loaded = load_view(FakeCached(lineage_answer=document), settings, MLOPS)
-    text = page_text(loaded.message)
+    text = said(loaded.notes)
     assert "Never executed" in text and "1 warning" in text
     assert loaded.interval_disabled
 
@@ -197,7 +227,7 @@ def test_never_executed_and_warnings_are_said(document: dict[str, Any], settings
 def test_no_pipeline_asks_for_one(settings: Any) -> None:
     cached = FakeCached()
     loaded = load_view(cached, settings, View(DEFAULT))
-    assert "Choose a pipeline" in page_text(loaded.message)
+    assert "Choose a pipeline" in said(loaded.notes)
     assert loaded.elements == () and cached.calls == []
 
 
@@ -217,7 +247,7 @@ def test_no_pipeline_asks_for_one(settings: Any) -> None:
 def test_errors_become_friendly_messages(error: BaseException, words: str,
                                          settings: Any) -> None:
     loaded = load_view(FakeCached(lineage_error=error), settings, MLOPS)
-    text = page_text(loaded.message)
+    text = said(loaded.notes)
     assert words in text
     assert "123456789012" not in text  # an unexpected error's text is logged, not shown
     assert loaded.elements == () and loaded.meta is None and loaded.interval_disabled
@@ -226,9 +256,9 @@ def test_errors_become_friendly_messages(error: BaseException, words: str,
 def test_an_invalid_url_parameter_is_a_message(settings: Any) -> None:
     cached = FakeCached()
     loaded = load_view(cached, settings, View("mars-central-1", "mlops-pipeline"))
-    assert "region is not a region where SageMaker is available" in page_text(loaded.message)
+    assert "mars-central-1 is not a region where SageMaker is available" in said(loaded.notes)
     bad = load_view(cached, settings, View(DEFAULT, "bad name!"))
-    assert "pipeline must be" in page_text(bad.message)
+    assert "pipeline must be" in said(bad.notes)
     assert cached.calls == []
 
 
@@ -240,22 +270,22 @@ def test_pipeline_options_show_latest_status_and_keep_the_current_one() -> None:
         {"name": "a-pipe", "latestExecution": {"status": "Failed"}, "description": "<i>x</i>"},
         {"name": "b-pipe", "latestExecution": None},
     ]})
-    options, placeholder, message = pipeline_options(cached, DEFAULT, "gone-pipe")
+    options, placeholder, notes = pipeline_options(cached, DEFAULT, "gone-pipe")
     assert [o["value"] for o in options] == ["a-pipe", "b-pipe", "gone-pipe"]
     assert options[0]["label"] == "a-pipe  \u00b7  Failed"
     assert options[1]["label"].endswith("never executed")
-    assert message is None and "(2)" in placeholder
+    assert notes == [] and "(2)" in placeholder
 
 
 def test_a_region_without_pipelines_says_so() -> None:
-    options, placeholder, message = pipeline_options(FakeCached(pipelines_answer={
+    options, placeholder, notes = pipeline_options(FakeCached(pipelines_answer={
         "pipelines": []}), "us-west-2", None)
     assert options == [] and placeholder == "No pipelines in this region"
-    assert "No pipelines in us-west-2" in page_text(message)
+    assert "No pipelines in us-west-2" in said(notes)
     _, _, denied = pipeline_options(FakeCached(list_error=AwsAccessDenied("x")), DEFAULT, None)
-    assert "AWS refused" in page_text(denied)
+    assert "AWS refused" in said(denied)
     _, _, bad = pipeline_options(FakeCached(), "nowhere-1", None)
-    assert "not a region" in page_text(bad)
+    assert "nowhere-1 is not a region" in said(bad)
 
 
 def test_execution_options_latest_first_with_status_and_start_time() -> None:
@@ -310,7 +340,9 @@ def test_panel_of_a_failed_step_condition_registry_and_artifact(
     artifact = page_text(panel_for(cached, settings, meta(), "artifact:4"))
     assert "Written by" in artifact and "Preprocess" in artifact and "Read by" in artifact
     assert "unencrypted" in artifact
-    assert "did not run" in page_text(panel_for(cached, settings, meta(), "AUCTooLow"))
+    # AUCTooLow is on the else branch of a condition that held.
+    assert "Not run (condition true)" in page_text(panel_for(cached, settings, meta(),
+                                                             "AUCTooLow"))
 
 
 def test_panel_without_selection_shows_summary_and_warnings(document: dict[str, Any],
@@ -371,3 +403,140 @@ def test_exports(document: dict[str, Any], settings: Any) -> None:
     assert (image["type"], image["action"]) == ("png", "download")
     assert image["filename"] == "mlops-pipeline-lineage"
     assert export_png(None) is no_update
+
+
+# -- what a new user meets first ---------------------------------------------------------------
+
+
+def test_a_failed_run_names_the_step_and_its_own_failure_first(document: dict[str, Any],
+                                                               settings: Any) -> None:
+    train = document["graph"]["nodes"][1]
+    train["run"].update(status="Failed", failureReason=(
+        "AlgorithmError: framework error:\nTraceback (most recent call last):\n  File x\n"
+        "ValueError: Feature names mismatch: expected 'tenure'"))
+    document["execution"].update(status="Failed",
+                                 failureReason="Step failure: One or multiple steps failed.")
+    loaded = load_view(FakeCached(lineage_answer=document), settings, MLOPS)
+    (button,) = [c for c in components(loaded.summary) if type(c).__name__ == "Button"]
+    assert flat(button) == ("Failed at Train: ValueError: Feature names mismatch: "
+                                 "expected 'tenure'")
+    assert button.id == {"type": ids.SELECT_STEP, "step": "Train"}  # type: ignore[attr-defined]
+    # Its click selects the step (a pattern trigger), and pushes the URL.
+    chosen = sync(button.id, current=MLOPS)  # type: ignore[attr-defined]
+    assert chosen.node == "Train" and chosen.url_search.endswith("&node=Train")
+
+
+def test_the_branch_a_false_condition_skipped_is_not_run_not_not_started(
+    document: dict[str, Any], settings: Any,
+) -> None:
+    check = next(n for n in document["graph"]["nodes"] if n["id"] == "CheckAUC")
+    check["condition"] = {"outcome": False, "conditions": [{
+        "type": "GreaterThanOrEqualTo", "operator": ">=", "left": "Steps.Evaluate.auc",
+        "right": "Parameters.AucThreshold", "leftValue": 0.61, "rightValue": 0.75}]}
+    for node in document["graph"]["nodes"]:
+        if node["id"] in ("RegisterModel", "CreateModel"):
+            node["run"] = None
+    cached = FakeCached(lineage_answer=document)
+    register = page_text(panel_for(cached, settings, meta(), "RegisterModel"))
+    assert "Not run (condition false)" in register and "Not started" not in register
+    check_text = page_text(panel_for(cached, settings, meta(), "CheckAUC"))
+    assert "Steps.Evaluate.auc >= Parameters.AucThreshold" in check_text
+    assert "compared 0.61 >= 0.75" in check_text
+    assert "false: the else branch ran (AUCTooLow)" in check_text
+    summary = page_text(load_view(cached, settings, MLOPS).summary)
+    assert "Not run (branch not taken) 2" in summary
+
+
+def test_warnings_are_grouped_by_cause_with_counts_and_a_partial_step_says_so(
+    document: dict[str, Any], settings: Any,
+) -> None:
+    denied = "DescribeTrainingJob failed; run details are partial (access denied)"
+    document["warnings"] = [
+        {"code": "DESCRIBE_ACCESS_DENIED", "message": denied, "target": "Train"},
+        {"code": "DESCRIBE_ACCESS_DENIED", "message": denied, "target": "Evaluate"},
+        *[{"code": "S3_ACCESS_DENIED", "target": bucket,
+           "message": f"GetBucketEncryption failed for bucket {bucket}; its value is Unknown"}
+          for bucket in ("b1", "b2", "b3")],
+    ]
+    cached = FakeCached(lineage_answer=document)
+    panel = flat(panel_for(cached, settings, meta(), None))
+    assert f"2 steps: {denied}" in panel
+    assert "3 buckets: GetBucketEncryption failed; its value is Unknown" in panel
+    assert "S3_ACCESS_DENIEDb1, b2, b3" in panel
+    assert "5 warnings (2 causes)." in said(load_view(cached, settings, MLOPS).notes)
+    train = page_text(panel_for(cached, settings, meta(), "Train"))
+    assert "Details are partial." in train and denied in train
+    assert "Details are partial" not in page_text(panel_for(cached, settings, meta(),
+                                                             "CheckAUC"))
+
+
+def test_a_pipeline_without_steps_says_so(document: dict[str, Any], settings: Any) -> None:
+    document["graph"] = {"nodes": [], "edges": [], "artifacts": []}
+    loaded = load_view(FakeCached(lineage_answer=document), settings, MLOPS)
+    assert "No steps." in said(loaded.notes) and loaded.elements == []
+    assert not loaded.export_disabled  # the (empty) document can still be downloaded
+    assert load_view(FakeCached(), settings, View(DEFAULT)).export_disabled
+
+
+def test_one_problem_is_one_banner_however_many_callbacks_meet_it() -> None:
+    from dashboard.ui.components.messages import bad_region, error_note, shown
+
+    catalog = [bad_region("mars-1")]
+    view = [bad_region("mars-1")]
+    assert [flat(m) for m in shown(catalog, view)] == [
+        "Unknown region. mars-1 is not a region where SageMaker is available. Choose one "
+        "from the list."]
+    missing = AwsCredentialsMissing("no credentials")
+    both = shown([error_note(missing, region=DEFAULT)],
+                 [error_note(missing, pipeline="mlops-pipeline", region=DEFAULT)])
+    assert len(both) == 1 and "No AWS credentials" in page_text(both)
+
+
+def test_regions_with_pipelines_come_first_with_their_counts() -> None:
+    from dashboard.ui.pages.pipeline.catalog import region_options
+
+    cached = FakeCached(pipelines_answer={"pipelines": [
+        {"name": "a", "region": "us-east-1"}, {"name": "b", "region": "us-east-1"},
+        {"name": "c", "region": "eu-west-1"}]})
+    options = region_options(cached, ["ap-northeast-2", "eu-west-1", "us-east-1", "us-west-2"],
+                             DEFAULT)
+    assert [o["value"] for o in options] == ["us-east-1", "eu-west-1", "ap-northeast-2",
+                                             "us-west-2"]
+    assert options[0]["label"] == "us-east-1  \u00b7  2 pipelines"
+    assert options[1]["label"] == "eu-west-1  \u00b7  1 pipeline"
+    failing = region_options(FakeCached(list_error=AwsThrottled("x")), ["us-east-1"], DEFAULT)
+    assert [o["value"] for o in failing] == [DEFAULT, "us-east-1"]
+
+
+def test_the_url_holds_data_view_and_layout_and_an_artifact_opens_the_data_view() -> None:
+    view = View(DEFAULT, "mlops-pipeline", None, "Train", data=True, layout="layered")
+    assert view.query().endswith("&node=Train&data=1&layout=layered")
+    assert parse_query(view.query(), DEFAULT) == view
+    shared = parse_query("?region=ap-northeast-2&pipeline=p&node=artifact:4", DEFAULT)
+    assert shared.data and shared.node == "artifact:4"
+    assert parse_query("?layout=<script>", DEFAULT).layout == LAYOUT_AUTO
+    out = sync(ids.URL, search="?region=ap-northeast-2&pipeline=p&node=artifact:4",
+               region=DEFAULT)
+    assert out.data_view == ["on"] and out.view["data"] is True and out.node == "artifact:4"
+    # Leaving the data view leaves an artifact's selection behind with it.
+    off = sync(ids.DATA_VIEW, current=shared, data_view=[])
+    assert off.node is None and "data" not in off.url_search and "node" not in off.url_search
+    chosen = sync(ids.LAYOUT_CHOICE, current=MLOPS, layout_choice="grid")
+    assert chosen.url_search.endswith("&layout=grid") and chosen.view["layout"] == "grid"
+
+
+def test_several_matches_are_listed_to_choose_from() -> None:
+    names = ["Preprocess", "CheckAUC", "AUCTooLow"]
+    found = sync(ids.SEARCH, current=MLOPS, step_query="auc", step_names=names)
+    assert found.node is no_update and found.search_matches == ["AUCTooLow", "CheckAUC"]
+    buttons = [c for c in components(found.search_message) if type(c).__name__ == "Button"]
+    assert [b.id["step"] for b in buttons] == ["AUCTooLow", "CheckAUC"]  # type: ignore[attr-defined]
+    picked = sync(buttons[1].id, current=MLOPS)  # type: ignore[attr-defined]
+    assert picked.node == "CheckAUC"
+
+
+def test_compared_values_read_as_written() -> None:
+    from dashboard.ui.components.panels import value_text
+
+    assert [value_text(v) for v in (0.87, 3, True, "ok", ["a", 1.5], None)] == [
+        "0.87", "3", "true", "\u201cok\u201d", "[\u201ca\u201d, 1.5]", "\u2013"]

@@ -133,7 +133,10 @@ def big_document(steps: int) -> dict[str, Any]:
 
 def test_large_graphs_get_server_positions() -> None:
     small = document_elements(big_document(LARGE_GRAPH_NODES))
-    assert not small.preset and all("position" not in e for e in small.elements)
+    assert not small.preset  # laid out in the browser, starting from the server's positions
+    assert all("position" in e for e in nodes(small.elements))
+    assert len({(e["position"]["x"], e["position"]["y"]) for e in nodes(small.elements)}) == len(
+        nodes(small.elements)), "no two nodes start on one another"
     large = document_elements(big_document(LARGE_GRAPH_NODES + 1))
     assert large.preset
     placed = [e for e in nodes(large.elements)]

@@ -1,4 +1,5 @@
-"""The one stylesheet: status told by colour and a second cue; edge kinds told apart."""
+"""The one stylesheet: status told by colour and a second cue; edge kinds told apart; the
+legend drawn from its tables; colours that meet WCAG AA."""
 
 from __future__ import annotations
 
@@ -6,8 +7,21 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dashboard.ui.components.elements import STATUSES, status_class, via_class
-from dashboard.ui.components.stylesheet import EDGE_LOOK, STATUS_LOOK, stylesheet
+from dashboard.ui.components.elements import (
+    KNOWN_TYPES,
+    STATUSES,
+    status_class,
+    type_class,
+    via_class,
+)
+from dashboard.ui.components.legend import legend, shape_entries, shape_svg
+from dashboard.ui.components.stylesheet import (
+    EDGE_LOOK,
+    OTHER_SHAPE,
+    STATUS_LOOK,
+    TYPE_SHAPES,
+    stylesheet,
+)
 from lineage.models import UNKNOWN
 
 CSS = Path(__file__).resolve().parents[2] / "dashboard" / "assets" / "dashboard.css"
@@ -69,3 +83,73 @@ def test_assets_css_uses_the_same_status_colours() -> None:
 
 def test_legend_names_every_edge_kind() -> None:
     assert {"dependsOn", "ref:Get", "condition", "artifact"} <= set(EDGE_LOOK)
+
+
+# -- the legend is the stylesheet's own tables ---------------------------------------------------
+
+
+def test_every_step_type_has_a_shape_the_legend_can_draw() -> None:
+    drawn = {t for _, types in shape_entries() for t in types.split(", ")}
+    assert set(KNOWN_TYPES) <= drawn
+    for step_type, shape in TYPE_SHAPES.items():
+        assert shape_svg(shape) is not None, (step_type, shape)
+        assert style_of(f".{type_class(step_type)}")["shape"] == shape
+    assert TYPE_SHAPES["Fail"] == "octagon"
+    assert OTHER_SHAPE not in TYPE_SHAPES.values()  # an unknown type is told apart
+
+
+def test_the_legend_lists_every_shape_status_edge_and_cache_hits() -> None:
+    text = " ".join(strings(legend()))
+    for _, types in shape_entries():
+        assert types in text
+    for status in STATUSES:
+        assert STATUS_LOOK[status][4] in text
+    for via, look in EDGE_LOOK.items():
+        assert look[4] in text, via
+    assert "cache hit" in text and "Not run (branch not taken)" in text
+    assert style_of(".cache-hit")["background-opacity"] < 1  # the lighter fill is drawn
+
+
+def strings(tree: Any) -> list[str]:
+    if isinstance(tree, str):
+        return [tree]
+    if isinstance(tree, list | tuple):
+        return [s for child in tree for s in strings(child)]
+    return strings(getattr(tree, "children", None)) if tree is not None else []
+
+
+# -- contrast: WCAG AA for small text, from the stylesheet's own colours ------------------------
+
+
+def luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(ink: str, background: str) -> float:
+    high, low = sorted((luminance(ink), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def css_variable(block: str, name: str) -> str:
+    found = re.search(rf"--{name}: (#[0-9a-fA-F]{{6}});", block)
+    assert found, name
+    return found.group(1)
+
+
+def test_status_chips_and_muted_text_meet_wcag_aa() -> None:
+    css = CSS.read_text(encoding="utf-8")
+    root = re.search(r":root \{([^}]*)\}", css)
+    assert root
+    surface = css_variable(root.group(1), "surface")
+    for name in ("ink", "ink-soft", "muted"):
+        assert contrast(css_variable(root.group(1), name), surface) >= 4.5, name
+    for status in STATUS_LOOK:
+        rule = re.search(rf"\.{status_class(status)} \{{([^}}]*)\}}", css)
+        assert rule, status
+        chip = contrast(css_variable(rule.group(1), "chip-ink"), css_variable(rule.group(1),
+                                                                              "chip-bg"))
+        assert chip >= 4.5, (status, round(chip, 2))
+    assert contrast("#b34f00", surface) >= 4.5  # the legend's insecure-bucket mark
+    assert ".badge-sample { color: #b34f00;" in css

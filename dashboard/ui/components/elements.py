@@ -88,6 +88,28 @@ def step_status(node: Mapping[str, Any]) -> str:
     return str(status) if status else UNKNOWN
 
 
+def not_run_reasons(document: Mapping[str, Any]) -> dict[str, str]:
+    """Steps that did not run because their Condition chose the other branch, with why.
+
+    ``{"EvaluateChurn": "condition false"}``: the step sits in the ``if`` branch of a
+    Condition whose outcome was false (or the ``else`` branch of a true one).
+    """
+    graph = document.get("graph") or {}
+    nodes = {str(node.get("id")): node for node in graph.get("nodes") or []}
+    reasons: dict[str, str] = {}
+    for edge in graph.get("edges") or []:
+        if edge.get("via") != "condition" or edge.get("branch") not in ("if", "else"):
+            continue
+        condition = nodes.get(str(edge.get("from")), {}).get("condition")
+        step = nodes.get(str(edge.get("to")))
+        outcome = condition.get("outcome") if isinstance(condition, Mapping) else None
+        if step is None or not isinstance(outcome, bool) or isinstance(step.get("run"), Mapping):
+            continue
+        if (edge["branch"] == "if") != outcome:
+            reasons[str(edge.get("to"))] = f"condition {'true' if outcome else 'false'}"
+    return reasons
+
+
 def artifact_node_id(artifact_id: Any) -> str:
     return f"{ARTIFACT_PREFIX}{artifact_id}"
 
@@ -152,6 +174,7 @@ def document_elements(
 
     step_ids = [str(node.get("id")) for node in nodes]
     known = set(step_ids)
+    skipped = not_run_reasons(document)
     elements: list[dict[str, Any]] = []
     for node in nodes:
         name = str(node.get("id"))
@@ -161,19 +184,17 @@ def document_elements(
         run = node.get("run")
         if isinstance(run, Mapping) and run.get("cacheHit"):
             classes += " cache-hit"
-        elements.append(
-            {
-                "data": {
-                    "id": name,
-                    "label": name,
-                    "kind": "step",
-                    "type": step_type,
-                    "status": status,
-                },
-                "classes": classes,
-                "selected": name == selected,
-            }
-        )
+        data: dict[str, Any] = {
+            "id": name,
+            "label": name,
+            "kind": "step",
+            "type": step_type,
+            "status": status,
+        }
+        if name in skipped:
+            classes += " not-run"
+            data["notRun"] = skipped[name]
+        elements.append({"data": data, "classes": classes, "selected": name == selected})
 
     links: list[tuple[str, str, str, dict[str, Any]]] = []
     for edge in edges:
@@ -243,12 +264,13 @@ def document_elements(
 
     all_ids = step_ids + artifact_ids
     preset = len(all_ids) > LARGE_GRAPH_NODES if positions is None else positions
-    if preset:
-        placed = layered_positions(all_ids, [(s, t) for s, t, _, _ in links])
-        for element in elements:
-            point = placed.get(element["data"]["id"]) if "source" not in element["data"] else None
-            if point is not None:
-                element["position"] = {"x": point[0], "y": point[1]}
+    # Positions always: a client-side layout starts from them, so no two nodes ever sit on
+    # one another (Cytoscape cannot draw an edge between overlapping nodes, and says so).
+    placed = layered_positions(all_ids, [(s, t) for s, t, _, _ in links])
+    for element in elements:
+        point = placed.get(element["data"]["id"]) if "source" not in element["data"] else None
+        if point is not None:
+            element["position"] = {"x": point[0], "y": point[1]}
     return Graph(elements=elements, node_count=len(all_ids), step_names=step_ids, preset=preset)
 
 

@@ -20,6 +20,7 @@ from dashboard.ui.components.stylesheet import (
     TYPE_SHAPES,
     icon_uri,
 )
+from lineage.models import NOT_STARTED
 
 # Each Cytoscape shape as SVG in a 24 x 16 box; "round-" shapes are drawn with round joins.
 _POLYGONS: Mapping[str, str] = {
@@ -74,12 +75,23 @@ def shape_entries() -> list[tuple[str, str]]:
     return entries
 
 
-def legend() -> html.Details:
+def legend() -> html.Div:
+    """Hidden until the toolbar's Legend button shows it (as this browser left it)."""
     statuses = [
         html.Li([html.Span(html.Img(src=icon_uri(status), alt=""),
                            className=f"swatch {status_class(status)}"),
                  STATUS_LOOK[status][4]])
         for status in STATUSES
+    ]
+    statuses += [
+        html.Li([html.Span(html.Img(src=icon_uri(NOT_STARTED), alt=""),
+                           className=f"swatch {status_class(NOT_STARTED)} not-run"),
+                 "Not run (branch not taken)"],
+                title="In the branch of a Condition that chose the other one"),
+        html.Li([html.Span(html.Img(src=icon_uri("Succeeded"), alt=""),
+                           className=f"swatch {status_class('Succeeded')} cache-hit"),
+                 "cache hit (lighter)"],
+                title="The step reused the result of an earlier execution"),
     ]
     edges = [
         html.Li([html.Span(className=f"edge-sample {via_class(via)}"), look[4]])
@@ -98,19 +110,15 @@ def legend() -> html.Details:
     shapes.append(html.Li([html.Span("\u26a0", className="badge-sample"), "insecure bucket"],
                           title="The bucket is unencrypted, unversioned or not blocked from "
                                 "public access"))
-    return html.Details(
+    return html.Div(
         [
-            html.Summary("Legend"),
-            html.Div(
-                [
-                    html.Div([html.H5("Status"), html.Ul(statuses)], className="legend-group"),
-                    html.Div([html.H5("Edges"), html.Ul(edges)], className="legend-group"),
-                    html.Div([html.H5("Shapes"), html.Ul(shapes)], className="legend-group"),
-                ],
-                className="legend-groups",
-            ),
+            html.Div([html.H5("Status"), html.Ul(statuses)], className="legend-group"),
+            html.Div([html.H5("Edges"), html.Ul(edges)], className="legend-group"),
+            html.Div([html.H5("Shapes"), html.Ul(shapes)], className="legend-group"),
         ],
         id=ids.LEGEND,
         className="legend",
-        open=True,
+        hidden=True,
+        role="region",
+        title="Legend",
     )

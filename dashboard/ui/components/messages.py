@@ -1,23 +1,36 @@
-"""Messages in the page: a box with a title and a detail, and every error as one.
+"""Messages in the page: notes as data (kind, title, detail), shown once each.
 
-An error's words come from its own class (``lineage.errors``: ``title``, ``advice``,
+Several callbacks may meet the same problem (a region that does not exist, missing
+credentials): each says it as a note, and the page shows every distinct note once. An
+error's words come from its own class (``lineage.errors``: ``title``, ``advice``,
 ``transient``), the same outcome table the API and the CLI read; never from AWS's raw text.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypedDict
 
 from dash import html
 
 from dashboard.core.requests import request_id
 from dashboard.ui.components.panels import text
-from lineage.errors import DeadlineExceeded, LineageError
+from lineage.errors import DeadlineExceeded, InvalidParameter, LineageError
 
 logger = logging.getLogger("dashboard.callbacks")
 
 Component = Any  # a Dash component
+
+
+class Note(TypedDict):
+    kind: str  # info, warn, error
+    title: str
+    detail: str
+
+
+def note(kind: str, title: str, detail: str = "") -> Note:
+    return {"kind": kind, "title": title, "detail": detail}
 
 
 def message(kind: str, title: str, detail: str | None = None) -> Component:
@@ -28,17 +41,48 @@ def message(kind: str, title: str, detail: str | None = None) -> Component:
     return html.Div(children, className=f"alert alert-{kind}", role="status")
 
 
-def error_message(
+def shown(*groups: Iterable[Mapping[str, Any]] | None) -> list[Component]:
+    """The messages of every group of notes, each distinct note once, in order."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Component] = []
+    for group in groups:
+        for item in group or ():
+            key = (str(item.get("title")), str(item.get("detail")))
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(message(str(item.get("kind") or "info"), key[0], key[1] or None))
+    return out
+
+
+def bad_region(region: str | None) -> Note:
+    """The one note of a region that is not a SageMaker region, naming it."""
+    return note("error", "Unknown region.",
+                f"{text(region, 64)} is not a region where SageMaker is available. Choose one "
+                "from the list.")
+
+
+def error_note(
     exc: BaseException, *, pipeline: str | None = None, region: str | None = None
-) -> Component:
+) -> Note:
     """What the page says of ``exc``; anything unexpected is logged under the request id."""
     if isinstance(exc, TimeoutError):  # a wait that gave up is a deadline, whoever waited
         exc = DeadlineExceeded()
+    if isinstance(exc, InvalidParameter) and exc.parameter == "region":
+        return bad_region(region)
     if isinstance(exc, LineageError):
         advice = exc.advice.format(pipeline=text(pipeline, 256), region=text(region, 64))
-        return message("warn" if exc.transient else "error", exc.title, advice or exc.message)
+        return note("warn" if exc.transient else "error", exc.title, advice or exc.message)
     rid = request_id()
     logger.error("dashboard callback failed (request %s)", rid, exc_info=exc,
                  extra={"request_id": rid})
-    return message("error", "Something went wrong.",
-                   f"It was logged{f' under request id {rid}' if rid else ''}.")
+    return note("error", "Something went wrong.",
+                f"It was logged{f' under request id {rid}' if rid else ''}.")
+
+
+def error_message(
+    exc: BaseException, *, pipeline: str | None = None, region: str | None = None
+) -> Component:
+    """``error_note`` as a message, for a place that shows one directly (the side panel)."""
+    found = error_note(exc, pipeline=pipeline, region=region)
+    return message(found["kind"], found["title"], found["detail"] or None)

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from dash import html
 
+from dashboard.ui import ids
 from dashboard.ui.components.elements import (
     ARTIFACT_PREFIX,
     artifact_issues,
+    not_run_reasons,
     status_class,
     step_status,
 )
@@ -71,6 +74,14 @@ def format_time(value: Any) -> str:
     return moment.isoformat(sep=" ")
 
 
+def scanned_at(value: Any) -> Component:
+    """When the document was read: the clock time, the whole moment on hover."""
+    whole = format_time(value)
+    parts = whole.split(" ")
+    clock = " ".join(parts[1:]) if len(parts) == 3 else whole
+    return html.Span(clock, title=whole)
+
+
 def format_duration(seconds: Any) -> str:
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
         return "–"
@@ -113,12 +124,16 @@ def console_url(arn: Any) -> str | None:
 # -- small pieces ------------------------------------------------------------------------------
 
 
-def status_label(status: Any) -> str:
+def status_label(status: Any, not_run: str | None = None) -> str:
+    """``not_run``: why a step did not run (``condition false``), if its branch was not taken."""
+    if not_run:
+        return f"Not run ({not_run})"
     return "Not started" if status == NOT_STARTED else text(status, 40)
 
 
-def status_chip(status: Any) -> Component:
-    return html.Span(status_label(status), className=f"chip {status_class(str(status))}")
+def status_chip(status: Any, not_run: str | None = None) -> Component:
+    classes = f"chip {status_class(str(status))}" + (" not-run" if not_run else "")
+    return html.Span(status_label(status, not_run), className=classes)
 
 
 def tag_chips(tags: Any) -> list[Component]:
@@ -151,20 +166,28 @@ def summary_bar(document: Mapping[str, Any]) -> list[Component]:
     execution = document.get("execution")
     summary = document.get("summary") or {}
     title = pipeline.get("displayName") or pipeline.get("name")
-    counts = summary.get("nodeStatus") or {}
+    counts = dict(summary.get("nodeStatus") or {})
+    skipped = not_run_reasons(document)
+    if skipped and counts.get(NOT_STARTED):
+        # The contract counts them NotStarted; the page tells them apart.
+        counts[NOT_STARTED] -= len(skipped)
+        if not counts[NOT_STARTED]:
+            del counts[NOT_STARTED]
     heading: list[Component] = [
         html.H2(text(title, 256), className="summary-title", title=text(pipeline.get("name"))),
         status_chip(summary.get("overallStatus") or "Unknown"),
     ]
+    failure = failure_first(document)
     description = pipeline.get("description")
+    step_counts = [html.Span(f"{status_label(status)} {count}",
+                             className=f"count {status_class(status)}")
+                   for status, count in counts.items()]
+    if skipped:
+        step_counts.append(html.Span(f"Not run (branch not taken) {len(skipped)}",
+                                     className=f"count {status_class(NOT_STARTED)} not-run"))
     facts: list[Component] = [
-        html.Span(
-            [html.Span("Steps ", className="fact-label"),
-             *[html.Span(f"{status_label(status)} {count}",
-                         className=f"count {status_class(status)}")
-               for status, count in counts.items()]],
-            className="fact",
-        ),
+        html.Span([html.Span("Steps ", className="fact-label"), *step_counts],
+                  className="fact"),
         html.Span([html.Span("Elapsed ", className="fact-label"),
                    format_duration(summary.get("elapsedSec"))], className="fact"),
     ]
@@ -178,7 +201,7 @@ def summary_bar(document: Mapping[str, Any]) -> list[Component]:
     parameters = (execution or {}).get("parameters") if isinstance(execution, Mapping) else None
     if description:
         heading.append(html.P(text(description, 500), className="summary-description",
-                                       title=text(description, 500)))
+                              title=text(description, 500)))
     if parameters:
         facts.append(
             html.Details(
@@ -195,7 +218,46 @@ def summary_bar(document: Mapping[str, Any]) -> list[Component]:
             )
         )
     return [html.Div(heading, className="summary-heading"),
+            *([failure] if failure is not None else []),
             html.Div(facts, className="summary-facts")]
+
+
+def failed_steps(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The nodes whose step failed, in definition order."""
+    nodes = (document.get("graph") or {}).get("nodes") or []
+    return [node for node in nodes
+            if isinstance(node.get("run"), Mapping) and node["run"].get("status") == "Failed"]
+
+
+def failure_gist(reason: str) -> str:
+    """The line of a failure reason a person reads first: a traceback's last line (the
+    exception and its message), else the first line."""
+    lines = [line.strip() for line in reason.splitlines() if line.strip()]
+    if not lines:
+        return reason
+    if any(line.startswith("Traceback (most recent call last)") for line in lines):
+        told = [line for line in lines if not line.startswith(("File ", "Traceback"))]
+        if told:
+            return told[-1]
+    return lines[0]
+
+
+def failure_first(document: Mapping[str, Any]) -> Component | None:
+    """"Failed at TrainChurn: <its own failure reason>", a link that selects that step."""
+    failed = failed_steps(document)
+    if not failed:
+        return None
+    first = failed[0]
+    name = str(first.get("id"))
+    execution = document.get("execution")
+    reason = first["run"].get("failureReason") or (
+        execution.get("failureReason") if isinstance(execution, Mapping) else None)
+    more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+    words: list[Component] = [html.Strong(f"Failed at {text(name, 120)}{more}")]
+    if reason:
+        words.append(f": {text(failure_gist(str(reason)), 240)}")
+    return html.Button(words, id={"type": ids.SELECT_STEP, "step": name}, n_clicks=0,
+                       className="failure-first", title=f"Select {text(name, 256)}")
 
 
 # -- the side panel ----------------------------------------------------------------------------
@@ -211,21 +273,34 @@ def side_panel(document: Mapping[str, Any], selected: str | None) -> list[Compon
     elif selected:
         for node in graph.get("nodes") or []:
             if node.get("id") == selected:
-                return step_panel(node, graph.get("artifacts") or [])
+                return step_panel(node, document)
     return pipeline_panel(document, missing=selected)
 
 
-def step_panel(node: Mapping[str, Any], artifacts: Sequence[Mapping[str, Any]]) -> list[Component]:
+def step_panel(node: Mapping[str, Any], document: Mapping[str, Any]) -> list[Component]:
+    graph = document.get("graph") or {}
+    artifacts: Sequence[Mapping[str, Any]] = graph.get("artifacts") or []
     run = node.get("run") if isinstance(node.get("run"), Mapping) else None
     status = step_status(node)
+    name = text(node.get("id"), 256)
+    not_run = not_run_reasons(document).get(str(node.get("id")))
     out: list[Component] = [
         html.Div(
-            [html.H3(text(node.get("id"), 256), className="panel-title"), status_chip(status)],
+            [html.H3(name, className="panel-title", title=name),
+             status_chip(status, not_run)],
             className="panel-heading",
         ),
     ]
+    partial = [w for w in document.get("warnings") or [] if w.get("target") == node.get("id")]
+    if partial:
+        out.append(html.Div(
+            [html.Strong("Details are partial. "),
+             *[html.Span(text(w.get("message"), 300) + " ") for w in partial]],
+            className="alert alert-warn"))
     rows: list[tuple[str, Any]] = [("Type", text(node.get("type"), 128))]
-    if run is None:
+    if run is None and not_run:
+        rows.append(("Run", f"Not run: its branch was not taken ({not_run})."))
+    elif run is None:
         rows.append(("Run", "This step did not run in this execution."))
     else:
         rows += [
@@ -250,10 +325,11 @@ def step_panel(node: Mapping[str, Any], artifacts: Sequence[Mapping[str, Any]]) 
     metrics = run.get("metrics") if run is not None else None
     if metrics:
         out.append(section("Metrics", html.Table(
-            [html.Thead(html.Tr([html.Th("Metric"), html.Th("Value")])),
-             html.Tbody([html.Tr([html.Td(text(name, 256)), html.Td(format_metric(value),
-                                                                     className="num")])
-                         for name, value in metrics.items()])],
+            [html.Thead(html.Tr([html.Th("Metric"), html.Th("Value", className="num")])),
+             html.Tbody([html.Tr([html.Td(text(metric, 256), className="metric-name",
+                                          title=text(metric, 256)),
+                                  html.Td(format_metric(value), className="num")])
+                         for metric, value in metrics.items()])],
             className="table metrics-table",
         )))
     registry = node.get("registry")
@@ -265,16 +341,80 @@ def step_panel(node: Mapping[str, Any], artifacts: Sequence[Mapping[str, Any]]) 
         ])))
     condition = node.get("condition")
     if isinstance(condition, Mapping):
-        outcome = condition.get("outcome")
-        words = ("true: the if branch ran" if outcome is True
-                 else "false: the else branch ran" if outcome is False else "unknown")
-        out.append(section("Condition", fields([("Outcome", words)])))
+        out.append(section("Condition", *condition_explained(node, document)))
     by_uri = {str(a.get("uri")): a for a in artifacts}
     for title, key in (("Inputs", "inputs"), ("Outputs", "outputs")):
         ios = node.get(key) or []
         if ios:
             out.append(section(title, *[io_block(io, by_uri.get(str(io.get("uri"))))
                                         for io in ios]))
+    return out
+
+
+OPERATORS = {
+    "Equals": "==", "GreaterThan": ">", "GreaterThanOrEqualTo": ">=", "LessThan": "<",
+    "LessThanOrEqualTo": "<=", "In": "in", "Not": "not", "Or": "or",
+}
+
+
+def value_text(value: Any) -> str:
+    """A compared value as a reader expects it (numbers shortly, text quoted)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, str):
+        return f"\u201c{text(value, 120)}\u201d"
+    if isinstance(value, list):  # the values of an In
+        return "[" + ", ".join(value_text(item) for item in value[:20]) + (
+            ", …]" if len(value) > 20 else "]")
+    return text(value, 120)
+
+
+def _condition_lines(items: Any, depth: int = 0) -> list[Component]:
+    """Each condition: its expression, and the values it compared when they are known."""
+    lines: list[Component] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, Mapping) or depth > 4:
+            continue
+        kind = str(item.get("type") or "")
+        operator = item.get("operator") or OPERATORS.get(kind, kind)
+        expression = item.get("expression") or (
+            f"{text(item.get('left'), 200)} {operator} {text(item.get('right'), 200)}")
+        row: list[Component] = [html.Code(text(expression, 400), className="expression")]
+        left, right = item.get("leftValue"), item.get("rightValue")
+        if left is not None or right is not None:
+            compared = f"{value_text(left) if left is not None else '?'} {operator} " \
+                       f"{value_text(right) if right is not None else '?'}"
+            row.append(html.Div(f"compared {compared}", className="compared"))
+        lines.append(html.Li(row))
+        nested = item.get("conditions")
+        if isinstance(nested, list) and nested:
+            lines.append(html.Li(html.Ul(_condition_lines(nested, depth + 1),
+                                         className="condition-list")))
+    return lines
+
+
+def condition_explained(node: Mapping[str, Any], document: Mapping[str, Any]) -> list[Component]:
+    """What a Condition step compared and which branch ran (with that branch's steps)."""
+    condition = node.get("condition") or {}
+    outcome = condition.get("outcome") if isinstance(condition, Mapping) else None
+    branches: dict[str, list[str]] = {"if": [], "else": []}
+    for edge in (document.get("graph") or {}).get("edges") or []:
+        if edge.get("via") == "condition" and edge.get("from") == node.get("id"):
+            branches.setdefault(str(edge.get("branch")), []).append(str(edge.get("to")))
+    out: list[Component] = []
+    lines = _condition_lines(condition.get("conditions") if isinstance(condition, Mapping)
+                             else None)
+    if lines:
+        out.append(html.Ul(lines, className="condition-list"))
+    if outcome is None:
+        ran = "unknown: the execution did not say"
+    else:
+        branch = "if" if outcome else "else"
+        steps = ", ".join(text(name, 120) for name in branches.get(branch, [])) or "no step"
+        ran = f"{'true' if outcome else 'false'}: the {branch} branch ran ({steps})"
+    out.append(fields([("Outcome", ran)]))
     return out
 
 
@@ -355,6 +495,7 @@ def pipeline_panel(document: Mapping[str, Any], missing: str | None = None) -> l
         ("ARN", html.Code(text(pipeline.get("arn"), 512), className="arn")),
         ("Last modified", format_time(pipeline.get("lastModifiedTime"))),
         ("Last run", format_time(pipeline.get("lastRunTime"))),
+        ("Tags", html.Span(tag_chips(pipeline.get("tags")) or "none", className="tag-list")),
     ]))
     if isinstance(execution, Mapping):
         rows: list[tuple[str, Any]] = [
@@ -376,13 +517,49 @@ def pipeline_panel(document: Mapping[str, Any], missing: str | None = None) -> l
             className="muted")))
     warnings = document.get("warnings") or []
     if warnings:
+        groups = warning_groups(warnings)
         out.append(section(f"Warnings ({len(warnings)})", html.Ul(
-            [html.Li([html.Code(text(w.get("code"), 64)), " ", text(w.get("message"), 512),
-                      *([html.Span(f" ({text(w.get('target'), 256)})", className="muted")]
-                        if w.get("target") else [])])
-             for w in warnings],
+            [html.Li([html.Strong(group.headline), " ", text(group.message, 512),
+                      html.Code(text(group.code, 64), className="warning-code"),
+                      *([html.Div(", ".join(text(t, 120) for t in group.targets[:20])
+                                  + (" …" if len(group.targets) > 20 else ""),
+                                  className="muted warning-targets")]
+                        if group.targets else [])])
+             for group in groups],
             className="warning-list")))
     else:
         out.append(section("Warnings", html.P("None: everything could be read.",
                                               className="muted")))
     return out
+
+
+@dataclass(frozen=True)
+class WarningGroup:
+    code: str
+    message: str
+    targets: list[str]
+
+    @property
+    def headline(self) -> str:
+        """``36 steps:``, ``2 buckets:``, or nothing for a warning about the whole answer."""
+        count = len(self.targets)
+        if not count:
+            return ""
+        noun = "bucket" if self.code.startswith("S3_") else (
+            "region" if self.code.startswith("REGION_") else "step")
+        return f"{count} {noun}{'s' if count != 1 else ''}:"
+
+
+def warning_groups(warnings: Sequence[Mapping[str, Any]]) -> list[WarningGroup]:
+    """Warnings with one cause (the same code and words) as one line, with their targets."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for warning in warnings:
+        target = str(warning.get("target") or "")
+        words = str(warning.get("message") or "")
+        if target:  # "... failed for bucket b1; ..." and "... for bucket b2; ..." are one cause
+            for named in (f" for bucket {target}", f" for {target}", f" {target}"):
+                words = words.replace(named, "")
+        targets = grouped.setdefault((str(warning.get("code") or ""), words), [])
+        if target:
+            targets.append(target)
+    return [WarningGroup(code, message, targets) for (code, message), targets in grouped.items()]

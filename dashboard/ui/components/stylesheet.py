@@ -116,7 +116,8 @@ def stylesheet() -> list[dict[str, Any]]:
             "selector": "node",
             "style": {
                 "label": "data(label)",
-                "font-family": "Inter, 'Segoe UI', 'DejaVu Sans', Arial, sans-serif",
+                # Cytoscape takes a plain list: quoted names make the whole property invalid.
+                "font-family": "Inter, Segoe UI, DejaVu Sans, Arial, sans-serif",
                 "font-size": 12,
                 "color": "#1f2933",
                 "text-valign": "bottom",
@@ -168,6 +169,11 @@ def stylesheet() -> list[dict[str, Any]]:
         {"selector": ".status-notstarted",
          "style": {"color": "#52606d", "border-color": "#7b8794"}},
         {"selector": ".cache-hit", "style": {"background-opacity": 0.7}},
+        # A branch the Condition did not take: fainter than a step that may still run.
+        {"selector": ".not-run", "style": {"opacity": 0.55, "border-style": "dashed"}},
+        {"selector": ".search-match", "style": {"underlay-color": "#0b6bcb",
+                                                 "underlay-opacity": 0.35,
+                                                 "underlay-padding": 7}},
         {
             "selector": ".artifact",
             "style": {

@@ -11,16 +11,32 @@ import logging
 from typing import Any
 
 import dash
-from dash import ClientsideFunction, Input, Output, State, ctx, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 
 from dashboard.core.state import state
 from dashboard.ui import ids
-from dashboard.ui.pages.pipeline.catalog import execution_options, pipeline_options
+from dashboard.ui.components.messages import shown
+from dashboard.ui.pages.pipeline.catalog import (
+    execution_options,
+    pipeline_options,
+    region_options,
+)
 from dashboard.ui.pages.pipeline.details import edge_caption, panel_for
 from dashboard.ui.pages.pipeline.export import export_json, export_png
 from dashboard.ui.pages.pipeline.graph import load_view
-from dashboard.ui.pages.pipeline.layout import DATA_VIEW_ON
 from dashboard.ui.pages.pipeline.view import Sync, sync_view, view_from_stores
+
+
+def _link_trigger() -> Any:
+    """The pattern id of a step link or search match that was clicked; ``None`` for a link
+    that only appeared (Dash calls a pattern callback when its components are added)."""
+    if not ctx.triggered:
+        return None
+    first = ctx.triggered[0]
+    trigger = ctx.triggered_id
+    if isinstance(trigger, dict) and not first.get("value"):
+        return "appeared"
+    return trigger
 
 logger = logging.getLogger("dashboard.callbacks")
 
@@ -34,34 +50,45 @@ def register_callbacks(app: dash.Dash) -> None:
             "execution": Output(ids.EXECUTION, "value"),
             "view": Output(ids.VIEW, "data"),
             "node": Output(ids.NODE, "data"),
+            "data_view": Output(ids.DATA_VIEW, "value"),
+            "layout_choice": Output(ids.LAYOUT_CHOICE, "value"),
             "search_message": Output(ids.SEARCH_MESSAGE, "children"),
+            "search_matches": Output(ids.SEARCH_MATCHES, "data"),
         },
         inputs={
             "search": Input(ids.URL, "search"),
             "region": Input(ids.REGION, "value"),
             "pipeline": Input(ids.PIPELINE, "value"),
             "execution": Input(ids.EXECUTION, "value"),
+            "data_view": Input(ids.DATA_VIEW, "value"),
+            "layout_choice": Input(ids.LAYOUT_CHOICE, "value"),
             # A user's tap, not any change of selection: the page selects nodes itself (URL,
             # search, back/forward), and those selections must not push URLs of their own.
             "tapped": Input(ids.GRAPH, "tapNodeData"),
             "submits": Input(ids.SEARCH, "n_submit"),
+            "step_links": Input({"type": ids.SELECT_STEP, "step": ALL}, "n_clicks"),
+            "matches": Input({"type": ids.MATCH, "step": ALL}, "n_clicks"),
             "step_query": State(ids.SEARCH, "value"),
             "step_names": State(ids.STEP_NAMES, "data"),
             "view": State(ids.VIEW, "data"),
             "node": State(ids.NODE, "data"),
         },
     )
-    def _sync(search: Any, region: Any, pipeline: Any, execution: Any, tapped: Any,
-              submits: Any, step_query: Any, step_names: Any, view: Any, node: Any
-              ) -> dict[str, Any]:
+    def _sync(search: Any, region: Any, pipeline: Any, execution: Any, data_view: Any,
+              layout_choice: Any, tapped: Any, submits: Any, step_links: Any, matches: Any,
+              step_query: Any, step_names: Any, view: Any, node: Any) -> dict[str, Any]:
+        trigger = _link_trigger()
+        if trigger == "appeared":
+            return Sync().outputs()
         try:
             return sync_view(
-                ctx.triggered_id if ctx.triggered else None,
+                trigger,
                 search=search, region=region, pipeline=pipeline, execution=execution,
                 selected=[tapped] if isinstance(tapped, dict) else tapped,
                 step_query=step_query, step_names=step_names,
                 current=view_from_stores(view, node),
                 default_region=state().settings.default_region,
+                data_view=data_view, layout_choice=layout_choice,
             ).outputs()
         except Exception:
             logger.exception("view sync failed")
@@ -71,7 +98,7 @@ def register_callbacks(app: dash.Dash) -> None:
         output={
             "options": Output(ids.PIPELINE, "options"),
             "placeholder": Output(ids.PIPELINE, "placeholder"),
-            "message": Output(ids.CATALOG_MESSAGE, "children"),
+            "notes": Output(ids.CATALOG_NOTES, "data"),
         },
         inputs={
             "region": Input(ids.REGION, "value"),
@@ -82,10 +109,27 @@ def register_callbacks(app: dash.Dash) -> None:
     def _pipelines(region: Any, clicks: Any, view: Any) -> dict[str, Any]:
         shown = view_from_stores(view, None)
         current = shown.pipeline if shown.region == region else None
-        options, placeholder, note = pipeline_options(
+        options, placeholder, notes = pipeline_options(
             state().cached, region, current, refresh=ctx.triggered_id == ids.REFRESH
         )
-        return {"options": options, "placeholder": placeholder, "message": note}
+        return {"options": options, "placeholder": placeholder, "notes": notes}
+
+    @app.callback(
+        output={"options": Output(ids.REGION, "options")},
+        inputs={"shown": Input(ids.PAGE, "id")},
+    )
+    def _regions(shown: Any) -> dict[str, Any]:
+        app_state = state()
+        return {"options": region_options(app_state.cached, app_state.regions,
+                                          app_state.settings.default_region)}
+
+    @app.callback(
+        output={"messages": Output(ids.MESSAGE, "children")},
+        inputs={"catalog": Input(ids.CATALOG_NOTES, "data"),
+                "view": Input(ids.VIEW_NOTES, "data")},
+    )
+    def _messages(catalog: Any, view: Any) -> dict[str, Any]:
+        return {"messages": shown(catalog, view)}
 
     @app.callback(
         output={"options": Output(ids.EXECUTION, "options")},
@@ -108,34 +152,33 @@ def register_callbacks(app: dash.Dash) -> None:
             "elements": Output(ids.GRAPH, "elements"),
             "layout": Output(ids.GRAPH, "layout"),
             "summary": Output(ids.SUMMARY, "children"),
-            "message": Output(ids.MESSAGE, "children"),
+            "notes": Output(ids.VIEW_NOTES, "data"),
             "last_scanned": Output(ids.LAST_SCANNED, "children"),
             "interval_disabled": Output(ids.INTERVAL, "disabled"),
             "meta": Output(ids.META, "data"),
             "step_names": Output(ids.STEP_NAMES, "data"),
             "search_options": Output(ids.SEARCH_OPTIONS, "children"),
+            "export_disabled": Output(ids.EXPORT_JSON, "disabled"),
+            "png_disabled": Output(ids.EXPORT_PNG, "disabled"),
         },
         inputs={
             "view": Input(ids.VIEW, "data"),
             "clicks": Input(ids.REFRESH, "n_clicks"),
             "ticks": Input(ids.INTERVAL, "n_intervals"),
-            "data_view": Input(ids.DATA_VIEW, "value"),
-            "layout_choice": Input(ids.LAYOUT_CHOICE, "value"),
             "node": State(ids.NODE, "data"),
             "meta": State(ids.META, "data"),
         },
         running=[(Output(ids.REFRESH, "disabled"), True, False)],
     )
-    def _render(view: Any, clicks: Any, ticks: Any, data_view: Any, layout_choice: Any,
-                node: Any, meta: Any) -> dict[str, Any]:
+    def _render(view: Any, clicks: Any, ticks: Any, node: Any, meta: Any) -> dict[str, Any]:
         app_state = state()
-        return load_view(
+        loaded = load_view(
             app_state.cached, app_state.settings, view_from_stores(view, node),
             refresh=ctx.triggered_id == ids.REFRESH,
-            data_view=DATA_VIEW_ON in (data_view or []),
-            layout_choice=layout_choice,
             previous=meta,
         ).outputs()
+        loaded["png_disabled"] = loaded["export_disabled"]
+        return loaded
 
     @app.callback(
         output={"panel": Output(ids.PANEL, "children")},
@@ -188,4 +231,33 @@ def register_callbacks(app: dash.Dash) -> None:
         ClientsideFunction(namespace="lineage", function_name="focus"),
         Output(ids.CLIENTSIDE_SINK, "title"),
         Input(ids.NODE, "data"), Input(ids.GRAPH, "elements"),
+    )
+    # The matches of a search: highlighted, and the view fitted to them.
+    untyped.clientside_callback(
+        ClientsideFunction(namespace="lineage", function_name="showMatches"),
+        Output(ids.CLIENTSIDE_SINK, "lang"),
+        Input(ids.SEARCH_MATCHES, "data"),
+        prevent_initial_call=True,
+    )
+    # The graph's own listeners: tooltips, and a refit when its box changes size.
+    untyped.clientside_callback(
+        ClientsideFunction(namespace="lineage", function_name="graphEvents"),
+        Output(ids.GRAPH_TOOLTIP, "title"),
+        Input(ids.GRAPH, "elements"),
+    )
+    # The legend: closed the first time, then as this browser left it.
+    untyped.clientside_callback(
+        ClientsideFunction(namespace="lineage", function_name="legend"),
+        Output(ids.LEGEND_OPEN, "data"), Output(ids.LEGEND, "hidden"),
+        Output(ids.LEGEND_TOGGLE, "aria-expanded"),
+        Input(ids.LEGEND_TOGGLE, "n_clicks"), Input(ids.LEGEND_OPEN, "data"),
+    )
+    # The side panel: a drawer on narrow screens, opened by a selection or the button.
+    untyped.clientside_callback(
+        ClientsideFunction(namespace="lineage", function_name="drawer"),
+        Output(ids.WORKSPACE, "className"),
+        Input(ids.NODE, "data"), Input(ids.DRAWER_TOGGLE, "n_clicks"),
+        Input(ids.DRAWER_CLOSE, "n_clicks"),
+        State(ids.WORKSPACE, "className"),
+        prevent_initial_call=True,
     )

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dashboard.core.cache import CachedLineage
-from dashboard.ui.components.messages import error_message, message
+from dashboard.ui.components.messages import Note, bad_region, error_note, note
 from dashboard.ui.components.panels import format_time, text
 from dashboard.ui.pages.pipeline.view import LATEST
 from lineage.aws import sagemaker_regions
-from lineage.errors import InvalidParameter
 
 logger = logging.getLogger("dashboard.callbacks")
 
@@ -19,17 +18,16 @@ EXECUTIONS_LISTED = 20
 
 
 def pipeline_options(cached: CachedLineage, region: str | None, current: str | None,
-                     *, refresh: bool = False) -> tuple[list[dict[str, Any]], str, Any]:
-    """(options, placeholder, message) of the pipeline dropdown of ``region``."""
+                     *, refresh: bool = False) -> tuple[list[dict[str, Any]], str, list[Note]]:
+    """(options, placeholder, notes) of the pipeline dropdown of ``region``."""
     if not region:
-        return [], "Choose a region first", None
+        return [], "Choose a region first", []
+    if region not in sagemaker_regions():
+        return _keep(current), "Choose a region first", [bad_region(region)]
     try:
-        if region not in sagemaker_regions():
-            raise InvalidParameter("region", "region is not a region where SageMaker is available")
         listing = cached.pipelines([region], None, refresh=refresh).document()
     except Exception as exc:
-        return _keep(current), "Pipelines could not be listed", error_message(
-            exc, region=region)
+        return _keep(current), "Pipelines could not be listed", [error_note(exc, region=region)]
     options = []
     for item in listing.get("pipelines") or []:
         name = str(item.get("name"))
@@ -43,10 +41,10 @@ def pipeline_options(cached: CachedLineage, region: str | None, current: str | N
     if current and current not in {o["value"] for o in options}:
         options.extend(_keep(current))
     if not listing.get("pipelines"):
-        return options, "No pipelines in this region", message(
+        return options, "No pipelines in this region", [note(
             "info", f"No pipelines in {text(region, 64)}.",
-            "Choose another region, or create a pipeline in this one.")
-    return options, f"Choose a pipeline ({len(listing['pipelines'])})…", None
+            "Choose another region, or create a pipeline in this one.")]
+    return options, f"Choose a pipeline ({len(listing['pipelines'])})…", []
 
 
 def _keep(current: str | None) -> list[dict[str, Any]]:
@@ -84,3 +82,28 @@ def execution_options(cached: CachedLineage, region: str | None, pipeline: str |
     if current and current not in {o["value"] for o in options}:
         options.extend(_keep(current))
     return options
+
+
+def region_options(
+    cached: CachedLineage, offered: Sequence[str], default: str
+) -> list[dict[str, Any]]:
+    """The regions that have pipelines first (with how many), then the rest.
+
+    From the same cached listing as ``/pipelines?region=all``; when it cannot be read, the
+    regions in their plain order.
+    """
+    plain = list(dict.fromkeys([default, *sorted(offered)]))
+    try:
+        listing = cached.pipelines(offered, None).document()
+    except Exception:
+        logger.info("the pipelines of every region could not be listed", exc_info=True)
+        return [{"label": region, "value": region} for region in plain]
+    counts: dict[str, int] = {}
+    for item in listing.get("pipelines") or []:
+        counts[str(item.get("region"))] = counts.get(str(item.get("region")), 0) + 1
+    busy = sorted((r for r in plain if counts.get(r)), key=lambda r: (-counts[r], r))
+    options = [{"label": f"{region}  \u00b7  {counts[region]} pipeline"
+                         f"{'s' if counts[region] != 1 else ''}", "value": region}
+               for region in busy]
+    return options + [{"label": region, "value": region} for region in plain
+                      if region not in counts]

@@ -16,8 +16,8 @@ from dash import html, no_update
 
 from dashboard.core.cache import CachedLineage
 from dashboard.ui.components.elements import document_elements, layout_for, wants_preset
-from dashboard.ui.components.messages import error_message, message
-from dashboard.ui.components.panels import format_time, summary_bar, text
+from dashboard.ui.components.messages import Note, bad_region, error_note, note
+from dashboard.ui.components.panels import scanned_at, summary_bar, text, warning_groups
 from dashboard.ui.pages.pipeline.view import View
 from lineage.aws import sagemaker_regions
 from lineage.config import Settings
@@ -32,16 +32,17 @@ class Loaded:
     elements: Any = ()
     layout: Any = no_update
     summary: Any = None
-    message: Any = None
+    notes: Any = ()  # what the page says of this view (see components.messages)
     last_scanned: Any = "–"
     interval_disabled: bool = True
     meta: Any = None
     step_names: Any = ()
     search_options: Any = ()
+    export_disabled: bool = True  # nothing to export until a graph is shown
 
     def outputs(self) -> dict[str, Any]:
         out = {item.name: getattr(self, item.name) for item in fields(self)}
-        for name in ("elements", "step_names", "search_options"):
+        for name in ("elements", "notes", "step_names", "search_options"):
             out[name] = list(out[name])
         return out
 
@@ -61,21 +62,19 @@ def load_view(
     view: View,
     *,
     refresh: bool = False,
-    data_view: bool = False,
-    layout_choice: str | None = None,
     previous: Mapping[str, Any] | None = None,
 ) -> Loaded:
+    data_view, layout_choice = view.data, view.layout
+    if view.region not in sagemaker_regions():
+        return Loaded(notes=[bad_region(view.region)])
     if not view.pipeline:
-        return Loaded(
-            message=message("info", "Choose a pipeline.",
-                            "Pick a region and a pipeline above to see its lineage."),
-            layout=no_update,
-        )
+        return Loaded(notes=[note("info", "Choose a pipeline.",
+                                  "Pick a region and a pipeline above to see its lineage.")])
     try:
         req = lineage_request(view, settings)
         document = cached.lineage(req, refresh=refresh).document()
     except Exception as exc:  # the page shows what went wrong; it never raises
-        return Loaded(message=error_message(exc, pipeline=view.pipeline, region=view.region))
+        return Loaded(notes=[error_note(exc, pipeline=view.pipeline, region=view.region)])
     graph = document_elements(
         document, data_view=data_view, selected=view.node,
         positions=wants_preset(layout_choice),
@@ -96,29 +95,35 @@ def load_view(
         "shape": _digest(shape),
     }
     same_shape = previous is not None and previous.get("shape") == meta["shape"]
-    notes: list[Any] = []
+    notes: list[Note] = []
+    if not (document.get("graph") or {}).get("nodes"):
+        notes.append(note("info", "No steps.",
+                          "This pipeline's definition has no steps: there is nothing to draw."))
     if execution is None:
-        notes.append(message("info", "Never executed.",
-                             "This pipeline has no execution yet: the graph shows its "
-                             "definition, without run status."))
+        notes.append(note("info", "Never executed.",
+                          "This pipeline has no execution yet: the graph shows its "
+                          "definition, without run status."))
     elif running:
-        notes.append(message("info", f"{text(status, 32)}…",
-                             "This execution is still running; the view refreshes itself."))
+        notes.append(note("info", f"{text(status, 32)}…",
+                          "This execution is still running; the view refreshes itself."))
     if document.get("warnings"):
         count = len(document["warnings"])
-        notes.append(message("warn", f"{count} warning{'s' if count != 1 else ''}.",
-                             "Some details could not be read; see the side panel."))
+        causes = len(warning_groups(document["warnings"]))
+        notes.append(note("warn", f"{count} warning{'s' if count != 1 else ''} "
+                                  f"({causes} cause{'s' if causes != 1 else ''}).",
+                          "Some details could not be read; see the side panel."))
     return Loaded(
         elements=graph.elements,
         # Same nodes and edges as shown (a refresh): keep the user's viewport.
         layout=no_update if same_shape else layout,
         summary=summary_bar(document),
-        message=notes or None,
-        last_scanned=format_time(document.get("generatedAt")),
+        notes=notes,
+        last_scanned=scanned_at(document.get("generatedAt")),
         interval_disabled=not running,
         meta=meta,
         step_names=graph.step_names,
         search_options=[html.Option(value=name) for name in graph.step_names],
+        export_disabled=False,
     )
 
 

@@ -15,11 +15,10 @@ from dashboard.ui import ids
 from dashboard.ui.components.elements import LAYOUT_AUTO, LAYOUT_CHOICES, layout_for
 from dashboard.ui.components.legend import legend
 from dashboard.ui.components.stylesheet import stylesheet
-from dashboard.ui.pages.pipeline.view import LATEST
+from dashboard.ui.pages.pipeline.view import DATA_VIEW_ON, LATEST
 
 TITLE = "SageMaker Lineage"
 DEFAULT_REFRESH_SEC = 10
-DATA_VIEW_ON = "on"
 
 
 def build_layout(
@@ -34,15 +33,33 @@ def build_layout(
         dcc.Store(id=ids.NODE, data=None),
         dcc.Store(id=ids.META, data=None),
         dcc.Store(id=ids.STEP_NAMES, data=[]),
+        dcc.Store(id=ids.SEARCH_MATCHES, data=[]),
+        # Whether the legend is open, remembered by this browser (closed the first time).
+        dcc.Store(id=ids.LEGEND_OPEN, data=False, storage_type="local"),
         dcc.Interval(id=ids.INTERVAL, interval=refresh_sec * 1000, disabled=True),
         dcc.Download(id=ids.DOWNLOAD),
         html.Div(id=ids.CLIENTSIDE_SINK, hidden=True),
         header(regions, default_region),
-        html.Div([html.Div(id=ids.CATALOG_MESSAGE), html.Div(id=ids.MESSAGE)],
-                 className="messages", role="status"),
+        dcc.Store(id=ids.VIEW_NOTES, data=[]),
+        dcc.Store(id=ids.CATALOG_NOTES, data=[]),
+        html.Div(id=ids.MESSAGE, className="messages", role="status"),
         html.Section(id=ids.SUMMARY, className="summary-bar"),
-        html.Main([graph_area(), html.Aside(id=ids.PANEL, className="side-panel")],
-                  className="workspace"),
+        html.Main(
+            [
+                graph_area(),
+                html.Aside(
+                    [
+                        html.Button("\u00d7", id=ids.DRAWER_CLOSE, n_clicks=0,
+                                    className="button icon drawer-close",
+                                    title="Close the details"),
+                        html.Div(id=ids.PANEL),
+                    ],
+                    className="side-panel",
+                ),
+            ],
+            id=ids.WORKSPACE,
+            className="workspace",
+        ),
     ]
     return html.Div(children, id=ids.PAGE, className="app")
 
@@ -87,7 +104,7 @@ def header(regions: Sequence[str], default_region: str) -> html.Header:
                     html.Button("\u21bb Refresh", id=ids.REFRESH, n_clicks=0,
                                 className="button button-primary",
                                 title="Read the pipeline from AWS again"),
-                    html.Div([html.Span("Last scanned", className="muted"),
+                    html.Div([html.Span("Last scanned", className="scanned-label"),
                               html.Span("–", id=ids.LAST_SCANNED, className="scanned-time")],
                              className="last-scanned"),
                 ],
@@ -113,9 +130,10 @@ def graph_area() -> html.Section:
                               list=ids.SEARCH_OPTIONS, debounce=True, className="search",
                               autoComplete="off"),
                     html.Datalist(id=ids.SEARCH_OPTIONS),
-                    html.Span(id=ids.SEARCH_MESSAGE, className="search-message"),
+                    # Floats under the box: feedback never moves the toolbar.
+                    html.Div(id=ids.SEARCH_MESSAGE, className="search-message", role="status"),
                 ],
-                className="toolbar-group",
+                className="toolbar-group search-group",
             ),
             html.Div(
                 [
@@ -131,14 +149,16 @@ def graph_area() -> html.Section:
             html.Div(
                 [
                     dcc.Checklist(id=ids.DATA_VIEW,
-                                  options=[{"label": " Data view (S3 artifacts)",
-                                            "value": DATA_VIEW_ON}],
-                                  value=[], className="toggle", inline=True),
+                                  options=[{"label": " Data view", "value": DATA_VIEW_ON}],
+                                  value=[], className="toggle", inline=True,
+                                  labelStyle={"display": "inline-flex"}),
                     dcc.Dropdown(id=ids.LAYOUT_CHOICE,
                                  options=[{"label": label, "value": value}
                                           for value, label in LAYOUT_CHOICES],
                                  value=LAYOUT_AUTO, clearable=False, searchable=False,
                                  className="dropdown dropdown-layout"),
+                    html.Button("Legend", id=ids.LEGEND_TOGGLE, n_clicks=0, className="button",
+                                title="Show or hide the legend"),
                 ],
                 className="toolbar-group",
             ),
@@ -148,6 +168,9 @@ def graph_area() -> html.Section:
                                 title="Download the lineage document"),
                     html.Button("\u2913 PNG", id=ids.EXPORT_PNG, n_clicks=0, className="button",
                                 title="Download a picture of the graph"),
+                    html.Button("Details", id=ids.DRAWER_TOGGLE, n_clicks=0,
+                                className="button drawer-toggle",
+                                title="Show the details of the selection"),
                 ],
                 className="toolbar-group toolbar-end",
             ),
@@ -178,11 +201,15 @@ def graph_area() -> html.Section:
         [
             toolbar,
             html.Div(
-                [graph, html.Div("Hover over or select an edge to see what it carries.",
-                                 id=ids.EDGE_CAPTION, className="edge-caption")],
+                [
+                    graph,
+                    html.Div("Hover over or select an edge to see what it carries.",
+                             id=ids.EDGE_CAPTION, className="edge-caption"),
+                    html.Div(id=ids.GRAPH_TOOLTIP, className="graph-tooltip", hidden=True),
+                    legend(),
+                ],
                 className="graph-frame",
             ),
-            legend(),
         ],
         className="graph-area",
     )

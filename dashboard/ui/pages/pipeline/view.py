@@ -1,8 +1,10 @@
-"""The pipeline page's URL and what it shows: ``?region=&pipeline=&execution=&node=``.
+"""The pipeline page's URL and what it shows: the whole view lives in the query string.
 
-The URL (first load, back/forward) sets the dropdowns, the view and the selected node; a
-user's change of a dropdown, a tap in the graph or a search sets the view and pushes a URL.
-Plain functions, tested without a browser.
+``?region=&pipeline=&execution=&node=&data=1&layout=dagre``: the URL (first load,
+back/forward, a shared link) sets the dropdowns, the toggles, the view and the selected node;
+a user's change of any of them, a tap in the graph, a search or a "select this step" link sets
+the view and pushes a URL. A link to an artifact (``node=artifact:<id>``) opens the data view,
+where artifacts are drawn. Plain functions, tested without a browser.
 """
 
 from __future__ import annotations
@@ -12,35 +14,49 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from dash import no_update
+from dash import html, no_update
 
 from dashboard.ui import ids
+from dashboard.ui.components.elements import ARTIFACT_PREFIX, LAYOUT_AUTO, LAYOUT_CHOICES
 from dashboard.ui.components.panels import text
 
 LATEST = "latest"  # the execution dropdown's value for "the latest execution"
+DATA_VIEW_ON = "on"  # the data view checkbox's value
 MAX_URL_VALUE = 512
+MAX_MATCHES = 12  # a search lists at most this many steps to choose from
+LAYOUTS = frozenset(value for value, _ in LAYOUT_CHOICES)
 
 
 @dataclass(frozen=True)
 class View:
-    """What the page shows: the URL's ``?region=&pipeline=&execution=&node=``."""
+    """What the page shows; every field is in the URL."""
 
     region: str | None = None
     pipeline: str | None = None
     execution: str | None = None  # None: the latest
     node: str | None = None  # a step name or "artifact:<id>"
+    data: bool = False  # the data view: S3 artifacts drawn as nodes
+    layout: str = LAYOUT_AUTO
 
     def query(self) -> str:
-        pairs = [(k, v) for k, v in asdict(self).items() if v]
+        pairs: list[tuple[str, str]] = [
+            (key, value) for key, value in asdict(self).items()
+            if key not in ("data", "layout") and value
+        ]
+        if self.data:
+            pairs.append(("data", "1"))
+        if self.layout != LAYOUT_AUTO:
+            pairs.append(("layout", self.layout))
         return "?" + urlencode(pairs) if pairs else ""
 
-    def store(self) -> dict[str, str | None]:
+    def store(self) -> dict[str, Any]:
         """What the graph depends on (not the selected node)."""
-        return {"region": self.region, "pipeline": self.pipeline, "execution": self.execution}
+        return {"region": self.region, "pipeline": self.pipeline, "execution": self.execution,
+                "data": self.data, "layout": self.layout}
 
 
 def parse_query(search: str | None, default_region: str) -> View:
-    """The view of a URL's query string; blank and over-long values count as absent."""
+    """The view of a URL's query string; blank, over-long and unknown values count as absent."""
     values = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
 
     def first(name: str) -> str | None:
@@ -48,17 +64,25 @@ def parse_query(search: str | None, default_region: str) -> View:
         value = items[0].strip() if items else ""
         return value if value and len(value) <= MAX_URL_VALUE else None
 
+    node = first("node")
+    layout = first("layout")
     return View(
         region=first("region") or default_region,
         pipeline=first("pipeline"),
         execution=first("execution"),
-        node=first("node"),
+        node=node,
+        # An artifact can only be shown where artifacts are drawn.
+        data=first("data") in ("1", "true") or bool(node and node.startswith(ARTIFACT_PREFIX)),
+        layout=layout if layout in LAYOUTS else LAYOUT_AUTO,
     )
 
 
 def view_from_stores(view: Mapping[str, Any] | None, node: str | None) -> View:
     view = view or {}
-    return View(view.get("region"), view.get("pipeline"), view.get("execution"), node)
+    layout = view.get("layout")
+    return View(view.get("region"), view.get("pipeline"), view.get("execution"), node,
+                data=bool(view.get("data")),
+                layout=layout if isinstance(layout, str) and layout in LAYOUTS else LAYOUT_AUTO)
 
 
 @dataclass(frozen=True)
@@ -69,16 +93,28 @@ class Sync:
     region: Any = no_update
     pipeline: Any = no_update
     execution: Any = no_update
+    data_view: Any = no_update  # the checkbox's value: [DATA_VIEW_ON] or []
+    layout_choice: Any = no_update
     view: Any = no_update
     node: Any = no_update
     search_message: Any = no_update
+    search_matches: Any = no_update
 
     def outputs(self) -> dict[str, Any]:
         return {item.name: getattr(self, item.name) for item in fields(self)}
 
 
+def _toggles(wanted: View, data_view: Any, layout_choice: Any) -> dict[str, Any]:
+    """The data view checkbox and the layout dropdown as ``wanted`` has them."""
+    checkbox = [DATA_VIEW_ON] if wanted.data else []
+    return {
+        "data_view": checkbox if checkbox != list(data_view or []) else no_update,
+        "layout_choice": wanted.layout if wanted.layout != layout_choice else no_update,
+    }
+
+
 def sync_view(
-    trigger: str | None,
+    trigger: Any,
     *,
     search: str | None,
     region: str | None,
@@ -89,11 +125,13 @@ def sync_view(
     step_names: Sequence[str] | None,
     current: View,
     default_region: str,
+    data_view: Sequence[str] | None = None,
+    layout_choice: str | None = None,
 ) -> Sync:
-    """Keep URL, dropdowns, the view and the selected node in agreement.
+    """Keep URL, dropdowns, toggles, the view and the selected node in agreement.
 
-    The URL (first load, back/forward) sets everything else; a user's change of a dropdown,
-    a tap in the graph or a search sets the view and pushes a new URL.
+    ``trigger`` is the id of what changed: a component id, or a pattern id (a dict) of a
+    step link (``SELECT_STEP``) or a search match (``MATCH``).
     """
     if trigger in (None, ids.URL):
         wanted = parse_query(search, default_region)
@@ -102,10 +140,17 @@ def sync_view(
             region=wanted.region if wanted.region != region else no_update,
             pipeline=wanted.pipeline if wanted.pipeline != pipeline else no_update,
             execution=wanted_execution if wanted_execution != execution else no_update,
+            **_toggles(wanted, data_view, layout_choice),
             view=wanted.store() if wanted.store() != current.store() else no_update,
             node=wanted.node if wanted.node != current.node else no_update,
             search_message="",
         )
+    if isinstance(trigger, Mapping):  # a link that chooses a step
+        step = str(trigger.get("step") or "")
+        if not step or step == current.node:
+            return Sync(search_message="")
+        return Sync(url_search=replace(current, node=step).query(), node=step,
+                    search_message="")
     # The dropdowns cannot be cleared by a user (clearable=False): an empty value is a
     # dropdown dropping a value its options did not hold yet (several may do it in one
     # batch, reported as one trigger). Put them all back.
@@ -120,13 +165,14 @@ def sync_view(
     if trigger == ids.REGION:
         if not region or region == current.region:
             return Sync()
-        new = View(region=region)
+        new = View(region=region, data=current.data, layout=current.layout)
         return Sync(url_search=new.query(), pipeline=None, execution=LATEST, view=new.store(),
                     node=None, search_message="")
     if trigger == ids.PIPELINE:
         if not pipeline or pipeline == current.pipeline:
             return Sync()
-        new = View(region=current.region or region, pipeline=pipeline)
+        new = View(region=current.region or region, pipeline=pipeline, data=current.data,
+                   layout=current.layout)
         return Sync(url_search=new.query(), execution=LATEST, view=new.store(), node=None,
                     search_message="")
     if trigger == ids.EXECUTION:
@@ -135,38 +181,75 @@ def sync_view(
             return Sync()
         new = replace(current, execution=chosen)
         return Sync(url_search=new.query(), view=new.store())
+    if trigger == ids.DATA_VIEW:
+        on = DATA_VIEW_ON in (data_view or [])
+        if on == current.data:
+            return Sync()
+        # Leaving the data view leaves an artifact's selection behind with it.
+        node = current.node if on or not _is_artifact(current.node) else None
+        new = replace(current, data=on, node=node)
+        return Sync(url_search=new.query(), view=new.store(), node=node)
+    if trigger == ids.LAYOUT_CHOICE:
+        choice = layout_choice if layout_choice in LAYOUTS else LAYOUT_AUTO
+        if choice == current.layout:
+            return Sync()
+        new = replace(current, layout=choice)
+        return Sync(url_search=new.query(), view=new.store())
     if trigger == ids.GRAPH:
         chosen = next((str(d.get("id")) for d in selected or [] if d.get("id")), None)
         if chosen == current.node:
             return Sync()
         return Sync(url_search=replace(current, node=chosen).query(), node=chosen)
     if trigger == ids.SEARCH:
-        found = find_step(step_query, step_names or [])
-        if found is None:
-            if not (step_query or "").strip():
-                return Sync(search_message="")
-            return Sync(search_message=f"No step matches \u201c{text(step_query, 80)}\u201d")
-        if found == current.node:
-            return Sync(search_message="")
-        return Sync(url_search=replace(current, node=found).query(), node=found,
-                    search_message="")
+        return _search(step_query, step_names or [], current)
     return Sync()
 
 
-def find_step(query: str | None, names: Sequence[str]) -> str | None:
-    """Exact name, then the same ignoring case, then a prefix, then a part of a name."""
+def _is_artifact(node: str | None) -> bool:
+    return bool(node and node.startswith(ARTIFACT_PREFIX))
+
+
+def _search(query: str | None, names: Sequence[str], current: View) -> Sync:
+    """One match is selected; several are listed to choose from; none is said in words."""
+    found = find_steps(query, names)
+    if not found:
+        if not (query or "").strip():
+            return Sync(search_message="", search_matches=[])
+        return Sync(search_message=f"No step matches \u201c{text(query, 80)}\u201d",
+                    search_matches=[])
+    if len(found) > 1:
+        return Sync(search_message=match_list(found), search_matches=found)
+    (chosen,) = found
+    if chosen == current.node:
+        return Sync(search_message="", search_matches=found)
+    return Sync(url_search=replace(current, node=chosen).query(), node=chosen,
+                search_message="", search_matches=found)
+
+
+def match_list(names: Sequence[str]) -> Any:
+    """The steps a search matched, each a button that selects it."""
+    return [
+        html.Span(f"{len(names)} matches:", className="match-count"),
+        *[html.Button(text(name, 80), id={"type": ids.MATCH, "step": name}, n_clicks=0,
+                      className="button match", title=text(name, 256))
+          for name in names[:MAX_MATCHES]],
+        *([html.Span(f"and {len(names) - MAX_MATCHES} more", className="match-count")]
+          if len(names) > MAX_MATCHES else []),
+    ]
+
+
+def find_steps(query: str | None, names: Sequence[str]) -> list[str]:
+    """The steps ``query`` names: the exact name alone, else the same ignoring case, else
+    every name it begins or is part of (beginning first, in graph order)."""
     wanted = (query or "").strip()
     if not wanted:
-        return None
+        return []
     if wanted in names:
-        return wanted
+        return [wanted]
     lowered = wanted.lower()
-    for match in (
-        lambda n: n.lower() == lowered,
-        lambda n: n.lower().startswith(lowered),
-        lambda n: lowered in n.lower(),
-    ):
-        hits = [name for name in names if match(name)]
-        if hits:
-            return hits[0]
-    return None
+    same = [name for name in names if name.lower() == lowered]
+    if same:
+        return same
+    prefix = [name for name in names if name.lower().startswith(lowered)]
+    part = [name for name in names if lowered in name.lower() and name not in prefix]
+    return prefix + part
