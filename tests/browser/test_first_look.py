@@ -453,6 +453,8 @@ def test_empty_states_are_said_in_words(dash_duo: Duo, empty_world: SandboxProce
     assert "Choose a pipeline" in " ".join(note_texts(dash_duo))
     for button in (ids.EXPORT_JSON, ids.EXPORT_PNG):
         assert not dash_duo.find_element(f"#{button}").is_enabled()
+        assert dash_duo.find_element(f"#{button}").get_attribute("title") == (
+            "Nothing to export yet: choose a pipeline")
     # The regions with pipelines first, most first, then the rest.
     dash_duo.find_element(f"#{ids.REGION}").click()
     labels = [e.text for e in dash_duo.driver.find_elements(
@@ -464,6 +466,10 @@ def test_empty_states_are_said_in_words(dash_duo: Duo, empty_world: SandboxProce
     dash_duo.driver.get(f"{dash_duo.server_url}/?region={REGION}&pipeline={EMPTY_PIPELINE}")
     wait(dash_duo, lambda: any("No steps" in n for n in note_texts(dash_duo)), "no steps said")
     assert graph_steps(dash_duo) == []
+    wait(dash_duo, lambda: dash_duo.find_element(f"#{ids.EXPORT_JSON}").is_enabled(),
+         "its (empty) document can be downloaded")
+    assert dash_duo.find_element(f"#{ids.EXPORT_JSON}").get_attribute("title") == (
+        "Download the lineage document")
     dash_duo.driver.get(f"{dash_duo.server_url}/?region=eu-west-1")
     wait(dash_duo, lambda: any("No pipelines in eu-west-1" in n for n in note_texts(dash_duo)),
          "an empty region said")

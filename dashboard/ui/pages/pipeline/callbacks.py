@@ -24,6 +24,11 @@ from dashboard.ui.pages.pipeline.catalog import (
 from dashboard.ui.pages.pipeline.details import edge_caption, panel_for
 from dashboard.ui.pages.pipeline.export import export_json, export_png
 from dashboard.ui.pages.pipeline.graph import load_view
+from dashboard.ui.pages.pipeline.layout import (
+    EXPORT_JSON_TITLE,
+    EXPORT_PNG_TITLE,
+    NOTHING_TO_EXPORT,
+)
 from dashboard.ui.pages.pipeline.view import Sync, sync_view, view_from_stores
 
 
@@ -160,6 +165,8 @@ def register_callbacks(app: dash.Dash) -> None:
             "search_options": Output(ids.SEARCH_OPTIONS, "children"),
             "export_disabled": Output(ids.EXPORT_JSON, "disabled"),
             "png_disabled": Output(ids.EXPORT_PNG, "disabled"),
+            "json_title": Output(ids.EXPORT_JSON, "title"),
+            "png_title": Output(ids.EXPORT_PNG, "title"),
         },
         inputs={
             "view": Input(ids.VIEW, "data"),
@@ -177,7 +184,9 @@ def register_callbacks(app: dash.Dash) -> None:
             refresh=ctx.triggered_id == ids.REFRESH,
             previous=meta,
         ).outputs()
-        loaded["png_disabled"] = loaded["export_disabled"]
+        off = loaded["png_disabled"] = loaded["export_disabled"]
+        loaded["json_title"] = NOTHING_TO_EXPORT if off else EXPORT_JSON_TITLE
+        loaded["png_title"] = NOTHING_TO_EXPORT if off else EXPORT_PNG_TITLE
         return loaded
 
     @app.callback(

@@ -18,6 +18,10 @@ from dashboard.ui.components.stylesheet import stylesheet
 from dashboard.ui.pages.pipeline.view import DATA_VIEW_ON, LATEST
 
 TITLE = "SageMaker Lineage"
+# The export buttons' titles; off, they say why (nothing is shown yet).
+EXPORT_JSON_TITLE = "Download the lineage document"
+EXPORT_PNG_TITLE = "Download a picture of the graph"
+NOTHING_TO_EXPORT = "Nothing to export yet: choose a pipeline"
 DEFAULT_REFRESH_SEC = 10
 
 
@@ -165,9 +169,9 @@ def graph_area() -> html.Section:
             html.Div(
                 [
                     html.Button("\u2913 JSON", id=ids.EXPORT_JSON, n_clicks=0, className="button",
-                                title="Download the lineage document"),
+                                disabled=True, title=NOTHING_TO_EXPORT),
                     html.Button("\u2913 PNG", id=ids.EXPORT_PNG, n_clicks=0, className="button",
-                                title="Download a picture of the graph"),
+                                disabled=True, title=NOTHING_TO_EXPORT),
                     html.Button("Details", id=ids.DRAWER_TOGGLE, n_clicks=0,
                                 className="button drawer-toggle",
                                 title="Show the details of the selection"),
