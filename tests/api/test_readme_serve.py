@@ -80,8 +80,13 @@ def test_the_api_sections_serve_lines_and_curl_work_as_written(
 def test_make_demo_serves_the_dashboard_on_the_sandbox(tmp_path: Path) -> None:
     """The recipe's last line, as ``make`` would run it (the install before it is pip's)."""
     assert COMMAND is not None
-    recipe = subprocess.run(["make", "-n", "--always-make", "demo"], cwd=REPO, text=True,
-                            capture_output=True, check=True, timeout=60).stdout.splitlines()
+    # (Under `make test` this is a sub-make: without the parent's flags, it prints only
+    # the recipe.)
+    env = {k: v for k, v in clean_environment().items()
+           if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    recipe = subprocess.run(
+        ["make", "--no-print-directory", "-n", "--always-make", "demo"], cwd=REPO, text=True,
+        capture_output=True, check=True, timeout=60, env=env).stdout.splitlines()
     argv = shlex.split(recipe[-1])
     assert Path(argv[0]).name == "sagemaker-lineage" and argv[1:3] == ["serve", "--sandbox"]
     assert argv[argv.index("--port") + 1] == README_PORT
