@@ -8,7 +8,6 @@ from typing import Any
 import jsonschema
 import pytest
 from dash import no_update
-from dash.development.base_component import Component
 
 from dashboard.ui import ids
 from dashboard.ui.components.elements import LAYOUT_AUTO
@@ -35,42 +34,15 @@ from lineage.errors import (
 )
 from lineage.request import LineageRequest
 from tests.dashboard.conftest import FakeCached
+from tests.dashboard.trees import components, flat, page_text
 
 DEFAULT = "ap-northeast-2"
 MLOPS = View("ap-northeast-2", "mlops-pipeline", None, None)
 
 
-def strings(tree: Any) -> list[str]:
-    """Every text child of a component tree, in order."""
-    if isinstance(tree, str):
-        return [tree]
-    if isinstance(tree, list | tuple):
-        return [s for child in tree for s in strings(child)]
-    if isinstance(tree, Component):
-        return strings(getattr(tree, "children", None))
-    return []
-
-
-def page_text(tree: Any) -> str:
-    return " ".join(strings(tree))
-
-
-def flat(tree: Any) -> str:
-    """The text of a component tree as the browser joins it (no added spaces)."""
-    return "".join(strings(tree))
-
-
 def said(notes: Any) -> str:
     """The words of a list of notes (components.messages.Note)."""
     return " ".join(f"{n['title']} {n['detail']}" for n in notes or ())
-
-
-def components(tree: Any) -> list[Component]:
-    if isinstance(tree, list | tuple):
-        return [c for child in tree for c in components(child)]
-    if isinstance(tree, Component):
-        return [tree, *components(getattr(tree, "children", None))]
-    return []
 
 
 def test_the_document_these_tests_use_is_a_valid_lineage_document(
@@ -431,11 +403,14 @@ def test_the_branch_a_false_condition_skipped_is_not_run_not_not_started(
 ) -> None:
     check = next(n for n in document["graph"]["nodes"] if n["id"] == "CheckAUC")
     check["condition"] = {"outcome": False, "conditions": [{
-        "type": "GreaterThanOrEqualTo", "operator": ">=", "left": "Steps.Evaluate.auc",
-        "right": "Parameters.AucThreshold", "leftValue": 0.61, "rightValue": 0.75}]}
+        "type": "GreaterThanOrEqualTo", "operator": ">=",
+        "expression": "Steps.Evaluate.auc >= Parameters.AucThreshold",
+        "left": "Steps.Evaluate.auc", "right": "Parameters.AucThreshold",
+        "leftValue": 0.61, "rightValue": 0.75}]}
     for node in document["graph"]["nodes"]:
         if node["id"] in ("RegisterModel", "CreateModel"):
-            node["run"] = None
+            del node["run"]  # a step that did not run has no run
+    jsonschema.Draft202012Validator(lineage_schema()).validate(document)  # as the engine writes
     cached = FakeCached(lineage_answer=document)
     register = page_text(panel_for(cached, settings, meta(), "RegisterModel"))
     assert "Not run (condition false)" in register and "Not started" not in register

@@ -351,12 +351,6 @@ def step_panel(node: Mapping[str, Any], document: Mapping[str, Any]) -> list[Com
     return out
 
 
-OPERATORS = {
-    "Equals": "==", "GreaterThan": ">", "GreaterThanOrEqualTo": ">=", "LessThan": "<",
-    "LessThanOrEqualTo": "<=", "In": "in", "Not": "not", "Or": "or",
-}
-
-
 def value_text(value: Any) -> str:
     """A compared value as a reader expects it (numbers shortly, text quoted)."""
     if isinstance(value, bool):
@@ -372,15 +366,17 @@ def value_text(value: Any) -> str:
 
 
 def _condition_lines(items: Any, depth: int = 0) -> list[Component]:
-    """Each condition: its expression, and the values it compared when they are known."""
+    """Each condition: its expression, and the values it compared when they are known.
+
+    The engine writes both (``lineage.conditions``); an operator it could not read is null,
+    and the condition's type stands in for it."""
     lines: list[Component] = []
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, Mapping) or depth > 4:
             continue
         kind = str(item.get("type") or "")
-        operator = item.get("operator") or OPERATORS.get(kind, kind)
-        expression = item.get("expression") or (
-            f"{text(item.get('left'), 200)} {operator} {text(item.get('right'), 200)}")
+        operator = item.get("operator") or kind
+        expression = item.get("expression") or kind
         row: list[Component] = [html.Code(text(expression, 400), className="expression")]
         left, right = item.get("leftValue"), item.get("rightValue")
         if left is not None or right is not None:
