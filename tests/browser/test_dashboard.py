@@ -107,6 +107,18 @@ def tap_node(duo: Duo, node: str) -> None:
         int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
 
 
+def tap_until(duo: Duo, node: str) -> None:
+    """Tap ``node`` until the URL names it: a click may land while Cytoscape is still busy."""
+    for _ in range(3):
+        tap_node(duo, node)
+        try:
+            wait(duo, lambda: url_query(duo).get("node") == node, f"node={node}", timeout=5)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"tapping {node} never selected it")
+
+
 # -- the tests ----------------------------------------------------------------------------------
 
 
@@ -196,14 +208,7 @@ def test_tapping_the_training_step_shows_metrics_and_encryption(
     wait(dash_duo, lambda: js(dash_duo, "return window.cy.$id('Train').renderedPosition().x > 0"
                                         " && !window.cy.animated()"), "a laid-out graph")
     # A real click on the canvas; the first one may land while Cytoscape still fits the view.
-    for _ in range(3):
-        tap_node(dash_duo, "Train")
-        try:
-            wait(dash_duo, lambda: "validation:auc" in panel_text(dash_duo), "Train's metrics",
-                 timeout=5)
-            break
-        except AssertionError:
-            continue
+    tap_until(dash_duo, "Train")
     wait(dash_duo, lambda: "validation:auc" in panel_text(dash_duo), "Train's metrics")
     text = panel_text(dash_duo)
     assert "0.63" in text and "train:auc" in text and "0.72" in text

@@ -31,7 +31,7 @@ from tests.browser.test_dashboard import (
     js,
     lineage,
     panel_text,
-    tap_node,
+    tap_until,
     url_query,
     wait,
 )
@@ -226,17 +226,6 @@ def test_narrow_screens_show_details_in_a_drawer(dash_duo: Duo, mlops_app: dash.
     dash_duo.find_element(f"#{ids.DRAWER_TOGGLE}").click()
     wait(dash_duo, lambda: dash_duo.find_element(aside).is_displayed(), "opened by Details")
     assert console(dash_duo) == []
-
-
-def tap_until(duo: Duo, node: str) -> None:
-    for _ in range(3):  # a click may land while Cytoscape is still busy
-        tap_node(duo, node)
-        try:
-            wait(duo, lambda: url_query(duo).get("node") == node, f"node={node}", timeout=5)
-            return
-        except AssertionError:
-            continue
-    raise AssertionError(f"tapping {node} never selected it")
 
 
 # -- failure first, conditions ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ from tests.browser.test_dashboard import (
     graph_steps,
     js,
     panel_text,
-    tap_node,
+    tap_until,
     url_query,
     wait,
 )
@@ -32,14 +32,7 @@ def test_a_tap_keeps_the_graph_zoom_and_position(dash_duo: Duo, mlops_app: dash.
     js(dash_duo, "const cy = window.cy; cy.zoom(1.3); cy.center(cy.$id('Train'));"
                  "cy.panBy({x: 37, y: -21}); cy.__kept = 'this instance';")
     before = js(dash_duo, "return [window.cy.zoom(), window.cy.pan().x, window.cy.pan().y]")
-    for _ in range(3):  # a click may land while Cytoscape is still busy
-        tap_node(dash_duo, "Train")
-        try:
-            wait(dash_duo, lambda: url_query(dash_duo).get("node") == "Train", "node=Train",
-                 timeout=5)
-            break
-        except AssertionError:
-            continue
+    tap_until(dash_duo, "Train")
     wait(dash_duo, lambda: panel_text(dash_duo).startswith("Train"), "Train's panel")
     time.sleep(1.5)  # long enough for the router's answer to the new URL to have landed
     after = js(dash_duo, "return [window.cy.zoom(), window.cy.pan().x, window.cy.pan().y]")

@@ -23,6 +23,7 @@ from dashboard.ui.components.stylesheet import (
     stylesheet,
 )
 from lineage.models import UNKNOWN
+from tests.dashboard.trees import strings
 
 CSS = Path(__file__).resolve().parents[2] / "dashboard" / "assets" / "dashboard.css"
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
@@ -108,14 +109,6 @@ def test_the_legend_lists_every_shape_status_edge_and_cache_hits() -> None:
         assert look[4] in text, via
     assert "cache hit" in text and "Not run (branch not taken)" in text
     assert style_of(".cache-hit")["background-opacity"] < 1  # the lighter fill is drawn
-
-
-def strings(tree: Any) -> list[str]:
-    if isinstance(tree, str):
-        return [tree]
-    if isinstance(tree, list | tuple):
-        return [s for child in tree for s in strings(child)]
-    return strings(getattr(tree, "children", None)) if tree is not None else []
 
 
 # -- contrast: WCAG AA for small text, from the stylesheet's own colours ------------------------
