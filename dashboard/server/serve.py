@@ -1,27 +1,27 @@
 """Production serving: gunicorn with gthread workers, settings from ``dashboard.core.config``.
 
 ``sagemaker-lineage serve`` runs :func:`serve`, which runs (and supervises)
-``gunicorn -c python:dashboard.server.gunicorn_conf dashboard.server.wsgi:server``, the Docker
-image's command, so both read the same settings. It says "Serving on" once a worker answers
-``/readyz`` with 200, not when the port opens; a port it cannot listen on is refused before
-anything starts (:class:`ServeError`).
+``gunicorn -c python:dashboard.server.gunicorn_conf dashboard.server.wsgi:server``, as the
+Docker image does behind nginx (``deploy/entrypoint.py``), so both read the same settings.
+It says "Serving on" once a worker answers ``/readyz`` with 200, not when the port opens; a
+port it cannot listen on (the main one, or a chosen ``LINEAGE_HEALTH_PORT``) is refused
+before anything starts (:class:`ServeError`). The health listener and the workers' shared
+directory are made by gunicorn_conf's hooks.
 The app is imported in each worker after the fork (no ``preload_app``), so AWS clients and
 thread pools are always made in the process that uses them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from dashboard.core.config import (
@@ -36,6 +36,7 @@ from dashboard.core.config import (
     ENV_WORKERS,
     load_config,
 )
+from dashboard.server.health import health_address
 
 WSGI_APP = "dashboard.server.wsgi:server"
 GUNICORN_CONF = "dashboard.server.gunicorn_conf"
@@ -82,12 +83,11 @@ def gunicorn_options(
         # gunicorn >= 25.1 opens a control socket at one fixed path per user: several servers
         # on a machine (tests, blue/green) would fight over it, and nothing here uses it.
         "control_socket_disable": True,
-        "when_ready": when_ready,
     }
 
 
-def when_ready(_arbiter: Any) -> None:
-    """gunicorn hook in the master, once listening: warn loudly when AWS cannot be reached."""
+def warn_without_credentials() -> None:
+    """Once listening (gunicorn_conf.when_ready): warn loudly when AWS cannot be reached."""
     message = credentials_message()
     if message:
         print(message, file=sys.stderr, flush=True)
@@ -123,6 +123,14 @@ def serve(
     problem = bind_problem(bind_host.strip("[]"), int(bind_port))
     if problem is not None:
         raise ServeError(f"cannot serve on {options['bind'][0]}: {problem}")
+    health = health_address(
+        {**load_config(), ENV_HOST: bind_host.strip("[]"), ENV_PORT: int(bind_port)}
+    )
+    # The default health port, taken, only turns the listener off (dashboard.server.health).
+    if health is not None and health.chosen:
+        problem = bind_problem(health.host, health.port)
+        if problem is not None:
+            raise ServeError(f"cannot serve health checks on {health}: {problem}")
     if not sandbox:
         return _run(options, debug=debug)
     from lineage.sandbox import SandboxProcess, environment_overridden, sandbox_environment
@@ -154,28 +162,27 @@ def _run(options: dict[str, Any], *, debug: bool) -> int:
     if debug:
         from dashboard.server.app import create_app
 
-        when_ready(None)
+        warn_without_credentials()
         create_app().run(
             host=bind_host.strip("[]"), port=int(bind_port), debug=True, use_reloader=False
         )
         return 0
-    with _shared_cache(options["workers"]):
-        # gunicorn in a process of its own: its master forks workers, and a fork must not
-        # copy this process's threads (the sandbox's output reader holds a lock).
-        env = dict(os.environ)
-        env[ENV_HOST] = bind_host.strip("[]")
-        env[ENV_PORT] = bind_port
-        env[ENV_WORKERS] = str(options["workers"])
-        serving = (
-            f"Serving on http://{options['bind'][0]} ({options['workers']} workers x "
-            f"{options['threads']} threads)"
-        )
-        return _supervise(
-            [sys.executable, "-m", "gunicorn", "-c", f"python:{GUNICORN_CONF}", WSGI_APP],
-            env,
-            ready_url=f"http://{_local(bind_host)}:{bind_port}/readyz",
-            ready_message=serving,
-        )
+    # gunicorn in a process of its own: its master forks workers, and a fork must not copy
+    # this process's threads (the sandbox's output reader holds a lock).
+    env = dict(os.environ)
+    env[ENV_HOST] = bind_host.strip("[]")
+    env[ENV_PORT] = bind_port
+    env[ENV_WORKERS] = str(options["workers"])
+    serving = (
+        f"Serving on http://{options['bind'][0]} ({options['workers']} workers x "
+        f"{options['threads']} threads)"
+    )
+    return _supervise(
+        [sys.executable, "-m", "gunicorn", "-c", f"python:{GUNICORN_CONF}", WSGI_APP],
+        env,
+        ready_url=f"http://{_local(bind_host)}:{bind_port}/readyz",
+        ready_message=serving,
+    )
 
 
 def _local(bind_host: str) -> str:
@@ -232,23 +239,3 @@ def _supervise(
             child.kill()
             child.wait()
 
-
-@contextlib.contextmanager
-def _shared_cache(workers: int) -> Iterator[None]:
-    """Several workers and no CACHE_TYPE: share a FileSystemCache rather than N SimpleCaches.
-
-    Otherwise each worker would fetch and keep its own copy, and single flight would only
-    hold within a worker.
-    """
-    if workers <= 1 or os.environ.get("CACHE_TYPE"):
-        yield
-        return
-    with tempfile.TemporaryDirectory(prefix="sagemaker-lineage-cache-") as directory:
-        os.environ["CACHE_TYPE"] = "FileSystemCache"
-        os.environ["CACHE_DIR"] = directory
-        print(f"Cache: FileSystemCache in {directory}, shared by the workers", flush=True)
-        try:
-            yield
-        finally:
-            os.environ.pop("CACHE_TYPE", None)
-            os.environ.pop("CACHE_DIR", None)
