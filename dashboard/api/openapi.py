@@ -1,7 +1,9 @@
 """The OpenAPI 3.1 document of the JSON API, served at ``/openapi.json``.
 
 The lineage document's schema is the package's own JSON Schema (``lineage.contract``), its
-``$defs`` moved under ``components/schemas`` so that every tool resolves them.
+``$defs`` moved under ``components/schemas`` so that every tool resolves them. With
+authentication configured (``dashboard.server.auth``) the document names its schemes and
+every operation but liveness and readiness answers 401 without an identity.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from dashboard.core.config import ENV_API_KEYS, ENV_TRUSTED_USER_HEADER
 from lineage.aws import sagemaker_regions
 from lineage.contract import lineage_schema
 from lineage.request import DEFAULT_EXECUTIONS, MAX_EXECUTIONS, MAX_PARAMETER_LENGTH
@@ -19,6 +22,8 @@ JsonDict = dict[str, Any]
 
 VERSION = "0.1.0"
 LINEAGE_DEFS_PREFIX = "Lineage_"
+# Operations a load balancer asks without credentials.
+OPEN_OPERATIONS = ("/healthz", "/readyz")
 
 
 def openapi_document(config: Mapping[str, Any]) -> JsonDict:
@@ -29,7 +34,37 @@ def openapi_document(config: Mapping[str, Any]) -> JsonDict:
             {"url": "/", "description": "this server"},
             {"url": prefix, "description": "the same API under API_PREFIX"},
         ]
+    schemes = _security_schemes(config)
+    if schemes:
+        document["components"]["securitySchemes"] = schemes
+        document["security"] = [{name: []} for name in schemes]
+        refused = _json(_ref("Message"), "No identity: no valid API key, or no user header "
+                        "from the trusted proxy.",
+                        *(["WWW-Authenticate"] if config.get(ENV_API_KEYS) else []))
+        for path, item in document["paths"].items():
+            operation = item["get"]
+            if path in OPEN_OPERATIONS:
+                operation["security"] = []
+            else:
+                operation["responses"]["401"] = refused
     return document
+
+
+def _security_schemes(config: Mapping[str, Any]) -> JsonDict:
+    schemes: JsonDict = {}
+    if config.get(ENV_API_KEYS):
+        schemes["ApiKey"] = {"type": "apiKey", "in": "header", "name": "X-Api-Key",
+                             "description": "A key whose SHA-256 is in LINEAGE_API_KEYS."}
+        schemes["Bearer"] = {"type": "http", "scheme": "bearer",
+                             "description": "The same key as `Authorization: Bearer <key>`."}
+    header = str(config.get(ENV_TRUSTED_USER_HEADER) or "").strip()
+    if header:
+        schemes["TrustedProxy"] = {
+            "type": "apiKey", "in": "header", "name": header,
+            "description": "The signed-in user, set by the proxy in front (e.g. an ALB with "
+            "OIDC); the server is reachable only through it.",
+        }
+    return schemes
 
 
 def _ref(name: str) -> JsonDict:
@@ -135,9 +170,23 @@ _PARAMETERS: dict[str, JsonDict] = {
 
 _HEADERS: dict[str, JsonDict] = {
     "X-Request-Id": {
-        "description": "This request's id (the client's own X-Request-Id when it sent a "
-        "plain one); the server log has one line per request under it.",
+        "description": "This request's id, always the server's own; the server log has one "
+        "line per request under it. A client's own strict X-Request-Id comes back beside it "
+        "in X-Client-Request-Id.",
+        "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+    },
+    "X-Client-Request-Id": {
+        "description": "The client's own X-Request-Id, when it sent a strict one (8-64 "
+        "letters, digits and dashes); logged as clientRequestId beside ours.",
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9-]{8,64}$"},
+    },
+    "WWW-Authenticate": {
+        "description": "Bearer, when API keys are accepted.",
         "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "no-store: answers hold an account's ARNs and bucket settings.",
+        "schema": {"const": "no-store"},
     },
     "X-Cache": {
         "description": "hit, miss, shared (another request's fetch) or refresh.",
@@ -145,7 +194,7 @@ _HEADERS: dict[str, JsonDict] = {
     },
     "Retry-After": {
         "description": "Seconds to wait: AWS throttled the request, or the client passed "
-        "its rate limit (LINEAGE_RATE_LIMIT).",
+        "one of its limits (LINEAGE_RATE_LIMIT, LINEAGE_FETCH_LIMIT, ...).",
         "schema": {"type": "integer"},
     },
 }
@@ -155,7 +204,7 @@ def _json(schema: JsonDict, description: str, *headers: str) -> JsonDict:
     return {
         "description": description,
         "headers": {name: {"$ref": f"#/components/headers/{name}"}
-                    for name in ("X-Request-Id", *headers)},
+                    for name in ("X-Request-Id", "Cache-Control", *headers)},
         "content": {"application/json": {"schema": schema}},
     }
 
@@ -172,6 +221,9 @@ def _errors(*, not_found: bool = True) -> dict[str, JsonDict]:
     if not_found:
         responses["404"] = _json(_ref("Message"), "Unknown pipeline (or execution), or the "
                                  "domain filter excludes it.")
+    responses["429"] = _json(_ref("Message"), "The client passed one of its limits "
+                             "(dashboard.server.limits: requests, reads from AWS, requests "
+                             "at once).", "Retry-After")
     return responses
 
 
@@ -304,9 +356,11 @@ def _document() -> JsonDict:
         "info": {
             "title": "SageMaker Lineage API",
             "version": VERSION,
-            "description": "Lineage of AWS SageMaker Pipelines. GET only; CORS for any origin "
-            "unless CORS_ORIGINS narrows it, never with credentials. Answers are cached: a "
-            "finished execution for an hour, a running one for seconds.",
+            "description": "Lineage of AWS SageMaker Pipelines. GET only (any other method: "
+            "405 with Allow); no cross-origin reads unless CORS_ORIGINS lists origins (or is "
+            "*), never with credentials. Answers are cached: a finished execution for an hour, "
+            "a running one for seconds. Every answer is JSON, errors included, and carries "
+            "X-Request-Id.",
         },
         "paths": {
             "/lineage": {"get": {
@@ -318,8 +372,6 @@ def _document() -> JsonDict:
                     "200": _json(_ref("LineageDocument"), "The lineage document; what "
                                  "could not be read is Unknown and listed in warnings.",
                                  "X-Cache"),
-                    "429": _json(_ref("Message"), "The client passed its rate limit "
-                                 "(LINEAGE_RATE_LIMIT, off by default).", "Retry-After"),
                     **_errors(),
                 },
             }},

@@ -1,8 +1,12 @@
 """What the server's log may say, one JSON object per line, never a credential or AWS's text.
 
 botocore's ``ClientError`` prints AWS's message (ARNs, account ids, principal names): a trace
-keeps only its code and operation (``lineage.aws.safe_exception_text``); AWS key ids and this
-process's secret key and session token are redacted wherever they appear.
+keeps only its code and operation (``lineage.aws.safe_exception_text``), and so does a message
+a ``ClientError`` was formatted into; AWS key ids and this process's secret key and session
+token are redacted wherever they appear. Every logger goes through this formatter, not only
+ours: one handler on the root logger takes Flask's (``Exception on /_dash-update-component``),
+Dash's and werkzeug's lines, and gunicorn's error log is given the same formatter
+(``GUNICORN_LOGCONFIG`` for its master process, ``install_json_logging`` in each worker).
 """
 
 from __future__ import annotations
@@ -21,6 +25,14 @@ from lineage.aws import safe_exception_text
 # AWS access key ids (long-term AKIA, temporary ASIA); secrets are redacted by value.
 ACCESS_KEY_ID = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
 SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+# str(ClientError) (botocore.exceptions.ClientError.MSG_TEMPLATE): AWS's text is all after ": ".
+CLIENT_ERROR_TEXT = re.compile(
+    r"An error occurred \(([^)]*)\) when calling the (\S+) operation"
+    r"(?: \(reached max retries: \d+\))?: .*",
+    re.DOTALL,
+)
+OUR_LOGGERS = ("dashboard", "lineage")
+GUNICORN_ERROR_LOG = "gunicorn.error"
 
 
 class JsonFormatter(logging.Formatter):
@@ -34,9 +46,10 @@ class JsonFormatter(logging.Formatter):
         }
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
-            out.update(fields)
+            out.update({key: clean(value) if isinstance(value, str) else value
+                        for key, value in fields.items()})
         else:
-            out["message"] = record.getMessage()
+            out["message"] = safe_message(record)
         rid = getattr(record, "request_id", None)
         if rid:
             out["requestId"] = rid
@@ -44,21 +57,70 @@ class JsonFormatter(logging.Formatter):
             out["error"] = record.exc_info[0].__name__ if record.exc_info[0] else None
             error = record.exc_info[1]
             out["trace"] = safe_trace(error) if error is not None else None
+        if record.stack_info:
+            out["stack"] = clean(record.stack_info)
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
+def safe_message(record: logging.LogRecord) -> str:
+    """``record.getMessage()`` with any ``ClientError`` argument as its code only, redacted."""
+    args = record.args
+    if isinstance(args, tuple) and any(isinstance(arg, BaseException) for arg in args):
+        args = tuple(_safe_message(arg) if isinstance(arg, BaseException) else arg
+                     for arg in args)
+    try:
+        message = str(record.msg) % args if args else str(record.msg)
+    except (TypeError, ValueError):  # as logging itself would fail; keep what it was given
+        message = f"{record.msg} {args!r}"
+    return clean(message)
+
+
+def clean(text: str) -> str:
+    """``text`` without AWS's text from a ``ClientError`` formatted into it, redacted."""
+    return redact(CLIENT_ERROR_TEXT.sub(r"\1 from \2 (AWS's message withheld)", text))
+
+
 def install_json_logging() -> None:
-    """``dashboard.*`` and ``lineage.*`` (AWS retries) write JSON lines to stderr (gunicorn)."""
-    for name in ("dashboard", "lineage"):
-        root = logging.getLogger(name)
-        if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-            continue
-        handler = logging.StreamHandler(sys.stderr)
+    """Every logger writes JSON lines to stderr, through one handler on the root logger.
+
+    ``dashboard.*`` and ``lineage.*`` (AWS retries) at INFO, the rest at their own levels. A
+    plain stream handler already on the root (``logging.basicConfig``) or on gunicorn's error
+    log is given the JSON formatter instead of printing beside it.
+    """
+    root = logging.getLogger()
+    plain = [h for h in root.handlers if type(h) is logging.StreamHandler]  # not pytest's
+    for handler in plain:
         handler.setFormatter(JsonFormatter())
-        root.addHandler(handler)
-        root.setLevel(logging.INFO)
-        # dashboard.* stops here; lineage.* also goes on up (pytest's caplog reads it there).
-        root.propagate = name != "dashboard"
+    if not plain and not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        stderr = logging.StreamHandler(sys.stderr)
+        stderr.setFormatter(JsonFormatter())
+        root.addHandler(stderr)
+    for name in OUR_LOGGERS:
+        ours = logging.getLogger(name)
+        ours.setLevel(logging.INFO)
+        ours.propagate = True
+    for gunicorn_handler in logging.getLogger(GUNICORN_ERROR_LOG).handlers:
+        gunicorn_handler.setFormatter(JsonFormatter())
+
+
+# gunicorn's logconfig_dict (dashboard.server.gunicorn_conf): its master's lines as JSON too.
+# Its access log stays off (the app writes one line per request), and a worker inherits this
+# root handler, so install_json_logging adds no second one.
+GUNICORN_LOGCONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "dashboard.core.logs.JsonFormatter"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "json",
+                   "stream": "ext://sys.stderr"},
+        "discard": {"class": "logging.NullHandler"},
+    },
+    "root": {"level": "WARNING", "handlers": ["stderr"]},
+    "loggers": {
+        GUNICORN_ERROR_LOG: {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["discard"], "propagate": False},
+    },
+}
 
 
 def safe_trace(exc: BaseException) -> str:
@@ -114,4 +176,4 @@ def _qualified(exc: BaseException) -> str:
 
 
 def _safe_message(exc: BaseException) -> str:
-    return safe_exception_text(exc) or redact(str(exc))
+    return safe_exception_text(exc) or clean(str(exc))

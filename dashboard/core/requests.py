@@ -1,8 +1,12 @@
 """One request id and one JSON access-log line per request, whichever face answered it.
 
-A client's own ``X-Request-Id`` is kept when it is plain; anything else gets a new one, and
-the answer carries it. The log line says what the request cost: its AWS calls and how the
-cache answered (``RequestStats``, filled by the cached service as it works).
+Every request gets the server's own id (``X-Request-Id`` of the answer, ``requestId`` of the
+log and of error bodies): a client cannot choose the id another request is logged under. A
+client's own ``X-Request-Id`` is kept beside it only when it is strict (8-64 letters, digits
+and dashes, e.g. a UUID): logged as ``clientRequestId`` and echoed in ``X-Client-Request-Id``.
+The log line says who asked (``identity``, ``dashboard.server.auth``) and what the request
+cost: its AWS calls and how the cache answered (``RequestStats``, filled by the cached
+service as it works).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 
-REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 MAX_LOGGED_PARAMETER = 256
 
 
@@ -42,6 +46,11 @@ def request_id() -> str | None:
     return g.get("request_id") if has_request_context() else None
 
 
+def client_request_id(given: str | None) -> str | None:
+    """The client's ``X-Request-Id`` when it is strict enough to log and echo, else ``None``."""
+    return given if given and CLIENT_REQUEST_ID.fullmatch(given) else None
+
+
 def install_request_tracking(server: Flask) -> None:
     """Request ids on every answer and one access-log line per request."""
     access = logging.getLogger("dashboard.access")
@@ -49,20 +58,25 @@ def install_request_tracking(server: Flask) -> None:
     @server.before_request
     def start() -> None:
         g.started = time.perf_counter()
-        given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        g.request_id = uuid.uuid4().hex
+        g.client_request_id = client_request_id(request.headers.get("X-Request-Id"))
         g.stats = RequestStats()
 
     @server.after_request
     def finish(response: Response) -> Response:
         rid = g.get("request_id") or uuid.uuid4().hex
         response.headers["X-Request-Id"] = rid
+        client_rid = g.get("client_request_id")
+        if client_rid:
+            response.headers["X-Client-Request-Id"] = client_rid
         started = g.get("started")
         stats = g.get("stats")
         fields: dict[str, Any] = {
             "event": "request",
             "pid": os.getpid(),
             "requestId": rid,
+            "clientRequestId": client_rid,
+            "identity": g.get("identity"),
             "method": request.method,
             "path": request.path,
             "status": response.status_code,

@@ -9,6 +9,14 @@ errors) gets a policy that allows nothing at all. No page may frame this one
 
 Styles stay ``'unsafe-inline'``: Dash components and Cytoscape set inline styles, and a
 style cannot run code.
+
+JSON answers (the API, Dash's callbacks, every error) are ``Cache-Control: no-store``: they
+hold an account's ARNs and bucket settings, which no browser or shared cache should keep; the
+page is ``no-cache`` (it holds no data, but its CSP names this version's scripts); static
+files keep Dash's own caching. HSTS only on a request that came over TLS, which behind a
+proxy is known only when the proxy is trusted (``LINEAGE_TRUSTED_PROXIES`` hops: werkzeug's
+``ProxyFix`` then takes the client's address, scheme and host from ``X-Forwarded-*``; with 0
+those headers are ignored, so a client cannot forge its address past the rate limiter).
 """
 
 from __future__ import annotations
@@ -17,7 +25,10 @@ from collections.abc import Sequence
 
 import dash
 from dash.exceptions import DependencyException
-from flask import Response, jsonify
+from flask import Flask, Response, jsonify, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from dashboard.core.config import ENV_TRUSTED_PROXIES
 
 # Everything that is not HTML: a JSON body or a file needs no script, style or frame.
 LOCKED_DOWN_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -29,6 +40,9 @@ STATIC_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
+HSTS = "max-age=31536000; includeSubDomains"
+# Unless the response set its own (static files do): data is never stored, the page revalidated.
+CACHE_CONTROL = {"application/json": "no-store", "text/html": "no-cache"}
 
 
 def page_csp(script_hashes: Sequence[str]) -> str:
@@ -73,6 +87,11 @@ class SecurityHeaders:
             headers["Content-Security-Policy"] = self.page_policy()
         else:
             headers.setdefault("Content-Security-Policy", LOCKED_DOWN_CSP)
+        cache_control = CACHE_CONTROL.get(response.mimetype or "")
+        if cache_control and "Cache-Control" not in headers:
+            headers["Cache-Control"] = cache_control
+        if request.is_secure:
+            headers["Strict-Transport-Security"] = HSTS
         return response
 
 
@@ -91,3 +110,12 @@ def install_security_headers(app: dash.Dash) -> SecurityHeaders:
     app.server.after_request(hook)
     app.server.register_error_handler(DependencyException, _unknown_bundle)
     return hook
+
+
+def install_trusted_proxies(server: Flask) -> None:
+    """Believe ``X-Forwarded-For/-Proto/-Host`` of ``LINEAGE_TRUSTED_PROXIES`` hops, if any."""
+    hops = int(server.config.get(ENV_TRUSTED_PROXIES) or 0)
+    if hops > 0:
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )

@@ -5,6 +5,10 @@ log, delayed by ``--latency-ms`` in its own request thread (so concurrent reques
 serialised), possibly answered with an injected fault, and then answered either by the
 :class:`ExecutionStore` or by moto, once ``before_call`` (the server's: moto brought level with
 the live runs) has run. ``/_sandbox/*`` is the control API.
+
+:class:`NoBrowsers` goes in front of it all: moto's server allows CORS from any origin, so any
+website open in a browser on this machine could read the sandbox's whole state
+(``/moto-api/data.json``) or reset it. The sandbox is for boto3, which sends no ``Origin``.
 """
 
 from __future__ import annotations
@@ -53,6 +57,41 @@ class CallLog:
     def reset(self) -> None:
         with self._lock:
             self._calls.clear()
+
+
+class NoBrowsers:
+    """403 for a request a web page made; moto's ``Access-Control-*`` headers dropped.
+
+    A browser sends ``Origin`` with every cross-origin request and with every POST, a
+    preflight ``OPTIONS`` before any other, and ``Sec-Fetch-Site`` with everything, naming
+    another site (``cross-site``; another port of 127.0.0.1 is ``same-site``). A URL typed
+    into the address bar (``Sec-Fetch-Site: none``) still reads moto's own dashboard.
+    """
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if _from_a_web_page(environ):
+            data = json.dumps({"message": "the sandbox answers no cross-origin request"}).encode()
+            start_response("403 Forbidden", [("Content-Type", "application/json"),
+                                             ("Content-Length", str(len(data)))])
+            return [data]
+
+        def without_cors(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            kept = [(name, value) for name, value in headers
+                    if not name.lower().startswith("access-control-")]
+            return start_response(status, kept, *exc_info)
+
+        return self.app(environ, without_cors)
+
+
+def _from_a_web_page(environ: dict[str, Any]) -> bool:
+    return (
+        "HTTP_ORIGIN" in environ
+        or environ.get("REQUEST_METHOD", "").upper() == "OPTIONS"
+        or environ.get("HTTP_SEC_FETCH_SITE", "").lower() in ("cross-site", "same-site")
+    )
 
 
 class SandboxMiddleware:

@@ -70,7 +70,7 @@ class SandboxServer:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         from lineage.sandbox.executions import ExecutionStore
-        from lineage.sandbox.middleware import SandboxMiddleware
+        from lineage.sandbox.middleware import NoBrowsers, SandboxMiddleware
 
         self.options = options
         self.world = world
@@ -79,6 +79,9 @@ class SandboxServer:
         self.app = SandboxMiddleware(moto_app, options, self.store)
         self._private_app = SandboxMiddleware(moto_app, SandboxOptions(), self.store)
         self._private_app.recording = False
+        # What the ports serve: no browser may read or reset the sandbox (NoBrowsers).
+        self._public_wsgi = NoBrowsers(self.app)
+        self._private_wsgi = NoBrowsers(self._private_app)
         self._public: _Http | None = None
         self._private: _Http | None = None
         self._seeder: Seeder | None = None
@@ -95,7 +98,7 @@ class SandboxServer:
         from lineage.sandbox.seed import Seeder
 
         began = time.monotonic()
-        private = _Http(self._private_app, _LOOPBACK, 0)
+        private = _Http(self._private_wsgi, _LOOPBACK, 0)
         seeder = Seeder(private.endpoint, self.store)
         pipelines: tuple[SeededPipeline, ...] = ()
         definitions: tuple[DefinitionFile, ...] = ()
@@ -134,7 +137,7 @@ class SandboxServer:
         """Bind the public port (``0``: a free one) and serve; the endpoint URL."""
         if self._public is not None:
             raise RuntimeError("the sandbox is already open")
-        self._public = _Http(self.app, host, port)
+        self._public = _Http(self._public_wsgi, host, port)
         return self._public.endpoint
 
     def stop(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import jsonschema
@@ -230,26 +231,37 @@ def test_post_is_not_allowed(api_server: Server) -> None:
     assert response.status_code == 405
 
 
-def test_request_id_is_echoed_or_made(api_server: Server) -> None:
-    given = f"client-{uuid.uuid4().hex}"
+def test_request_id_is_ours_and_a_strict_client_id_is_kept_beside_it(
+    api_server: Server,
+) -> None:
+    given = str(uuid.uuid4())
     response = api_server.get("/healthz", headers={"X-Request-Id": given})
-    assert response.headers["X-Request-Id"] == given
-    junk = api_server.get("/healthz", headers={"X-Request-Id": "bad id\twith<script>"})
-    assert junk.headers["X-Request-Id"] != "bad id\twith<script>"
-    assert len(junk.headers["X-Request-Id"]) == 32
+    ours = response.headers["X-Request-Id"]
+    assert ours != given and re.fullmatch(r"[0-9a-f]{32}", ours)
+    assert response.headers["X-Client-Request-Id"] == given
+    assert api_server.wait_for_log(ours)["clientRequestId"] == given
+    for junk in ("bad id\twith<script>", "short", "x" * 65, "has.dots:and_underscores"):
+        answer = api_server.get("/healthz", headers={"X-Request-Id": junk})
+        assert re.fullmatch(r"[0-9a-f]{32}", answer.headers["X-Request-Id"]), junk
+        assert "X-Client-Request-Id" not in answer.headers, junk
+        assert api_server.wait_for_log(answer.headers["X-Request-Id"])["clientRequestId"] is None
+    # Another request's id cannot be borrowed: each answer has its own.
+    again = api_server.get("/healthz", headers={"X-Request-Id": ours})
+    assert again.headers["X-Request-Id"] != ours
 
 
 def test_one_json_log_line_per_request_with_the_aws_call_count(
     api_server: Server, sandbox: SandboxProcess
 ) -> None:
     sandbox.reset_calls()
-    request_id = f"log-{uuid.uuid4().hex}"
+    client_id = f"log-{uuid.uuid4().hex}"
     response = api_server.get(
         "/lineage",
         params={"pipeline": "churn-pipeline", "refresh": "true"},
-        headers={"X-Request-Id": request_id},
+        headers={"X-Request-Id": client_id},
     )
     assert response.status_code == 200
+    request_id = response.headers["X-Request-Id"]
     calls = len(sandbox.calls())
     line = api_server.wait_for_log(request_id)
     assert line["method"] == "GET"
@@ -260,6 +272,7 @@ def test_one_json_log_line_per_request_with_the_aws_call_count(
     assert line["durationMs"] > 0
     assert line["awsCalls"] == calls > 0
     assert line["cache"] == "refresh"
+    assert line["clientRequestId"] == client_id  # beside ours, never instead of it
     assert sum(1 for x in api_server.log_lines() if x.get("requestId") == request_id) == 1
 
 

@@ -73,7 +73,7 @@ def test_every_documented_path_is_exercised(spec: dict[str, Any]) -> None:
     # is off on this server (tests/security/test_rate_limit.py); a starting worker's 503 is
     # tests/api/test_readiness.py's.
     assert documented - exercised == {
-        ("/lineage", 429),
+        ("/lineage", 429), ("/pipelines", 429), ("/executions", 429),
         ("/readyz", 503),
         ("/pipelines", 500), ("/pipelines", 502), ("/pipelines", 503),
         ("/executions", 500), ("/executions", 502), ("/executions", 503),

@@ -1,9 +1,11 @@
 """Security headers on every kind of response, and the dashboard still working under its CSP.
 
 In process (Flask's test client) for the kinds of response: the page, JSON answers, Dash's
-own JSON, assets, component bundles, and every error status. Then the real server in a real
-Chromium: the page renders and its callbacks run under the CSP, with no violation reported;
-and the same page with Dash's hashes left out of the policy does not render (the control).
+own JSON, assets, component bundles, and every error status (405, 413 and 415 as JSON too);
+JSON never stored by a cache, HSTS only over TLS, X-Forwarded-* believed only from trusted
+proxies. Then the real server in a real Chromium: the page renders and its callbacks run
+under the CSP, with no violation reported; and the same page with Dash's hashes left out of
+the policy does not render (the control).
 """
 
 from __future__ import annotations
@@ -120,6 +122,9 @@ def test_every_json_and_error_answer_is_locked_down(
     response = client.get(path)
     assert response.status_code == status, response.text
     assert assert_secure(response, path) == LOCKED_DOWN_CSP
+    # They hold ARNs and bucket settings: no browser or shared cache keeps them.
+    assert response.headers["Cache-Control"] == "no-store", path
+    assert "Strict-Transport-Security" not in response.headers  # plain HTTP, no proxy
 
 
 def test_assets_and_bundles_carry_the_headers(client: FlaskClient) -> None:
@@ -133,6 +138,7 @@ def test_assets_and_bundles_carry_the_headers(client: FlaskClient) -> None:
             assert response.status_code == 200, path
             assert_secure(response, path)
             assert response.headers["Content-Security-Policy"] == LOCKED_DOWN_CSP
+            assert "no-store" not in response.headers.get("Cache-Control", ""), path  # Dash's
         finally:
             response.close()  # files are streamed
 
@@ -153,6 +159,103 @@ def test_methods_and_unexpected_errors_carry_the_headers(env: None) -> None:
     too_many = limited_client.get("/lineage")
     assert too_many.status_code == 429
     assert_secure(too_many, "429")
+
+
+def test_the_page_is_revalidated_not_stored(client: FlaskClient) -> None:
+    # No data in it, but its CSP names this version's scripts: always asked again.
+    assert client.get("/").headers["Cache-Control"] == "no-cache"
+
+
+def refusals(client: FlaskClient) -> dict[str, Any]:
+    big = b"[" + b"0," * (5 << 20) + b"0]"  # 10 MiB of valid JSON: refused for its size only
+    return {
+        "405": client.post("/lineage?pipeline=mlops-pipeline"),
+        "405-prefixed": client.delete("/prod/lineage"),
+        "415": client.post("/_dash-update-component", data=b"{}",
+                           headers={"Content-Type": "text/plain"}),
+        "415-form": client.post("/_dash-update-component", data={"a": "b"}),
+        "413": client.post("/_dash-update-component", data=big,
+                           headers={"Content-Type": "application/json"}),
+    }
+
+
+def test_refusals_are_json_with_the_headers_and_a_request_id(client: FlaskClient) -> None:
+    messages = {"405": "method not allowed", "413": "request body too large",
+                "415": "the request body must be JSON (Content-Type: application/json)"}
+    for name, response in refusals(client).items():
+        status = name.split("-")[0]
+        assert response.status_code == int(status), (name, response.text)
+        assert response.mimetype == "application/json", name
+        assert response.get_json() == {"message": messages[status]}, name
+        assert_secure(response, name)
+        assert response.headers["Cache-Control"] == "no-store", name
+        assert len(response.headers["X-Request-Id"]) == 32, name
+        if status == "405":
+            assert response.headers["Allow"] == "GET, HEAD, OPTIONS", name
+
+
+def test_the_body_limit_is_configurable() -> None:
+    app = create_app({"CACHE_TYPE": "NullCache", "LINEAGE_MAX_BODY_BYTES": 100})
+    client = app.server.test_client()
+    body = b'{"output": "' + b"x" * 200 + b'"}'
+    response = client.post("/_dash-update-component", data=body,
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    from dashboard.core.config import load_config
+
+    assert load_config(env={})["MAX_CONTENT_LENGTH"] == 4 * 1024 * 1024
+    assert load_config(env={"LINEAGE_MAX_BODY_BYTES": "1024"})["MAX_CONTENT_LENGTH"] == 1024
+
+
+def _addresses(config: dict[str, Any]) -> FlaskClient:
+    """An app with one more route that says what it believes of the client."""
+    from flask import Flask, jsonify, request
+
+    server: Flask = create_app({"CACHE_TYPE": "NullCache", **config}).server
+
+    @server.get("/_test/client")
+    def who() -> Any:
+        return jsonify({"addr": request.remote_addr, "secure": request.is_secure,
+                        "host": request.host})
+
+    test_client: FlaskClient = server.test_client()
+    return test_client
+
+
+FORGED = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https",
+          "X-Forwarded-Host": "forged.example"}
+
+
+def test_forwarded_headers_are_ignored_without_trusted_proxies() -> None:
+    client = _addresses({})
+    seen = client.get("/_test/client", headers=FORGED)
+    assert seen.get_json() == {"addr": "127.0.0.1", "secure": False, "host": "localhost"}
+    assert "Strict-Transport-Security" not in seen.headers
+    assert "Strict-Transport-Security" not in client.get("/healthz", headers=FORGED).headers
+
+
+def test_a_trusted_proxy_gives_the_client_and_tls() -> None:
+    client = _addresses({"LINEAGE_TRUSTED_PROXIES": 1})
+    # One hop trusted: the last address the proxy added is the client's, not the first.
+    seen = client.get("/_test/client", headers={**FORGED, "X-Forwarded-For": "198.51.100.1, "
+                                                "203.0.113.9"})
+    assert seen.get_json() == {"addr": "203.0.113.9", "secure": True, "host": "forged.example"}
+    for path in ("/healthz", "/", "/lineage"):
+        over_tls = client.get(path, headers=FORGED)
+        assert over_tls.headers["Strict-Transport-Security"] == (
+            "max-age=31536000; includeSubDomains"), path
+    plain = client.get("/healthz", headers={"X-Forwarded-Proto": "http"})
+    assert "Strict-Transport-Security" not in plain.headers
+    from dashboard.core.config import load_config
+
+    assert load_config(env={})["LINEAGE_TRUSTED_PROXIES"] == 0
+    assert load_config(env={"LINEAGE_TRUSTED_PROXIES": "0"})["LINEAGE_TRUSTED_PROXIES"] == 0
+
+
+def test_tls_to_the_server_itself_has_hsts() -> None:
+    client = _addresses({})
+    direct = client.get("/healthz", base_url="https://localhost")
+    assert direct.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
 # -- the page in a real browser, under the CSP ---------------------------------------------------

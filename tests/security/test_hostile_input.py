@@ -3,20 +3,30 @@
 Every parameter of every endpoint gets each hostile value, all else valid (in process, no AWS
 is reached: a value that got through would need AWS, which this app has no credentials for).
 Then raw bytes through gunicorn's own HTTP parser: oversized request lines and headers,
-control characters, invalid UTF-8, and path traversal towards the assets and Dash bundles.
+control characters, invalid UTF-8, path traversal towards the assets and Dash bundles, a
+20 MB callback body (refused before it is sent), other methods and bodies that are not JSON.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import socket
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from dashboard.core.state import install_state, state
 from dashboard.server.app import create_app
+from dashboard.server.limits import LIMITS_OFF
 from tests.api.conftest import Server, clean_environment, start_gunicorn
+from tests.dashboard.conftest import DOCUMENT, FakeCached
+from tests.dashpost import CALLBACK_PATH, callback_body, callback_key
 
 # endpoint -> (valid parameters, parameters to attack)
 ENDPOINTS = {
@@ -162,6 +172,58 @@ def test_raw_requests(server: Server, request_bytes: bytes, statuses: set[int]) 
     assert b"<script>" not in data and b"\x01" not in data.partition(b"\r\n\r\n")[2]
 
 
+def post(path: bytes, body: bytes, content_type: bytes, length: int | None = None) -> bytes:
+    lines = [b"POST " + path + b" HTTP/1.1", b"Host: 127.0.0.1", b"Connection: close",
+             b"Content-Type: " + content_type,
+             b"Content-Length: " + str(len(body) if length is None else length).encode()]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def json_answer(data: bytes) -> tuple[dict[str, str], object]:
+    head, _, body = data.partition(b"\r\n\r\n")
+    headers = dict(line.decode().split(": ", 1) for line in head.split(b"\r\n")[1:])
+    return {k.lower(): v for k, v in headers.items()}, json.loads(body)
+
+
+def test_a_20_mb_callback_body_is_refused_before_it_is_read(server: Server) -> None:
+    # Only the first 64 KiB are sent: the answer comes without waiting for the rest.
+    started = time.monotonic()
+    status, data = raw(server, post(b"/_dash-update-component", b"[" + b"0," * 32768,
+                                    b"application/json", length=20 * 1024 * 1024))
+    assert status == 413, data[:300]
+    assert time.monotonic() - started < 5
+    headers, body = json_answer(data)
+    assert body == {"message": "request body too large"}
+    assert headers["content-type"] == "application/json"
+    assert len(headers["x-request-id"]) == 32
+    assert headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "message"),
+    [
+        (post(b"/_dash-update-component", b"output=x", b"application/x-www-form-urlencoded"),
+         415, "the request body must be JSON (Content-Type: application/json)"),
+        (post(b"/_dash-update-component", b"{}", b"text/plain"),
+         415, "the request body must be JSON (Content-Type: application/json)"),
+        (post(b"/lineage?pipeline=mlops-pipeline", b"{}", b"application/json"),
+         405, "method not allowed"),
+        (b"PUT /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+         b"Content-Length: 0\r\n\r\n", 405, "method not allowed"),
+    ],
+    ids=["form-callback", "text-callback", "post-lineage", "put-healthz"],
+)
+def test_bodies_and_methods_no_route_takes(server: Server, request_bytes: bytes, status: int,
+                                           message: str) -> None:
+    answered, data = raw(server, request_bytes)
+    assert answered == status, data[:300]
+    headers, body = json_answer(data)
+    assert body == {"message": message}
+    assert headers["x-content-type-options"] == "nosniff"
+    if status == 405:
+        assert headers["allow"] == "GET, HEAD, OPTIONS"
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -184,3 +246,78 @@ def test_path_traversal_reads_nothing(server: Server, path: bytes) -> None:
     assert status in (200, 400, 404), data[:300]
     if status == 200:
         assert b"<!DOCTYPE html>" in body and b"_dash-config" in body
+
+
+# -- hostile values in the dashboard's callbacks ---------------------------------------------------
+# Every input and state of every server-side callback gets each value, as a well-formed request
+# (the malformed ones: tests/dashboard/test_guard.py). Each answers 200 or 204, logs nothing
+# above INFO, and reaches the cached service only for a region the server offers.
+
+DASH_VALUES = {
+    "dict": {"region": "ap-northeast-2", "pipeline": "mlops-pipeline"},
+    "list": ["ap-northeast-2", {"a": 1}],
+    "number": 7,
+    "bool": True,
+    "nested": {"a": [{"b": None}], "shape": {"x": 1}},
+    "script": HOSTILE["script"],
+    "evil-region": "zz-evil-9",
+    "rtl-override": HOSTILE["rtl-override"],
+    "oversized": HOSTILE["oversized"],
+}
+
+
+DASH_APP: Any = create_app({"CACHE_TYPE": "NullCache", **LIMITS_OFF})  # many requests
+DASH_CACHED = FakeCached(lineage_answer=json.loads(DOCUMENT.read_text(encoding="utf-8")),
+                         pipelines_answer={"pipelines": []},
+                         executions_answer={"executions": []})
+install_state(DASH_APP.server, replace(state(DASH_APP.server), cached=DASH_CACHED))
+# (a callback's first output, one of its inputs or states), every server-side callback.
+DASH_CASES = [
+    (key.removeprefix("..").split("...")[0].removesuffix(".."),
+     f"{item['id']}.{item['property']}")
+    for key, spec in DASH_APP.callback_map.items() if "callback" in spec
+    for item in spec["inputs"] + spec["state"]
+]
+
+
+class _Warnings(logging.Handler):
+    """The server's log lines above INFO (the dashboard's loggers do not propagate)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.parametrize("value", list(DASH_VALUES))
+@pytest.mark.parametrize(("output", "where"), DASH_CASES,
+                         ids=[f"{o}<-{w}" for o, w in DASH_CASES])
+def test_hostile_values_in_callbacks_are_answered_not_raised(
+    output: str, where: str, value: str
+) -> None:
+    hostile = DASH_VALUES[value]
+    body = callback_body(DASH_APP, output, {where: hostile}, changed=[where])
+    spec = DASH_APP.callback_map[callback_key(DASH_APP, output)]
+    for part in ("inputs", "state"):
+        for declared, given in zip(spec[part], body[part], strict=True):
+            if declared["id"].startswith("{"):  # a pattern: one match, of a plausible id
+                component = {k: "Train" if v == ["ALL"] else v
+                             for k, v in json.loads(declared["id"]).items()}
+                given.append({"id": component, "property": declared["property"],
+                              "value": hostile if where.startswith(declared["id"]) else None})
+    warnings = _Warnings()
+    logging.getLogger("dashboard").addHandler(warnings)
+    try:
+        response = DASH_APP.server.test_client().post(
+            CALLBACK_PATH, data=json.dumps(body), content_type="application/json")
+    finally:
+        logging.getLogger("dashboard").removeHandler(warnings)
+    assert response.status_code in (200, 204), response.get_data(as_text=True)[:300]
+    assert warnings.records == [], [r.getMessage() for r in warnings.records]
+    offered = set(state(DASH_APP.server).regions)
+    for name, asked, _ in DASH_CACHED.calls:  # (name, request, refresh)
+        regions = ({asked.region} if name == "lineage" else
+                   set(asked) if name == "pipelines" else {asked[1]})
+        assert regions <= offered, (name, asked)

@@ -8,10 +8,16 @@ Hypothesis is derandomized (tests/conftest.py): the same few hundred requests ev
 Not checked: schemathesis's "positive data accepted", because some rules cross parameters and
 cannot be written in OpenAPI (an execution ARN must name the requested pipeline and region),
 so a schema-valid request may rightly be a 400.
+
+With API keys configured the document names its schemes and 401s: generated requests with a
+key match it, and schemathesis's ``ignored_auth`` proves that each operation refuses the same
+request without a key or with a wrong one. Every method the document does not list is a
+405 with ``Allow``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
     negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
@@ -29,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from dashboard.server.app import create_app
+from dashboard.server.limits import LIMITS_OFF
 from lineage.sandbox import SandboxProcess
 from tests.api.conftest import sandbox_env
 
@@ -49,6 +57,10 @@ SEEDED_EXAMPLES = 15
 MIN_REQUESTS = 300
 
 COUNTS: Counter[tuple[str, str, int]] = Counter()
+API_KEY = "schemathesis-key-0123456789"
+# Hundreds of requests from one client: its limits would answer most of them (429, documented).
+NO_LIMITS = LIMITS_OFF
+AUTH_EXAMPLES = 10
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +68,7 @@ def schema(sandbox: SandboxProcess) -> Iterator[Any]:
     with pytest.MonkeyPatch.context() as patch:
         for key, value in sandbox_env(sandbox).items():
             patch.setenv(key, value)
-        app = create_app({"CACHE_TYPE": "SimpleCache"})
+        app = create_app({"CACHE_TYPE": "SimpleCache", **NO_LIMITS})
         yield schemathesis.openapi.from_wsgi("/openapi.json", app.server)
 
 
@@ -64,10 +76,22 @@ def _operations(schema: Any) -> list[Any]:
     return [result.ok() for result in schema.get_all_operations()]
 
 
+@pytest.fixture(scope="module")
+def keyed_schema(sandbox: SandboxProcess) -> Iterator[Any]:
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in sandbox_env(sandbox).items():
+            patch.setenv(key, value)
+        app = create_app({"CACHE_TYPE": "SimpleCache", **NO_LIMITS,
+                          "LINEAGE_API_KEYS": (hashlib.sha256(API_KEY.encode()).hexdigest(),)})
+        yield schemathesis.openapi.from_wsgi("/openapi.json", app.server,
+                                             headers={"X-Api-Key": API_KEY})
+
+
 def _run(
-    operation: Any, mode: schemathesis.GenerationMode, examples: int, **fixed: Any
+    operation: Any, mode: schemathesis.GenerationMode, examples: int,
+    *, extra: tuple[Any, ...] = (), headers: dict[str, str] | None = None, **fixed: Any
 ) -> None:
-    checks = CONFORMANCE + (
+    checks = CONFORMANCE + list(extra) + (
         [negative_data_rejection] if mode is schemathesis.GenerationMode.NEGATIVE else []
     )
 
@@ -79,7 +103,7 @@ def _run(
         suppress_health_check=list(HealthCheck),
     )
     def exchange(case: Any) -> None:
-        response = case.call_and_validate(checks=checks)
+        response = case.call_and_validate(checks=checks, headers=headers)
         COUNTS[(operation.label, mode.value, response.status_code)] += 1
 
     exchange()
@@ -109,3 +133,29 @@ def test_generated_requests_match_the_document(schema: Any) -> None:
     statuses = {status for (_, _, status) in COUNTS}
     assert 200 in statuses and 400 in statuses and 404 in statuses, summary
     assert not any(status >= 500 for status in statuses), summary
+
+
+def test_with_api_keys_every_operation_enforces_them(keyed_schema: Any) -> None:
+    operations = _operations(keyed_schema)
+    assert "securitySchemes" in keyed_schema.raw_schema["components"]
+    COUNTS.clear()
+    for operation in operations:
+        _run(operation, schemathesis.GenerationMode.POSITIVE, AUTH_EXAMPLES,
+             extra=(ignored_auth,), headers={"X-Api-Key": API_KEY})
+        without = operation.Case().call(headers={})  # no key at all
+        open_operation = operation.path in ("/healthz", "/readyz")
+        assert (without.status_code != 401) if open_operation else without.status_code == 401
+    statuses = {status for (_, _, status) in COUNTS}
+    assert 200 in statuses and 401 not in statuses, COUNTS  # the key was accepted
+
+
+def test_methods_the_document_does_not_list_are_405(schema: Any) -> None:
+    app = schema.app
+    client = app.test_client()
+    for path, item in schema.raw_schema["paths"].items():
+        for method in ("POST", "PUT", "PATCH", "DELETE"):
+            assert method.lower() not in item
+            response = client.open(path, method=method)
+            assert response.status_code == 405, (method, path)
+            assert response.get_json() == {"message": "method not allowed"}
+            assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
