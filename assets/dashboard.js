@@ -1,6 +1,9 @@
 /* The dashboard's clientside callbacks: camera moves, focus, search matches, tooltips, the
  * legend and the drawer, all in the browser (no round trip to the server).
- * dash-cytoscape keeps its Cytoscape instance in window.cy (one graph on a page). */
+ * dash-cytoscape keeps its Cytoscape instance in window.cy (one graph on a page).
+ * Nodes are found by their element ids ("step:<name>", "artifact:<id>": the server's node and
+ * match stores hold those); what is shown of a node is its label, its hidden characters
+ * already escaped by the server (dashboard.ui.components.visible). */
 
 /* dash-cytoscape always hands Cytoscape its own default wheelSensitivity (1), and Cytoscape
  * warns about any value it is given, the default too: that one warning says nothing about
@@ -47,8 +50,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             }
             return nu;
         },
-        /* The selected node (URL, search, back/forward) is selected in the graph and centred;
-         * a node the user tapped is already selected and stays where it is. */
+        /* The selected node (URL, search, back/forward: its element id) is selected in the
+         * graph and centred; a node the user tapped is already selected and stays where it is. */
         focus: function (node) {
             var cy = window.cy;
             var nu = window.dash_clientside.no_update;
@@ -72,14 +75,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             }, byElements ? 450 : 0);
             return nu;
         },
-        /* The steps a search found: marked, and the view fitted to several (not too close). */
-        showMatches: function (names) {
+        /* The steps a search found (their element ids): marked, and the view fitted to several
+         * (not too close). */
+        showMatches: function (ids) {
             var cy = window.cy;
             var nu = window.dash_clientside.no_update;
             if (!cy) { return nu; }
             cy.nodes(".search-match").removeClass("search-match");
             var found = cy.collection();
-            (names || []).forEach(function (name) { found = found.union(cy.getElementById(name)); });
+            (ids || []).forEach(function (id) { found = found.union(cy.getElementById(id)); });
             if (found.empty()) { return nu; }
             found.addClass("search-match");
             if (found.length < 2) { return nu; }  /* one match is selected: focus centres it */
@@ -107,7 +111,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             cy.__graphEvents = true;
             cy.on("mouseover", "node", function (event) {
                 var data = event.target.data();
-                tip.textContent = data.kind === "artifact" ? (data.uri || data.label) : data.id;
+                tip.textContent = data.kind === "artifact" ? (data.uri || data.label) : data.label;
                 var at = event.renderedPosition || event.target.renderedPosition();
                 tip.style.left = Math.round(at.x + 14) + "px";
                 tip.style.top = Math.round(at.y + 14) + "px";

@@ -1,7 +1,8 @@
 """The dashboard: Dash pages over the same cached service as the JSON API.
 
 ``install_dashboard(app)`` puts the shell (the sandbox banner and the pages router's
-container) and every page on an app made with ``use_pages=True``. ``components`` holds what
+container) and every page on an app made with ``use_pages=True``, and checks every callback
+request before Dash reads it (``guard``). ``components`` holds what
 pages share (graph elements, stylesheet, legend, panels, messages); ``pages`` one package or
 module per page, its callbacks beside it.
 """
@@ -17,6 +18,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard.core.state import state
 from dashboard.ui import ids
+from dashboard.ui.guard import install_callback_guard
 from dashboard.ui.pages import SHOWN, not_found, pipeline
 
 SANDBOX_TEXT = (
@@ -38,7 +40,8 @@ def shell(*, sandbox: bool) -> html.Div:
 
 
 def install_dashboard(app: dash.Dash) -> None:
-    """The shell, the pages and their callbacks; needs the app's ``AppState``."""
+    """The shell, the pages and their callbacks (behind ``guard``); needs the app's
+    ``AppState``."""
     # dagre is not in Cytoscape's core bundle (it roughly doubles the JS).
     cyto.load_extra_layouts()
     # A function, so each page load builds a fresh tree.
@@ -52,3 +55,4 @@ def install_dashboard(app: dash.Dash) -> None:
         Output(ids.SHOWN_PAGE, "data"),
         Input({"type": ids.PAGE_MARK, "page": ALL}, "data"),
     )
+    install_callback_guard(app)

@@ -19,7 +19,7 @@ LAST_SCANNED = "last-scanned"
 # Page state
 URL = "url"
 VIEW = "view-store"  # {"region", "pipeline", "execution"}: what the graph shows
-NODE = "node-store"  # the selected step name, or "artifact:<id>", or None
+NODE = "node-store"  # the selected element id ("step:<name>", "artifact:<id>"), or None
 META = "meta-store"  # what was loaded: the request, execution status, node count
 STEP_NAMES = "step-names-store"  # step names of the loaded graph, for the search box
 INTERVAL = "refresh-interval"
@@ -41,7 +41,7 @@ ZOOM_OUT = "zoom-out-button"
 SEARCH = "step-search"
 SEARCH_OPTIONS = "step-search-options"
 SEARCH_MESSAGE = "step-search-message"  # no match, or the matches to choose from
-SEARCH_MATCHES = "step-search-matches"  # the step names the last search matched
+SEARCH_MATCHES = "step-search-matches"  # the element ids of the steps the last search matched
 MATCH = "search-match"  # {"type": MATCH, "step": <name>}: choose one of several matches
 SELECT_STEP = "select-step"  # {"type": SELECT_STEP, "step": <name>}: e.g. "Failed at X"
 EDGE_CAPTION = "edge-caption"

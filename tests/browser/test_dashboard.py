@@ -1,7 +1,9 @@
 """The dashboard in a real Chromium: graph, styles, panel, URL state, exports, hostile text.
 
 Graph facts are read from Cytoscape itself (dash-cytoscape keeps its instance in
-``window.cy``): element data (``status``, ``type``, ``via``) and computed styles.
+``window.cy``): element data (``status``, ``type``, ``via``) and computed styles. A step's
+element id is ``step:<name>`` (``dashboard.ui.components.elements``); the helpers here take
+and give step names.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
 from dashboard.ui import ids
+from dashboard.ui.components.elements import STEP_PREFIX, step_element_id
 from lineage.sandbox import SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY, SandboxProcess
 from tests.browser.conftest import AppFactory
 
@@ -61,9 +64,17 @@ def page_state(duo: Duo) -> str:
 
 
 def graph_steps(duo: Duo) -> list[str]:
+    """The names of the graph's steps, in order."""
     steps: list[str] = js(duo, "return window.cy ? window.cy.nodes('[kind = \"step\"]')"
                                ".map(n => n.id()) : []")
-    return steps
+    return [step.removeprefix(STEP_PREFIX) for step in steps]
+
+
+def selected_nodes(duo: Duo) -> list[str]:
+    """The element ids of the graph's selected nodes."""
+    found: list[str] = js(duo, "return window.cy ? window.cy.$(':selected')"
+                               ".map(n => n.id()) : []")
+    return found
 
 
 def wait_for_steps(duo: Duo, expected: list[str]) -> None:
@@ -97,9 +108,9 @@ def severe_logs(duo: Duo) -> list[Any]:
 
 
 def tap_node(duo: Duo, node: str) -> None:
-    """A real mouse click on the node's rendered position."""
+    """A real mouse click on the step's rendered position."""
     x, y = js(duo, "const p = window.cy.getElementById(arguments[0]).renderedPosition();"
-                   "return [p.x, p.y];", node)
+                   "return [p.x, p.y];", step_element_id(node))
     canvas = duo.find_element(f"#{ids.GRAPH}")
     size = canvas.size
     chain: Any = UNTYPED_CHAINS(duo.driver)
@@ -158,7 +169,7 @@ def test_dropdowns_show_a_graph_equal_to_lineage_from_the_same_cache(
                            e.style('width')];
         return {depends: look(edge('dependsOn')), ref: look(edge('ref:Get')),
                 condition: look(edge('condition')),
-                train: [cy.$id('Train').data('type'), cy.$id('Train').data('status')]};
+                train: [cy.$id('step:Train').data('type'), cy.$id('step:Train').data('status')]};
     """)
     assert styles["depends"][0] == "dashed" and styles["ref"][0] == "solid"
     assert styles["ref"][1] == "triangle" and styles["condition"][0] == "dotted"
@@ -187,7 +198,7 @@ def test_failed_and_succeeded_steps_differ_in_colour_and_border(
     wait(dash_duo, lambda: len(graph_steps(dash_duo)) > 1, "churn graph")
     looks = js(dash_duo, """
         const look = s => window.cy.nodes().filter(n => n.data('status') === s).map(
-            n => [n.id(), n.style('background-color'), n.style('border-style'),
+            n => [n.data('label'), n.style('background-color'), n.style('border-style'),
                   n.style('border-width')]);
         return {failed: look('Failed'), succeeded: look('Succeeded')};
     """)
@@ -205,8 +216,9 @@ def test_tapping_the_training_step_shows_metrics_and_encryption(
     dash_duo.start_server(mlops_app)
     dash_duo.driver.get(f"{dash_duo.server_url}/?region={REGION}&pipeline=mlops-pipeline")
     wait(dash_duo, lambda: "Train" in graph_steps(dash_duo), "mlops graph")
-    wait(dash_duo, lambda: js(dash_duo, "return window.cy.$id('Train').renderedPosition().x > 0"
-                                        " && !window.cy.animated()"), "a laid-out graph")
+    wait(dash_duo, lambda: js(dash_duo, "return window.cy.$id('step:Train')"
+                                        ".renderedPosition().x > 0 && !window.cy.animated()"),
+         "a laid-out graph")
     # A real click on the canvas; the first one may land while Cytoscape still fits the view.
     tap_until(dash_duo, "Train")
     wait(dash_duo, lambda: "validation:auc" in panel_text(dash_duo), "Train's metrics")
@@ -228,8 +240,7 @@ def test_the_url_opens_the_same_view_and_back_works(
            f"&execution={older}&node=Evaluate")
     dash_duo.driver.get(url)
     wait(dash_duo, lambda: "Evaluate" in panel_text(dash_duo).split("\n")[0], "Evaluate panel")
-    wait(dash_duo, lambda: js(dash_duo, "return window.cy.$(':selected').map(n => n.id())")
-         == ["Evaluate"], "Evaluate selected")
+    wait(dash_duo, lambda: selected_nodes(dash_duo) == ["step:Evaluate"], "Evaluate selected")
     # The execution dropdown names the chosen execution (its start time), not "Latest".
     started = executions[1]["startTime"].replace("T", " ").replace("Z", "")
     wait(dash_duo, lambda: started in dash_duo.find_element(f"#{ids.EXECUTION}").text,
@@ -300,4 +311,71 @@ def test_hostile_tags_are_shown_as_text_and_run_nothing(
     assert js(dash_duo, "return window.__xss === undefined")
     assert js(dash_duo, "return [...document.images].filter(i => !i.src.startsWith('data:'))"
                         ".length") == 0
+    assert severe_logs(dash_duo) == []
+
+
+# Names JavaScript treats as special, and one whose bidi override would reverse its end.
+SPECIAL_NAMES = ["__proto__", "constructor", "toString", "Train\u202egnp.exe"]
+SPOOF_SHOWN = "Train\\u202egnp.exe"  # the escape, in ASCII
+
+
+def special_definition() -> dict[str, Any]:
+    """A chain of processing steps, each reading what the one before wrote."""
+    def uri(i: int) -> str:
+        return f"s3://special-bucket/step-{i}/out"
+
+    steps = []
+    for i, name in enumerate(SPECIAL_NAMES):
+        arguments: dict[str, Any] = {"ProcessingOutputConfig": {"Outputs": [
+            {"OutputName": "out", "S3Output": {"S3Uri": uri(i)}}]}}
+        if i:
+            arguments["ProcessingInputs"] = [{"InputName": "in", "S3Input": {"S3Uri": uri(i - 1)}}]
+        steps.append({"Name": name, "Type": "Processing", "Arguments": arguments,
+                      **({"DependsOn": [SPECIAL_NAMES[i - 1]]} if i else {})})
+    return {"Version": "2020-12-01", "Parameters": [], "Steps": steps}
+
+
+def test_steps_named_like_javascript_internals_are_all_drawn_and_names_cannot_reorder(
+    dash_duo: Duo, dashboard_app: AppFactory, start_sandbox: Any
+) -> None:
+    sandbox: SandboxProcess = start_sandbox(seed_world=False)
+    sagemaker = boto3.client(
+        "sagemaker", region_name=REGION, endpoint_url=sandbox.endpoint,
+        aws_access_key_id=SANDBOX_ACCESS_KEY_ID, aws_secret_access_key=SANDBOX_SECRET_ACCESS_KEY)
+    sagemaker.create_pipeline(
+        PipelineName="special-names", PipelineDefinition=json.dumps(special_definition()),
+        RoleArn="arn:aws:iam::123456789012:role/sandbox",
+        ClientRequestToken="special-names-pipeline-create-token-01")
+    dash_duo.start_server(dashboard_app(sandbox.endpoint))
+    dash_duo.driver.get(f"{dash_duo.server_url}/?region={REGION}&pipeline=special-names")
+    wait(dash_duo, lambda: graph_steps(dash_duo) == SPECIAL_NAMES, "every step drawn")
+    assert js(dash_duo, "return window.cy.nodes().length") == len(SPECIAL_NAMES)
+    assert js(dash_duo, "return window.cy.edges().length") >= len(SPECIAL_NAMES) - 1
+
+    # The label as Cytoscape draws it, and the tooltip: the override shown, never applied.
+    spoof = step_element_id(SPECIAL_NAMES[-1])
+    label = js(dash_duo, "return window.cy.getElementById(arguments[0]).style('label')", spoof)
+    assert label == SPOOF_SHOWN
+    tip = dash_duo.find_element(f"#{ids.GRAPH_TOOLTIP}")
+
+    def hovered() -> bool:  # again until the graph's listeners are on
+        js(dash_duo, "window.cy.getElementById(arguments[0]).emit('mouseover')", spoof)
+        return bool(tip.is_displayed() and tip.text == SPOOF_SHOWN)
+
+    wait(dash_duo, hovered, "the tooltip")
+
+    # The data view: every step and the artifacts between them; the URL names a step plainly.
+    dash_duo.driver.get(f"{dash_duo.server_url}/?region={REGION}&pipeline=special-names"
+                        "&data=1&node=__proto__")
+    wait(dash_duo, lambda: js(dash_duo, "return window.cy ? "
+                                        "window.cy.nodes('[kind = \"artifact\"]').length : 0")
+         == len(SPECIAL_NAMES), "the artifacts drawn")
+    assert graph_steps(dash_duo) == SPECIAL_NAMES
+    wait(dash_duo, lambda: selected_nodes(dash_duo) == ["step:__proto__"], "__proto__ selected")
+    wait(dash_duo, lambda: panel_text(dash_duo).startswith("__proto__"), "its panel")
+    assert "OUTPUTS" in panel_text(dash_duo) and "step-0/out" in panel_text(dash_duo)
+    dash_duo.find_element(f"#{ids.SEARCH}").send_keys("train\n")
+    wait(dash_duo, lambda: panel_text(dash_duo).startswith(SPOOF_SHOWN), "the spoof's panel")
+    assert url_query(dash_duo)["node"] == SPECIAL_NAMES[-1]
+    assert "\u202e" not in dash_duo.find_element(f"#{ids.PANEL}").text
     assert severe_logs(dash_duo) == []

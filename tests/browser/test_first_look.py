@@ -31,6 +31,7 @@ from tests.browser.test_dashboard import (
     js,
     lineage,
     panel_text,
+    selected_nodes,
     tap_until,
     url_query,
     wait,
@@ -242,8 +243,8 @@ def test_a_failed_run_says_where_and_one_click_selects_that_step(
     failure.click()
     wait(dash_duo, lambda: url_query(dash_duo).get("node") == "TrainChurn", "node=TrainChurn")
     wait(dash_duo, lambda: panel_text(dash_duo).startswith("TrainChurn"), "its panel")
-    wait(dash_duo, lambda: js(dash_duo, "return window.cy.$(':selected').map(n => n.id())")
-         == ["TrainChurn"], "TrainChurn selected in the graph")
+    wait(dash_duo, lambda: selected_nodes(dash_duo) == ["step:TrainChurn"],
+         "TrainChurn selected in the graph")
 
 
 def test_a_condition_says_what_it_compared_and_the_branch_not_taken_says_so(
@@ -257,7 +258,7 @@ def test_a_condition_says_what_it_compared_and_the_branch_not_taken_says_so(
     assert "compared 0.87 >= 0.75" in text, text
     assert "true: the if branch ran (CreateModel, RegisterModel)" in text, text
     # The else branch did not run: said as such, in the graph and in its panel.
-    assert js(dash_duo, "return window.cy.$id('AUCTooLow').hasClass('not-run')")
+    assert js(dash_duo, "return window.cy.$id('step:AUCTooLow').hasClass('not-run')")
     dash_duo.driver.get(f"{dash_duo.server_url}/?region={REGION}&pipeline=mlops-pipeline"
                         "&node=AUCTooLow")
     wait(dash_duo, lambda: panel_text(dash_duo).startswith("AUCTooLow"), "AUCTooLow's panel")
@@ -313,7 +314,7 @@ def test_text_is_readable_and_meets_wcag_aa_contrast(dash_duo: Duo, mlops_app: d
     assert js(dash_duo, CONTRAST_FAILURES) == []
     assert js(dash_duo, BROKEN_CELLS) == []
     # A long name is cut in the graph; the pointer shows it whole.
-    js(dash_duo, "window.cy.$id('RegisterModel').emit('mouseover')")
+    js(dash_duo, "window.cy.$id('step:RegisterModel').emit('mouseover')")
     tip = dash_duo.find_element(f"#{ids.GRAPH_TOOLTIP}")
     wait(dash_duo, lambda: tip.is_displayed() and tip.text == "RegisterModel", "the tooltip")
 
@@ -338,7 +339,7 @@ def test_search_lists_every_match_keeps_the_toolbar_still_and_refits(
     settle(dash_duo)
     visible = js(dash_duo, """
         const cy = window.cy;
-        return ['CheckAUC', 'AUCTooLow'].every(id => {
+        return ['step:CheckAUC', 'step:AUCTooLow'].every(id => {
             const p = cy.$id(id).renderedPosition();
             return p.x > 0 && p.y > 0 && p.x < cy.width() && p.y < cy.height();
         });""")
@@ -376,8 +377,7 @@ def test_the_url_holds_data_view_layout_and_a_shared_artifact(
     node = f"artifact:{artifact['id']}"
     dash_duo.driver.get(f"{dash_duo.server_url}/?region={REGION}&pipeline=mlops-pipeline"
                         f"&node={node}")
-    wait(dash_duo, lambda: js(dash_duo, "return window.cy ? window.cy.$(':selected')"
-                                        ".map(n => n.id()) : []") == [node], "artifact selected")
+    wait(dash_duo, lambda: selected_nodes(dash_duo) == [node], "artifact selected")
     assert dash_duo.find_element(f"#{ids.DATA_VIEW} input").is_selected()
     assert url_query(dash_duo).get("node") == node
     # evaluation.json under Evaluate's output prefix: Evaluate wrote it.

@@ -15,6 +15,7 @@ from tests.browser.test_dashboard import (
     graph_steps,
     js,
     panel_text,
+    selected_nodes,
     tap_until,
     url_query,
     wait,
@@ -25,11 +26,12 @@ def test_a_tap_keeps_the_graph_zoom_and_position(dash_duo: Duo, mlops_app: dash.
     dash_duo.start_server(mlops_app)
     dash_duo.driver.get(f"{dash_duo.server_url}/?region={REGION}&pipeline=mlops-pipeline")
     wait(dash_duo, lambda: "Train" in graph_steps(dash_duo), "mlops graph")
-    wait(dash_duo, lambda: js(dash_duo, "return window.cy.$id('Train').renderedPosition().x > 0"
-                                        " && !window.cy.animated()"), "a laid-out graph")
+    wait(dash_duo, lambda: js(dash_duo, "return window.cy.$id('step:Train')"
+                                        ".renderedPosition().x > 0 && !window.cy.animated()"),
+         "a laid-out graph")
     time.sleep(0.5)  # the first fit settles
     # The user's own view: zoomed in and moved; and a mark on this Cytoscape instance.
-    js(dash_duo, "const cy = window.cy; cy.zoom(1.3); cy.center(cy.$id('Train'));"
+    js(dash_duo, "const cy = window.cy; cy.zoom(1.3); cy.center(cy.$id('step:Train'));"
                  "cy.panBy({x: 37, y: -21}); cy.__kept = 'this instance';")
     before = js(dash_duo, "return [window.cy.zoom(), window.cy.pan().x, window.cy.pan().y]")
     tap_until(dash_duo, "Train")
@@ -39,7 +41,7 @@ def test_a_tap_keeps_the_graph_zoom_and_position(dash_duo: Duo, mlops_app: dash.
     assert js(dash_duo, "return window.cy.__kept") == "this instance", "the graph was rebuilt"
     assert abs(after[0] - before[0]) < 1e-6, (before, after)  # the zoom
     assert abs(after[1] - before[1]) < 0.5 and abs(after[2] - before[2]) < 0.5, (before, after)
-    assert js(dash_duo, "return window.cy.$(':selected').map(n => n.id())") == ["Train"]
+    assert selected_nodes(dash_duo) == ["step:Train"]
 
     # Back and forward change the query string under the router too (its own location
     # follows the browser's history): the page must still not be rebuilt.

@@ -1,4 +1,5 @@
-"""A real lineage document (mlops-pipeline from the sandbox) and fakes of the cached service."""
+"""A real lineage document (mlops-pipeline from the sandbox), fakes of the cached service and
+the app state the page's functions read."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 
 from dashboard.core.cache import CachedLineage, Served
+from dashboard.core.state import AppState
+from lineage.aws import sagemaker_regions
 from lineage.config import Settings
 
 DOCUMENT = Path(__file__).with_name("mlops-pipeline.json")
@@ -32,13 +35,15 @@ class FakeCached(CachedLineage):
     pipelines_answer: Any = None
     executions_answer: Any = None
     list_error: BaseException | None = None
+    # A refresh asked too soon: the real one answers from its cache and says when.
+    refresh_after: int | None = None
     calls: list[tuple[str, Any, bool]] = field(default_factory=list)
 
     def lineage(self, request: Any, *, refresh: bool = False, stats: Any = None) -> Served:
         self.calls.append(("lineage", request, refresh))
         if self.lineage_error is not None:
             raise self.lineage_error
-        return Served(json.dumps(self.lineage_answer), "hit")
+        return Served(json.dumps(self.lineage_answer), "hit", self.refresh_after)
 
     def pipelines(self, regions: Any, domain: Any, *, refresh: bool = False,
                   stats: Any = None) -> Served:
@@ -58,3 +63,11 @@ class FakeCached(CachedLineage):
 @pytest.fixture
 def settings() -> Settings:
     return Settings(default_region="ap-northeast-2")
+
+
+def app_state(cached: CachedLineage, *, regions: tuple[str, ...] | None = None) -> AppState:
+    """What a running app holds, over ``cached``: every SageMaker region offered (no
+    ``LINEAGE_REGIONS``) unless ``regions``."""
+    offered = regions if regions is not None else tuple(sorted(sagemaker_regions()))
+    return AppState(settings=Settings(default_region="ap-northeast-2"), cached=cached,
+                    regions=offered, sandbox=False)

@@ -204,3 +204,41 @@ def test_report_read_is_bounded(clients: ClientFactory, s3: Stubber) -> None:
     api = AwsApi(clients, REGION)
     assert api.read_object("b1", "eval/evaluation.json", max_bytes=10) == b'{"a": 1}'
     assert api.read_object("b1", "eval/evaluation.json", max_bytes=10) is None
+
+
+class _CountingSession:
+    """Stands in for a boto3 session: each client is a fresh object, counted."""
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    def client(self, service: str, **_: Any) -> Any:
+        self.made += 1
+        return _Client()
+
+
+class _Client:
+    pass
+
+
+def test_a_thousand_regions_keep_at_most_max_clients_alive() -> None:
+    import gc
+    import weakref
+
+    from lineage.aws import MAX_CLIENTS
+
+    session = _CountingSession()
+    factory = ClientFactory(Settings(), session_factory=lambda: session)  # type: ignore[arg-type,return-value]
+    alive: list[weakref.ref[Any]] = []
+    regions = [f"zz-evil-{i}" for i in range(1000)]
+    for region in regions:
+        alive.append(weakref.ref(factory.client("sagemaker", region)))
+    gc.collect()
+    assert sum(1 for ref in alive if ref() is not None) <= MAX_CLIENTS
+    # The most recently used are kept; the least recently used went first.
+    made = session.made
+    for region in regions[-MAX_CLIENTS:]:
+        factory.client("sagemaker", region)
+    assert session.made == made
+    factory.client("sagemaker", regions[0])
+    assert session.made == made + 1

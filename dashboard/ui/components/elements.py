@@ -5,8 +5,14 @@ edge's data carries ``via``. Tests and other tools read those. The look comes fr
 (``step type-training status-failed``, ``via-ref-get``) that ``stylesheet`` keys on;
 nothing here decides a colour.
 
+Every element id starts with its kind (``step:Train``, ``artifact:4``,
+``edge:ref:Get:step:A->step:B``): a step named ``__proto__`` or ``constructor`` is not an
+id Cytoscape's lookups trip over, and a step never shares an id with an artifact. The URL
+holds a step's plain name: ``element_of_node`` and ``node_of_element`` map between the two.
+
 Untrusted strings (step names, URIs, tags) only ever become Cytoscape data: Cytoscape draws
-labels on a canvas, and the side panel renders them as Dash text.
+labels on a canvas, and the side panel renders them as Dash text. What is drawn or shown in a
+tooltip (labels, URIs) has its hidden characters escaped (``visible``).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard.ui.components.visible import visible_text
 from lineage.models import NOT_STARTED, UNKNOWN
 from lineage.step_types import STEP_TYPES
 
@@ -28,7 +35,11 @@ VIA_WRITES = "writes"
 VIA_READS = "reads"
 VIAS = ("dependsOn", "ref:Get", "condition", "artifact", VIA_WRITES, VIA_READS)
 
+# Element ids: the kind first.
+STEP_PREFIX = "step:"
 ARTIFACT_PREFIX = "artifact:"
+EDGE_PREFIX = "edge:"
+NODE_PREFIXES = (STEP_PREFIX, ARTIFACT_PREFIX)
 ARTIFACT_TYPE = "S3Artifact"
 # Bucket security as an artifact node's status.
 SECURE, INSECURE = "Secure", "Insecure"
@@ -110,8 +121,36 @@ def not_run_reasons(document: Mapping[str, Any]) -> dict[str, str]:
     return reasons
 
 
+def step_element_id(name: str) -> str:
+    return f"{STEP_PREFIX}{name}"
+
+
 def artifact_node_id(artifact_id: Any) -> str:
     return f"{ARTIFACT_PREFIX}{artifact_id}"
+
+
+def element_of_node(node: str) -> str:
+    """The element id a URL's ``node=`` names: a step by its plain name, anything that
+    starts like an element id (``artifact:4``, ``step:...``) as it is."""
+    return node if node.startswith(NODE_PREFIXES) else step_element_id(node)
+
+
+def node_of_element(element_id: str) -> str:
+    """What the URL's ``node=`` holds for an element (the inverse of ``element_of_node``):
+    a step's plain name, unless that name would itself read as an element id."""
+    name = element_id.removeprefix(STEP_PREFIX)
+    if name != element_id and not name.startswith(NODE_PREFIXES):
+        return name
+    return element_id
+
+
+def with_selected(elements: list[dict[str, Any]], selected: str | None) -> list[dict[str, Any]]:
+    """``elements`` with the node whose id is ``selected`` marked selected; the others are
+    the same objects (a cached render is never changed)."""
+    if not selected:
+        return elements
+    return [{**element, "selected": True} if element["data"]["id"] == selected else element
+            for element in elements]
 
 
 def artifact_issues(s3: Mapping[str, Any] | None) -> list[str]:
@@ -158,10 +197,9 @@ def document_elements(
     document: Mapping[str, Any],
     *,
     data_view: bool = False,
-    selected: str | None = None,
     positions: bool | None = None,
 ) -> Graph:
-    """Cytoscape elements of a lineage document.
+    """Cytoscape elements of a lineage document, none selected (``with_selected``).
 
     ``data_view`` adds the S3 artifacts as nodes between their producers and consumers (and
     drops the step-to-step ``artifact`` edges they replace). ``positions``: compute a layered
@@ -172,12 +210,12 @@ def document_elements(
     edges: list[Mapping[str, Any]] = list(graph.get("edges") or [])
     artifacts: list[Mapping[str, Any]] = list(graph.get("artifacts") or []) if data_view else []
 
-    step_ids = [str(node.get("id")) for node in nodes]
-    known = set(step_ids)
+    step_names = [str(node.get("id")) for node in nodes]
+    known = set(step_names)
+    step_ids = [step_element_id(name) for name in step_names]
     skipped = not_run_reasons(document)
     elements: list[dict[str, Any]] = []
-    for node in nodes:
-        name = str(node.get("id"))
+    for node, name, node_id in zip(nodes, step_names, step_ids, strict=True):
         step_type = str(node.get("type") or "")
         status = step_status(node)
         classes = f"step {type_class(step_type)} {status_class(status)}"
@@ -185,8 +223,8 @@ def document_elements(
         if isinstance(run, Mapping) and run.get("cacheHit"):
             classes += " cache-hit"
         data: dict[str, Any] = {
-            "id": name,
-            "label": name,
+            "id": node_id,
+            "label": visible_text(name),
             "kind": "step",
             "type": step_type,
             "status": status,
@@ -194,7 +232,7 @@ def document_elements(
         if name in skipped:
             classes += " not-run"
             data["notRun"] = skipped[name]
-        elements.append({"data": data, "classes": classes, "selected": name == selected})
+        elements.append({"data": data, "classes": classes, "selected": False})
 
     links: list[tuple[str, str, str, dict[str, Any]]] = []
     for edge in edges:
@@ -208,8 +246,8 @@ def document_elements(
             extra["property"] = str(edge["property"])
         if edge.get("branch"):
             extra["branch"] = str(edge["branch"])
-            extra["label"] = str(edge["branch"])
-        links.append((source, target, via, extra))
+            extra["label"] = visible_text(str(edge["branch"]))
+        links.append((step_element_id(source), step_element_id(target), via, extra))
 
     artifact_ids: list[str] = []
     for artifact in artifacts:
@@ -228,31 +266,36 @@ def document_elements(
                 "data": {
                     "id": node_id,
                     # The badge: a warning sign in front of the name of an insecure artifact.
-                    "label": f"\u26a0 {label}" if issues else label,
+                    "label": visible_text(f"\u26a0 {label}" if issues else label),
                     "kind": "artifact",
                     "type": ARTIFACT_TYPE,
                     "status": security,
-                    "uri": str(artifact.get("uri") or ""),
+                    "uri": visible_text(str(artifact.get("uri") or "")),  # the tooltip
                     "bucket": str(artifact.get("bucket") or ""),
                     "issues": issues,
                 },
                 "classes": classes,
-                "selected": node_id == selected,
+                "selected": False,
             }
         )
         artifact_ids.append(node_id)
         for producer in artifact.get("producers") or []:
             if str(producer) in known:
-                links.append((str(producer), node_id, VIA_WRITES, {}))
+                links.append((step_element_id(str(producer)), node_id, VIA_WRITES, {}))
         for consumer in artifact.get("consumers") or []:
             if str(consumer) in known:
-                links.append((node_id, str(consumer), VIA_READS, {}))
+                links.append((node_id, step_element_id(str(consumer)), VIA_READS, {}))
 
+    edge_ids: set[str] = set()
     for source, target, via, extra in links:
+        edge_id = written = f"{EDGE_PREFIX}{via}:{source}->{target}"
+        while edge_id in edge_ids:  # names holding "->step:" can spell another edge's id
+            edge_id = f"{written}#{len(edge_ids)}"
+        edge_ids.add(edge_id)
         elements.append(
             {
                 "data": {
-                    "id": f"{via}:{source}->{target}",
+                    "id": edge_id,
                     "source": source,
                     "target": target,
                     "via": via,
@@ -271,7 +314,8 @@ def document_elements(
         point = placed.get(element["data"]["id"]) if "source" not in element["data"] else None
         if point is not None:
             element["position"] = {"x": point[0], "y": point[1]}
-    return Graph(elements=elements, node_count=len(all_ids), step_names=step_ids, preset=preset)
+    return Graph(elements=elements, node_count=len(all_ids), step_names=step_names,
+                 preset=preset)
 
 
 def layered_positions(

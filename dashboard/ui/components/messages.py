@@ -9,22 +9,25 @@ error's words come from its own class (``lineage.errors``: ``title``, ``advice``
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from dash import html
 
 from dashboard.core.requests import request_id
 from dashboard.ui.components.panels import text
-from lineage.errors import DeadlineExceeded, InvalidParameter, LineageError
+from lineage.errors import DeadlineExceeded, InvalidParameter, LineageError, TooManyRequests
 
 logger = logging.getLogger("dashboard.callbacks")
 
 Component = Any  # a Dash component
 
 
+KINDS = ("info", "warn", "error")
+
+
 class Note(TypedDict):
-    kind: str  # info, warn, error
+    kind: str  # one of KINDS
     title: str
     detail: str
 
@@ -41,17 +44,22 @@ def message(kind: str, title: str, detail: str | None = None) -> Component:
     return html.Div(children, className=f"alert alert-{kind}", role="status")
 
 
-def shown(*groups: Iterable[Mapping[str, Any]] | None) -> list[Component]:
-    """The messages of every group of notes, each distinct note once, in order."""
+def shown(*groups: Any) -> list[Component]:
+    """The messages of every group of notes (lists, from the stores), each distinct note
+    once, in order; anything in a store that is not a note is skipped."""
     seen: set[tuple[str, str]] = set()
     out: list[Component] = []
     for group in groups:
-        for item in group or ():
-            key = (str(item.get("title")), str(item.get("detail")))
+        for item in group if isinstance(group, list) else ():
+            if not isinstance(item, Mapping):
+                continue
+            key = (text(item.get("title")), text(item.get("detail")))
             if key in seen:
                 continue
             seen.add(key)
-            out.append(message(str(item.get("kind") or "info"), key[0], key[1] or None))
+            kind = item.get("kind")
+            out.append(message(kind if kind in KINDS else "info", key[0],
+                               key[1] if item.get("detail") else None))
     return out
 
 
@@ -62,6 +70,13 @@ def bad_region(region: str | None) -> Note:
                 "from the list.")
 
 
+def refresh_later(seconds: int) -> Note:
+    """A refresh asked too soon after the last one: the answer shown is that one's."""
+    return note("info", "Just refreshed.",
+                f"This view was read from AWS moments ago; that answer is shown. Refresh again "
+                f"in {seconds} s.")
+
+
 def error_note(
     exc: BaseException, *, pipeline: str | None = None, region: str | None = None
 ) -> Note:
@@ -70,6 +85,10 @@ def error_note(
         exc = DeadlineExceeded()
     if isinstance(exc, InvalidParameter) and exc.parameter == "region":
         return bad_region(region)
+    if isinstance(exc, TooManyRequests):
+        return note("warn", exc.title,
+                    "This browser asked AWS for more than its share; views already read still "
+                    f"open. Try again in {exc.retry_after} s.")
     if isinstance(exc, LineageError):
         advice = exc.advice.format(pipeline=text(pipeline, 256), region=text(region, 64))
         return note("warn" if exc.transient else "error", exc.title, advice or exc.message)

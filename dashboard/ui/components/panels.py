@@ -1,7 +1,8 @@
 """Components built from a lineage document: the summary bar, the side panel, messages.
 
 Everything that comes from AWS (names, tags, descriptions, URIs, failure reasons) is passed to
-Dash as a text child, which React escapes: no ``dangerously_allow_html``, no Markdown. Links
+Dash as a text child, which React escapes: no ``dangerously_allow_html``, no Markdown; and
+through ``text()``, which shows controls and bidi overrides as escapes (``visible``). Links
 are only built by us, to the AWS console, from the parts of a validated ARN.
 """
 
@@ -19,11 +20,14 @@ from dash import html
 from dashboard.ui import ids
 from dashboard.ui.components.elements import (
     ARTIFACT_PREFIX,
+    STEP_PREFIX,
     artifact_issues,
+    node_of_element,
     not_run_reasons,
     status_class,
     step_status,
 )
+from dashboard.ui.components.visible import visible_text
 from lineage.models import NOT_STARTED
 
 Component = Any  # a Dash component
@@ -52,11 +56,12 @@ MAX_TEXT = 2000  # long AWS strings are cut for the page (the JSON export has th
 # -- formatting ------------------------------------------------------------------------------
 
 
-def text(value: Any, limit: int = MAX_TEXT) -> str:
-    """Any value as display text, cut to ``limit`` characters."""
+def text(value: Any, limit: int = MAX_TEXT, *, lines: bool = False) -> str:
+    """Any value as display text, hidden characters escaped, cut to ``limit`` characters;
+    ``lines``: text shown on several lines keeps its line breaks."""
     if value is None:
         return "–"
-    out = value if isinstance(value, str) else str(value)
+    out = visible_text(value if isinstance(value, str) else str(value), lines=lines)
     return out if len(out) <= limit else out[: limit - 1] + "…"
 
 
@@ -264,17 +269,19 @@ def failure_first(document: Mapping[str, Any]) -> Component | None:
 
 
 def side_panel(document: Mapping[str, Any], selected: str | None) -> list[Component]:
+    """The panel of the element whose id is ``selected`` (``step:<name>``, ``artifact:<id>``)."""
     graph = document.get("graph") or {}
     if selected and selected.startswith(ARTIFACT_PREFIX):
         wanted = selected[len(ARTIFACT_PREFIX):]
         for artifact in graph.get("artifacts") or []:
             if str(artifact.get("id")) == wanted:
                 return artifact_panel(artifact)
-    elif selected:
+    elif selected and selected.startswith(STEP_PREFIX):
+        wanted = selected[len(STEP_PREFIX):]
         for node in graph.get("nodes") or []:
-            if node.get("id") == selected:
+            if node.get("id") == wanted:
                 return step_panel(node, document)
-    return pipeline_panel(document, missing=selected)
+    return pipeline_panel(document, missing=node_of_element(selected) if selected else None)
 
 
 def step_panel(node: Mapping[str, Any], document: Mapping[str, Any]) -> list[Component]:
@@ -320,7 +327,8 @@ def step_panel(node: Mapping[str, Any], document: Mapping[str, Any]) -> list[Com
             rows.append(("Job", html.Div(job)))
     out.append(fields(rows))
     if run is not None and run.get("failureReason"):
-        out.append(html.Div([html.Strong("Failure reason"), html.P(text(run.get("failureReason")))],
+        out.append(html.Div([html.Strong("Failure reason"),
+                             html.P(text(run.get("failureReason"), lines=True))],
                             className="alert alert-error"))
     metrics = run.get("metrics") if run is not None else None
     if metrics:
@@ -505,7 +513,7 @@ def pipeline_panel(document: Mapping[str, Any], missing: str | None = None) -> l
         out.append(section("Execution", fields(rows)))
         if execution.get("failureReason"):
             out.append(html.Div([html.Strong("Failure reason"),
-                                 html.P(text(execution.get("failureReason")))],
+                                 html.P(text(execution.get("failureReason"), lines=True))],
                                 className="alert alert-error"))
     else:
         out.append(section("Execution", html.P(

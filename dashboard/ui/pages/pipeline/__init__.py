@@ -1,8 +1,10 @@
 """The pipeline page (``/``): one pipeline's lineage graph, run status and side panel.
 
 Its modules, one concern each: ``layout`` (the components), ``view`` (the URL and what it
-shows), ``catalog`` (the dropdowns' options), ``graph`` (loading the graph), ``details``
-(the side panel), ``export`` (JSON and PNG), ``callbacks`` (wiring them to Dash).
+shows), ``validation`` (the browser's values checked as the API checks them), ``catalog``
+(the dropdowns' options), ``graph`` (loading the graph), ``rendered`` (big documents drawn
+once), ``details`` (the side panel), ``export`` (JSON and PNG), ``callbacks`` (wiring them to
+Dash).
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 ``view``, ``catalog``, ``graph``, ``details`` and ``export``.
 
 No callback raises to the browser: every failure becomes a message in the page, and anything
-unexpected is logged with the request id that the message shows.
+unexpected is logged with the request id that the message shows. Every value a callback gets
+comes from the browser and may be anything JSON can hold: the plain functions validate it
+(``validation``: as the API does) or treat a wrong one as absent, never raising over it.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def register_callbacks(app: dash.Dash) -> None:
         shown = view_from_stores(view, None)
         current = shown.pipeline if shown.region == region else None
         options, placeholder, notes = pipeline_options(
-            state().cached, region, current, refresh=ctx.triggered_id == ids.REFRESH
+            state(), region, current, refresh=ctx.triggered_id == ids.REFRESH
         )
         return {"options": options, "placeholder": placeholder, "notes": notes}
 
@@ -124,9 +126,7 @@ def register_callbacks(app: dash.Dash) -> None:
         inputs={"shown": Input(ids.PAGE, "id")},
     )
     def _regions(shown: Any) -> dict[str, Any]:
-        app_state = state()
-        return {"options": region_options(app_state.cached, app_state.regions,
-                                          app_state.settings.default_region)}
+        return {"options": region_options(state())}
 
     @app.callback(
         output={"messages": Output(ids.MESSAGE, "children")},
@@ -148,7 +148,7 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _executions(pipeline: Any, clicks: Any, meta: Any, region: Any, current: Any
                     ) -> dict[str, Any]:
-        options = execution_options(state().cached, region, pipeline, current,
+        options = execution_options(state(), region, pipeline, current,
                                     refresh=ctx.triggered_id == ids.REFRESH)
         return {"options": options}
 
@@ -178,9 +178,8 @@ def register_callbacks(app: dash.Dash) -> None:
         running=[(Output(ids.REFRESH, "disabled"), True, False)],
     )
     def _render(view: Any, clicks: Any, ticks: Any, node: Any, meta: Any) -> dict[str, Any]:
-        app_state = state()
         loaded = load_view(
-            app_state.cached, app_state.settings, view_from_stores(view, node),
+            state(), view_from_stores(view, node),
             refresh=ctx.triggered_id == ids.REFRESH,
             previous=meta,
         ).outputs()
@@ -194,8 +193,7 @@ def register_callbacks(app: dash.Dash) -> None:
         inputs={"node": Input(ids.NODE, "data"), "meta": Input(ids.META, "data")},
     )
     def _panel(node: Any, meta: Any) -> dict[str, Any]:
-        app_state = state()
-        return {"panel": panel_for(app_state.cached, app_state.settings, meta, node)}
+        return {"panel": panel_for(state(), meta, node)}
 
     @app.callback(
         output={"caption": Output(ids.EDGE_CAPTION, "children")},
@@ -212,9 +210,8 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def _export_json(clicks: Any, meta: Any) -> dict[str, Any]:
-        app_state = state()
         try:
-            return {"download": export_json(app_state.cached, app_state.settings, meta)}
+            return {"download": export_json(state(), meta)}
         except Exception:
             logger.exception("JSON export failed")
             return {"download": no_update}

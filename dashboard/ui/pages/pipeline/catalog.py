@@ -1,69 +1,92 @@
-"""The dropdowns' options: the pipelines of a region, the recent executions of a pipeline."""
+"""The dropdowns' options: the pipelines of a region, the recent executions of a pipeline.
+
+The region and pipeline asked for come from the browser: they are validated as the API
+validates them (``validation``) before the cached service is asked. Option labels are names
+from AWS, shown through ``text`` (hidden characters escaped); values stay as AWS has them.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from dashboard.core.cache import CachedLineage
-from dashboard.ui.components.messages import Note, bad_region, error_note, note
+from dashboard.core.state import AppState
+from dashboard.ui.components.messages import Note, error_note, note
 from dashboard.ui.components.panels import format_time, text
+from dashboard.ui.pages.pipeline.validation import (
+    absent,
+    executions_request,
+    listed_region,
+    offered_order,
+)
 from dashboard.ui.pages.pipeline.view import LATEST
-from lineage.aws import sagemaker_regions
+from lineage.errors import InvalidParameter
 
 logger = logging.getLogger("dashboard.callbacks")
 
 EXECUTIONS_LISTED = 20
 
 
-def pipeline_options(cached: CachedLineage, region: str | None, current: str | None,
-                     *, refresh: bool = False) -> tuple[list[dict[str, Any]], str, list[Note]]:
+def pipeline_options(app: AppState, region: Any, current: Any, *, refresh: bool = False
+                     ) -> tuple[list[dict[str, Any]], str, list[Note]]:
     """(options, placeholder, notes) of the pipeline dropdown of ``region``."""
-    if not region:
+    if absent(region):
         return [], "Choose a region first", []
-    if region not in sagemaker_regions():
-        return _keep(current), "Choose a region first", [bad_region(region)]
+    kept = _keep(current)
     try:
-        listing = cached.pipelines([region], None, refresh=refresh).document()
+        listed = listed_region(app, region)
+    except InvalidParameter as exc:
+        return kept, "Choose a region first", [error_note(exc, region=region)]
+    try:
+        listing = app.cached.pipelines([listed], None, refresh=refresh).document()
     except Exception as exc:
-        return _keep(current), "Pipelines could not be listed", [error_note(exc, region=region)]
+        return kept, "Pipelines could not be listed", [error_note(exc, region=listed)]
     options = []
     for item in listing.get("pipelines") or []:
         name = str(item.get("name"))
         latest = item.get("latestExecution") or {}
         status = latest.get("status") if isinstance(latest, Mapping) else None
         options.append({
-            "label": f"{name}  \u00b7  {status or 'never executed'}",
+            "label": f"{text(name, 256)}  \u00b7  {text(status or 'never executed', 32)}",
             "value": name,
             "title": text(item.get("description") or item.get("displayName") or name, 300),
         })
-    if current and current not in {o["value"] for o in options}:
-        options.extend(_keep(current))
+    if kept and kept[0]["value"] not in {o["value"] for o in options}:
+        options.extend(kept)
     if not listing.get("pipelines"):
         return options, "No pipelines in this region", [note(
-            "info", f"No pipelines in {text(region, 64)}.",
+            "info", f"No pipelines in {text(listed, 64)}.",
             "Choose another region, or create a pipeline in this one.")]
     return options, f"Choose a pipeline ({len(listing['pipelines'])})…", []
 
 
-def _keep(current: str | None) -> list[dict[str, Any]]:
+def _keep(current: Any) -> list[dict[str, Any]]:
     """The current value stays an option, so the dropdown never drops what the URL chose."""
-    return [{"label": current, "value": current}] if current else []
+    if not isinstance(current, str) or not current:
+        return []
+    return [{"label": text(current, 256), "value": current}]
 
 
-def execution_options(cached: CachedLineage, region: str | None, pipeline: str | None,
-                      current: str | None, *, refresh: bool = False) -> list[dict[str, Any]]:
+def execution_options(app: AppState, region: Any, pipeline: Any, current: Any,
+                      *, refresh: bool = False) -> list[dict[str, Any]]:
     """The latest execution first (value ``LATEST``), then the recent ones by start time."""
     latest = {"label": "Latest execution", "value": LATEST}
-    if not pipeline or not region:
+    if absent(pipeline) or absent(region):
         return [latest]
+    kept = _keep(None if current == LATEST else current)
     try:
-        listing = cached.executions(pipeline, region, EXECUTIONS_LISTED,
-                                    refresh=refresh).document()
+        wanted = executions_request(app, region=region, pipeline=pipeline,
+                                    limit=EXECUTIONS_LISTED)
+    except InvalidParameter:  # the graph's callback says so, once (messages)
+        return [latest, *kept]
+    try:
+        listing = app.cached.executions(wanted.pipeline, wanted.region, wanted.limit,
+                                        refresh=refresh).document()
     except Exception:
-        logger.info("executions of %s/%s could not be listed", region, pipeline, exc_info=True)
-        return [latest, *_keep(None if current == LATEST else current)]
+        logger.info("executions of %s/%s could not be listed", wanted.region, wanted.pipeline,
+                    exc_info=True)
+        return [latest, *kept]
     executions = listing.get("executions") or []
     if executions:
         newest = executions[0]
@@ -79,22 +102,21 @@ def execution_options(cached: CachedLineage, region: str | None, pipeline: str |
                       f"{text(item.get('displayName') or item.get('id'), 80)}"),
             "value": str(item.get("id")),
         })
-    if current and current not in {o["value"] for o in options}:
-        options.extend(_keep(current))
+    if kept and kept[0]["value"] not in {o["value"] for o in options}:
+        options.extend(kept)
     return options
 
 
-def region_options(
-    cached: CachedLineage, offered: Sequence[str], default: str
-) -> list[dict[str, Any]]:
-    """The regions that have pipelines first (with how many), then the rest.
+def region_options(app: AppState) -> list[dict[str, Any]]:
+    """The regions this server offers, those that have pipelines first (with how many).
 
     From the same cached listing as ``/pipelines?region=all``; when it cannot be read, the
     regions in their plain order.
     """
-    plain = list(dict.fromkeys([default, *sorted(offered)]))
+    offered = app.regions
+    plain = offered_order(offered, app.settings.default_region)
     try:
-        listing = cached.pipelines(offered, None).document()
+        listing = app.cached.pipelines(offered, None).document()
     except Exception:
         logger.info("the pipelines of every region could not be listed", exc_info=True)
         return [{"label": region, "value": region} for region in plain]

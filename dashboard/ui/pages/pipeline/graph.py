@@ -1,7 +1,8 @@
 """Loading the graph of a view: the cached lineage document -> elements, summary, notes.
 
-The graph and ``/lineage`` read the same memoised service function, so they cannot disagree.
-Documents stay on the server; the browser gets only elements and rendered components.
+The graph and ``/lineage`` read the same memoised service function, with the same validation
+(``validation``), so they cannot disagree. Documents stay on the server; the browser gets only
+elements and rendered components. What a big document is drawn as is kept (``rendered``).
 """
 
 from __future__ import annotations
@@ -9,19 +10,26 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from dash import html, no_update
 
-from dashboard.core.cache import CachedLineage
-from dashboard.ui.components.elements import document_elements, layout_for, wants_preset
-from dashboard.ui.components.messages import Note, bad_region, error_note, note
+from dashboard.core.state import AppState
+from dashboard.ui.components.elements import (
+    document_elements,
+    layout_for,
+    wants_preset,
+    with_selected,
+)
+from dashboard.ui.components.messages import Note, error_note, note, refresh_later
 from dashboard.ui.components.panels import scanned_at, summary_bar, text, warning_groups
+from dashboard.ui.components.visible import visible_text
+from dashboard.ui.pages.pipeline.rendered import MIN_NODES, RenderCache, body_digest
+from dashboard.ui.pages.pipeline.validation import absent, lineage_request, listed_region
 from dashboard.ui.pages.pipeline.view import View
-from lineage.aws import sagemaker_regions
-from lineage.config import Settings
-from lineage.request import LineageRequest, parse_lineage_request
+from lineage.errors import InvalidParameter
+from lineage.request import LineageRequest
 from lineage.runinfo import TERMINAL_EXECUTION_STATUSES
 
 
@@ -47,38 +55,43 @@ class Loaded:
         return out
 
 
-def lineage_request(view: View, settings: Settings) -> LineageRequest:
-    """The same validation as ``/lineage`` (``lineage.request``)."""
-    return parse_lineage_request(
-        {"pipeline": view.pipeline, "region": view.region, "execution": view.execution},
-        settings=settings,
-        regions=sagemaker_regions(),
-    )
-
-
 def load_view(
-    cached: CachedLineage,
-    settings: Settings,
+    app: AppState,
     view: View,
     *,
     refresh: bool = False,
-    previous: Mapping[str, Any] | None = None,
+    previous: Any = None,
 ) -> Loaded:
-    data_view, layout_choice = view.data, view.layout
-    if view.region not in sagemaker_regions():
-        return Loaded(notes=[bad_region(view.region)])
-    if not view.pipeline:
+    """The graph of ``view`` and what the page says of it; never raises."""
+    if absent(view.pipeline):
+        try:
+            listed_region(app, view.region)
+        except InvalidParameter as exc:
+            return Loaded(notes=[error_note(exc, region=view.region)])
         return Loaded(notes=[note("info", "Choose a pipeline.",
                                   "Pick a region and a pipeline above to see its lineage.")])
     try:
-        req = lineage_request(view, settings)
-        document = cached.lineage(req, refresh=refresh).document()
+        req = lineage_request(app, region=view.region, pipeline=view.pipeline,
+                              execution=view.execution)
+        served = app.cached.lineage(req, refresh=refresh)
     except Exception as exc:  # the page shows what went wrong; it never raises
         return Loaded(notes=[error_note(exc, pipeline=view.pipeline, region=view.region)])
-    graph = document_elements(
-        document, data_view=data_view, selected=view.node,
-        positions=wants_preset(layout_choice),
-    )
+    key = (body_digest(served.body), req, view.data, view.layout)
+    loaded = RENDERS.get(key, lambda: draw(served.document(), req, view))
+    # Same nodes and edges as shown (a refresh): keep the user's viewport.
+    same_shape = isinstance(previous, Mapping) and previous.get("shape") == loaded.meta["shape"]
+    notes = loaded.notes
+    if served.refresh_after is not None:
+        notes = [*notes, refresh_later(served.refresh_after)]
+    return replace(loaded, elements=with_selected(loaded.elements, view.node),
+                   layout=no_update if same_shape else loaded.layout, notes=notes)
+
+
+def draw(document: Mapping[str, Any], req: LineageRequest, view: View) -> Loaded:
+    """What the page shows of a document, nothing selected (the same for every selection)."""
+    data_view, layout_choice = view.data, view.layout
+    graph = document_elements(document, data_view=data_view,
+                              positions=wants_preset(layout_choice))
     layout = layout_for(layout_choice, preset=graph.preset)
     shape = [sorted(str(e["data"]["id"]) for e in graph.elements), layout["name"], data_view]
     execution = document.get("execution")
@@ -94,7 +107,6 @@ def load_view(
         "generatedAt": document.get("generatedAt"),
         "shape": _digest(shape),
     }
-    same_shape = previous is not None and previous.get("shape") == meta["shape"]
     notes: list[Note] = []
     if not (document.get("graph") or {}).get("nodes"):
         notes.append(note("info", "No steps.",
@@ -114,26 +126,25 @@ def load_view(
                           "Some details could not be read; see the side panel."))
     return Loaded(
         elements=graph.elements,
-        # Same nodes and edges as shown (a refresh): keep the user's viewport.
-        layout=no_update if same_shape else layout,
+        layout=layout,
         summary=summary_bar(document),
         notes=notes,
         last_scanned=scanned_at(document.get("generatedAt")),
         interval_disabled=not running,
         meta=meta,
         step_names=graph.step_names,
-        search_options=[html.Option(value=name) for name in graph.step_names],
+        # What the search box suggests, as shown (hidden characters escaped).
+        search_options=[html.Option(value=visible_text(name)) for name in graph.step_names],
         export_disabled=False,
     )
 
 
+# This process's renders of big documents.
+RENDERS: RenderCache[Loaded] = RenderCache(
+    size=lambda loaded: len(loaded.elements),
+    keep=lambda loaded: loaded.meta["nodeCount"] >= MIN_NODES,
+)
+
+
 def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:16]
-
-
-def meta_request(meta: Mapping[str, Any] | None, settings: Settings) -> LineageRequest | None:
-    if not meta or not meta.get("pipeline"):
-        return None
-    return lineage_request(
-        View(meta.get("region"), meta.get("pipeline"), meta.get("execution")), settings
-    )

@@ -15,6 +15,7 @@ from dashboard.ui import ids
 from dashboard.ui.components.elements import LAYOUT_AUTO, LAYOUT_CHOICES, layout_for
 from dashboard.ui.components.legend import legend
 from dashboard.ui.components.stylesheet import stylesheet
+from dashboard.ui.pages.pipeline.validation import offered_order
 from dashboard.ui.pages.pipeline.view import DATA_VIEW_ON, LATEST
 
 TITLE = "SageMaker Lineage"
@@ -69,7 +70,7 @@ def build_layout(
 
 
 def header(regions: Sequence[str], default_region: str) -> html.Header:
-    offered = list(dict.fromkeys([default_region, *sorted(regions)]))
+    offered = offered_order(regions, default_region)
     return html.Header(
         [
             html.Div([html.Span("\u25c7", className="brand-mark"), html.H1(TITLE)],

@@ -4,7 +4,13 @@
 back/forward, a shared link) sets the dropdowns, the toggles, the view and the selected node;
 a user's change of any of them, a tap in the graph, a search or a "select this step" link sets
 the view and pushes a URL. A link to an artifact (``node=artifact:<id>``) opens the data view,
-where artifacts are drawn. Plain functions, tested without a browser.
+where artifacts are drawn. The URL names a step by its plain name; the page holds the graph's
+element id (``step:<name>``): ``parse_query`` and ``View.query`` map between them.
+
+Every value comes from the browser, so any of them may be of the wrong type (a dict where a
+string goes): such a value counts as absent here, and where it names what to load, the request
+built from it is refused with a message (``validation``). Plain functions, tested without a
+browser.
 """
 
 from __future__ import annotations
@@ -17,8 +23,16 @@ from urllib.parse import parse_qs, urlencode
 from dash import html, no_update
 
 from dashboard.ui import ids
-from dashboard.ui.components.elements import ARTIFACT_PREFIX, LAYOUT_AUTO, LAYOUT_CHOICES
+from dashboard.ui.components.elements import (
+    ARTIFACT_PREFIX,
+    LAYOUT_AUTO,
+    LAYOUT_CHOICES,
+    element_of_node,
+    node_of_element,
+    step_element_id,
+)
 from dashboard.ui.components.panels import text
+from dashboard.ui.components.visible import visible_text
 
 LATEST = "latest"  # the execution dropdown's value for "the latest execution"
 DATA_VIEW_ON = "on"  # the data view checkbox's value
@@ -34,13 +48,14 @@ class View:
     region: str | None = None
     pipeline: str | None = None
     execution: str | None = None  # None: the latest
-    node: str | None = None  # a step name or "artifact:<id>"
+    node: str | None = None  # the selected element's id: "step:<name>" or "artifact:<id>"
     data: bool = False  # the data view: S3 artifacts drawn as nodes
     layout: str = LAYOUT_AUTO
 
     def query(self) -> str:
         pairs: list[tuple[str, str]] = [
-            (key, value) for key, value in asdict(self).items()
+            (key, node_of_element(value) if key == "node" else value)
+            for key, value in asdict(self).items()
             if key not in ("data", "layout") and value
         ]
         if self.data:
@@ -55,9 +70,9 @@ class View:
                 "data": self.data, "layout": self.layout}
 
 
-def parse_query(search: str | None, default_region: str) -> View:
+def parse_query(search: Any, default_region: str) -> View:
     """The view of a URL's query string; blank, over-long and unknown values count as absent."""
-    values = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+    values = parse_qs((_text(search) or "").lstrip("?"), keep_blank_values=False)
 
     def first(name: str) -> str | None:
         items = values.get(name) or []
@@ -70,19 +85,31 @@ def parse_query(search: str | None, default_region: str) -> View:
         region=first("region") or default_region,
         pipeline=first("pipeline"),
         execution=first("execution"),
-        node=node,
+        node=element_of_node(node) if node else None,
         # An artifact can only be shown where artifacts are drawn.
-        data=first("data") in ("1", "true") or bool(node and node.startswith(ARTIFACT_PREFIX)),
+        data=first("data") in ("1", "true") or _is_artifact(node),
         layout=layout if layout in LAYOUTS else LAYOUT_AUTO,
     )
 
 
-def view_from_stores(view: Mapping[str, Any] | None, node: str | None) -> View:
-    view = view or {}
+def view_from_stores(view: Any, node: Any) -> View:
+    """The view the stores hold. Region, pipeline and execution are kept as they are, of any
+    type: what loads them refuses a wrong one with a message, never a different view."""
+    view = view if isinstance(view, Mapping) else {}
     layout = view.get("layout")
-    return View(view.get("region"), view.get("pipeline"), view.get("execution"), node,
+    return View(view.get("region"), view.get("pipeline"), view.get("execution"), _text(node),
                 data=bool(view.get("data")),
                 layout=layout if isinstance(layout, str) and layout in LAYOUTS else LAYOUT_AUTO)
+
+
+def _text(value: Any) -> str | None:
+    """A browser's value where text goes; anything else counts as absent."""
+    return value if isinstance(value, str) else None
+
+
+def _items(values: Any, kind: type) -> list[Any]:
+    """The items of ``kind`` in a browser's list; anything else counts as absent."""
+    return [item for item in values if isinstance(item, kind)] if isinstance(values, list) else []
 
 
 @dataclass(frozen=True)
@@ -116,23 +143,29 @@ def _toggles(wanted: View, data_view: Any, layout_choice: Any) -> dict[str, Any]
 def sync_view(
     trigger: Any,
     *,
-    search: str | None,
-    region: str | None,
-    pipeline: str | None,
-    execution: str | None,
-    selected: Sequence[Mapping[str, Any]] | None,
-    step_query: str | None,
-    step_names: Sequence[str] | None,
+    search: Any,
+    region: Any,
+    pipeline: Any,
+    execution: Any,
+    selected: Any,
+    step_query: Any,
+    step_names: Any,
     current: View,
     default_region: str,
-    data_view: Sequence[str] | None = None,
-    layout_choice: str | None = None,
+    data_view: Any = None,
+    layout_choice: Any = None,
 ) -> Sync:
     """Keep URL, dropdowns, toggles, the view and the selected node in agreement.
 
     ``trigger`` is the id of what changed: a component id, or a pattern id (a dict) of a
-    step link (``SELECT_STEP``) or a search match (``MATCH``).
+    step link (``SELECT_STEP``) or a search match (``MATCH``). The values are as the browser
+    sent them (``selected``: the tapped nodes' data); one of the wrong type counts as absent.
     """
+    region, pipeline, execution = _text(region), _text(pipeline), _text(execution)
+    layout_choice, step_query = _text(layout_choice), _text(step_query)
+    data_view = _items(data_view, str)
+    selected = _items(selected, Mapping)
+    step_names = _items(step_names, str)
     if trigger in (None, ids.URL):
         wanted = parse_query(search, default_region)
         wanted_execution = wanted.execution or LATEST
@@ -147,9 +180,10 @@ def sync_view(
         )
     if isinstance(trigger, Mapping):  # a link that chooses a step
         step = str(trigger.get("step") or "")
-        if not step or step == current.node:
+        linked = step_element_id(step)
+        if not step or linked == current.node:
             return Sync(search_message="")
-        return Sync(url_search=replace(current, node=step).query(), node=step,
+        return Sync(url_search=replace(current, node=linked).query(), node=linked,
                     search_message="")
     # The dropdowns cannot be cleared by a user (clearable=False): an empty value is a
     # dropdown dropping a value its options did not hold yet (several may do it in one
@@ -195,13 +229,13 @@ def sync_view(
             return Sync()
         new = replace(current, layout=choice)
         return Sync(url_search=new.query(), view=new.store())
-    if trigger == ids.GRAPH:
-        chosen = next((str(d.get("id")) for d in selected or [] if d.get("id")), None)
+    if trigger == ids.GRAPH:  # a tap: the element's own id
+        chosen = next((str(d.get("id")) for d in selected if d.get("id")), None)
         if chosen == current.node:
             return Sync()
         return Sync(url_search=replace(current, node=chosen).query(), node=chosen)
     if trigger == ids.SEARCH:
-        return _search(step_query, step_names or [], current)
+        return _search(step_query, step_names, current)
     return Sync()
 
 
@@ -210,20 +244,22 @@ def _is_artifact(node: str | None) -> bool:
 
 
 def _search(query: str | None, names: Sequence[str], current: View) -> Sync:
-    """One match is selected; several are listed to choose from; none is said in words."""
+    """One match is selected; several are listed to choose from; none is said in words.
+    The graph marks the matches by their element ids (``search_matches``)."""
     found = find_steps(query, names)
+    matches = [step_element_id(name) for name in found]
     if not found:
         if not (query or "").strip():
             return Sync(search_message="", search_matches=[])
         return Sync(search_message=f"No step matches \u201c{text(query, 80)}\u201d",
                     search_matches=[])
     if len(found) > 1:
-        return Sync(search_message=match_list(found), search_matches=found)
-    (chosen,) = found
+        return Sync(search_message=match_list(found), search_matches=matches)
+    (chosen,) = matches
     if chosen == current.node:
-        return Sync(search_message="", search_matches=found)
+        return Sync(search_message="", search_matches=matches)
     return Sync(url_search=replace(current, node=chosen).query(), node=chosen,
-                search_message="", search_matches=found)
+                search_message="", search_matches=matches)
 
 
 def match_list(names: Sequence[str]) -> Any:
@@ -240,16 +276,19 @@ def match_list(names: Sequence[str]) -> Any:
 
 def find_steps(query: str | None, names: Sequence[str]) -> list[str]:
     """The steps ``query`` names: the exact name alone, else the same ignoring case, else
-    every name it begins or is part of (beginning first, in graph order)."""
+    every name it begins or is part of (beginning first, in graph order). A name is also
+    found as it is shown (``Train\\u202egnp``: its hidden characters escaped)."""
     wanted = (query or "").strip()
     if not wanted:
         return []
-    if wanted in names:
-        return [wanted]
+    shown = {name: visible_text(name) for name in names}
+    exact = next((name for name in names if wanted in (name, shown[name])), None)
+    if exact is not None:
+        return [exact]
     lowered = wanted.lower()
-    same = [name for name in names if name.lower() == lowered]
+    same = [name for name in names if shown[name].lower() == lowered]
     if same:
         return same
-    prefix = [name for name in names if name.lower().startswith(lowered)]
-    part = [name for name in names if lowered in name.lower() and name not in prefix]
+    prefix = [name for name in names if shown[name].lower().startswith(lowered)]
+    part = [name for name in names if lowered in shown[name].lower() and name not in prefix]
     return prefix + part
