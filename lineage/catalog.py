@@ -30,17 +30,47 @@ from lineage.service import CallStats, LineageService
 
 
 def list_pipelines(
-    service: LineageService, regions: Collection[str], domain: str | None = None
+    service: LineageService,
+    regions: Collection[str],
+    domain: str | None = None,
+    *,
+    stats: CallStats | None = None,
 ) -> PipelineList:
-    """The pipelines of ``regions`` (fetched concurrently), with tags and latest execution."""
-    return _PipelineListing(service, sorted(set(regions)), domain).run()
+    """The pipelines of ``regions`` (fetched concurrently), with tags and latest execution.
+
+    ``stats.aws_calls`` grows by the calls made, even when the listing fails.
+    """
+    listing = _PipelineListing(service, sorted(set(regions)), domain)
+    try:
+        return listing.run()
+    finally:
+        if stats is not None:
+            stats.aws_calls += listing.aws_calls
 
 
 def list_executions(
-    service: LineageService, pipeline: str, region: str, limit: int = DEFAULT_EXECUTIONS
+    service: LineageService,
+    pipeline: str,
+    region: str,
+    limit: int = DEFAULT_EXECUTIONS,
+    *,
+    stats: CallStats | None = None,
 ) -> ExecutionList:
-    """The ``limit`` newest executions of ``pipeline``, each with its end time."""
+    """The ``limit`` newest executions of ``pipeline``, each with its end time.
+
+    ``stats.aws_calls`` grows by the calls made, even when the listing fails.
+    """
     api = service.api_for(region)
+    try:
+        return _list_executions(service, api, pipeline, limit)
+    finally:
+        if stats is not None:
+            stats.aws_calls += api.call_count
+
+
+def _list_executions(
+    service: LineageService, api: AwsApi, pipeline: str, limit: int
+) -> ExecutionList:
     pool = service.pool
     calls = service.calls()
     now = datetime.now(UTC)
@@ -76,7 +106,7 @@ def list_executions(
         warnings.append(Warning.for_error(error, "its end time is unknown", arn, area="EXECUTION"))
     return ExecutionList(
         pipeline=pipeline,
-        region=region,
+        region=api.region,
         executions=tuple(executions),
         warnings=tuple(warnings),
         generated_at=now,
@@ -171,8 +201,12 @@ class _PipelineListing:
             pipelines=tuple(pipelines),
             warnings=tuple(sorted(self.warnings, key=lambda w: (w.target or "", w.code))),
             generated_at=self.now,
-            aws_calls=sum(state.api.call_count for state in self.regions.values()),
+            aws_calls=self.aws_calls,
         )
+
+    @property
+    def aws_calls(self) -> int:
+        return sum(state.api.call_count for state in self.regions.values())
 
     def _listed(self, region: str) -> Callable[[Future[Any]], None]:
         def done(future: Future[Any]) -> None:

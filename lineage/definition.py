@@ -240,7 +240,7 @@ def _property_files(step: _RawStep) -> tuple[PropertyFile, ...]:
     return tuple(files)
 
 
-_PATH_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
+_PATH_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[([0-9]+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
 
 
 def _navigate(tree: Any, path: str) -> Any:

@@ -8,6 +8,7 @@
     ├── DefinitionError              a pipeline definition cannot be parsed
     ├── PipelineNotFound             no such pipeline, or the domain filter excludes it (404)
     ├── ExecutionNotFound            no such execution of this pipeline (404)
+    ├── TooManyRequests              this client used its share of AWS reads for now (429)
     └── AwsError                     AWS refused or failed a call we cannot do without (502)
         ├── AwsNotFound              the resource named does not exist (404)
         ├── AwsAccessDenied          the credentials may not call it (502)
@@ -113,6 +114,24 @@ class ExecutionNotFound(LineageError):
         "It is not an execution of {pipeline}. Choose one from the list, or clear it to see "
         "the latest."
     )
+
+
+class TooManyRequests(LineageError):
+    """A client asked for more AWS reads than its limit allows; cached answers still flow.
+
+    ``retry_after`` (seconds) is when the limit lets the next one through.
+    """
+
+    http_status = 429
+    exit_code = EXIT_AWS
+    warning_kind = "RATE_LIMITED"
+    transient = True
+    title = "Too many requests."
+    advice = "This browser asked AWS for more than its share. Try again in a minute."
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
 
 
 class AwsError(LineageError):

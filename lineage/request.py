@@ -19,9 +19,14 @@ PIPELINE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
 DOMAIN_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 EXECUTION_ID = re.compile(r"[a-z0-9]{1,256}")
 EXECUTION_ARN = re.compile(
-    r"arn:aws[a-z\-]*:sagemaker:(?P<region>[a-z0-9\-]+):[0-9]{12}:"
+    r"arn:(?P<partition>aws[a-z\-]*):sagemaker:(?P<region>[a-z0-9\-]+):(?P<account>[0-9]{12}):"
     r"pipeline/(?P<pipeline>[a-zA-Z0-9\-]{1,256})/execution/(?P<id>[a-z0-9]{1,256})"
 )
+# Explicit ASCII: Python's str.isdigit() and int() also take "١" or "𝟗".
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+# Region prefixes outside the commercial partition "aws".
+PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"),
+              ("us-isob-", "aws-iso-b"), ("eu-isoe-", "aws-iso-e"), ("us-isof-", "aws-iso-f"))
 MAX_PARAMETER_LENGTH = 2048
 # Only to decide whether echoing a rejected region back is safe.
 REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
@@ -83,7 +88,12 @@ def parse_lineage_request(
             raise InvalidParameter(
                 "execution", "execution must be a pipeline execution ARN or execution id"
             )
-        if arn is not None and (arn["pipeline"] != pipeline or arn["region"] != region):
+        # AWS writes a pipeline's ARN in lower case, whatever the name's case.
+        if arn is not None and (
+            arn["pipeline"].lower() != pipeline.lower()
+            or arn["region"] != region
+            or arn["partition"] != partition_of(region)
+        ):
             raise InvalidParameter(
                 "execution", "execution does not belong to this pipeline and region"
             )
@@ -95,6 +105,26 @@ def parse_lineage_request(
         domain=domain,
         execution=execution,
     )
+
+
+def partition_of(region: str) -> str:
+    """The ARN partition of ``region``: ``aws``, ``aws-cn``, ``aws-us-gov``, ..."""
+    for prefix, partition in PARTITIONS:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
+
+
+def execution_id(execution: str) -> str:
+    """The id of an execution given as an id or as its ARN: one name for one execution."""
+    arn = EXECUTION_ARN.fullmatch(execution)
+    return arn["id"] if arn is not None else execution
+
+
+def execution_account(execution: str | None) -> str | None:
+    """The account an execution ARN names; ``None`` for an id (the pipeline's own)."""
+    arn = EXECUTION_ARN.fullmatch(execution) if execution is not None else None
+    return arn["account"] if arn is not None else None
 
 
 def domain_parameter(params: Mapping[str, str | None]) -> str | None:
@@ -168,7 +198,7 @@ def parse_executions_request(
     limit = DEFAULT_EXECUTIONS
     raw = text_parameter(params, "limit")
     if raw is not None:
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_EXECUTIONS:
+        if not WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= MAX_EXECUTIONS:
             raise InvalidParameter(
                 "limit", f"limit must be a whole number from 1 to {MAX_EXECUTIONS}"
             )

@@ -38,11 +38,12 @@ from lineage.errors import (
     AwsNotFound,
     DeadlineExceeded,
     ExecutionNotFound,
+    InvalidParameter,
     PipelineNotFound,
 )
 from lineage.graph import StepEnrichment, build_document, split_s3_uri
 from lineage.models import UNKNOWN, IORef, LineageDocument, S3Settings, Warning
-from lineage.request import EXECUTION_ARN, LineageRequest
+from lineage.request import EXECUTION_ARN, LineageRequest, execution_id
 from lineage.runinfo import (
     DescribeTarget,
     StepRecord,
@@ -312,9 +313,13 @@ class _LineageRun:
         """The chosen execution's ARN and what the listing said of it (if it was listed)."""
         chosen = self.request.execution
         if chosen is not None:
-            if EXECUTION_ARN.fullmatch(chosen):
-                return chosen, {}
-            return f"{pipeline_arn}/execution/{chosen}", {}
+            arn = f"{pipeline_arn}/execution/{execution_id(chosen)}"
+            # An ARN of another account or partition names another pipeline of that name.
+            if EXECUTION_ARN.fullmatch(chosen) and chosen.lower() != arn.lower():
+                raise InvalidParameter(
+                    "execution", "execution does not belong to this pipeline and region"
+                )
+            return arn, {}
         if f_executions is None:
             return None, {}
         summaries = self._optional(f_executions, [], "EXECUTIONS", "the pipeline's executions")

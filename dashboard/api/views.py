@@ -13,10 +13,9 @@ from dashboard.api.cors import add_cors_headers
 from dashboard.api.errors import install_error_handlers
 from dashboard.api.openapi import openapi_document
 from dashboard.core.cache import Served
-from dashboard.core.readiness import readiness_of
+from dashboard.core.readiness import ProbeAnswer, liveness, readiness
 from dashboard.core.requests import RequestStats, current_stats
 from dashboard.core.state import state
-from lineage.aws import sagemaker_regions
 from lineage.config import parse_bool
 from lineage.errors import InvalidParameter
 from lineage.request import (
@@ -24,9 +23,6 @@ from lineage.request import (
     parse_lineage_request,
     parse_pipelines_request,
 )
-
-# Seconds a client should wait before asking a starting worker again.
-NOT_READY_RETRY_SEC = "1"
 
 bp = Blueprint("api", __name__)
 install_error_handlers(bp)
@@ -37,7 +33,7 @@ bp.after_request(add_cors_headers)
 def lineage() -> Response:
     api = state()
     lineage_request = parse_lineage_request(
-        request.args, settings=api.settings, regions=sagemaker_regions()
+        request.args, settings=api.settings, regions=api.regions
     )
     g.log_region = lineage_request.region
     return _served(api.cached.lineage(lineage_request, refresh=_refresh(), stats=_stats()))
@@ -47,7 +43,7 @@ def lineage() -> Response:
 def pipelines() -> Response:
     api = state()
     wanted = parse_pipelines_request(
-        request.args, settings=api.settings, regions=sagemaker_regions(), offered=api.regions
+        request.args, settings=api.settings, regions=api.regions, offered=api.regions
     )
     g.log_region = ",".join(wanted.regions)
     return _served(
@@ -59,7 +55,7 @@ def pipelines() -> Response:
 def executions() -> Response:
     api = state()
     wanted = parse_executions_request(
-        request.args, settings=api.settings, regions=sagemaker_regions()
+        request.args, settings=api.settings, regions=api.regions
     )
     g.log_region = wanted.region
     served = api.cached.executions(
@@ -76,19 +72,12 @@ def regions() -> Response:
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    # Liveness only: never calls AWS, so an AWS outage does not restart healthy servers.
-    return jsonify({"status": "ok", "sandbox": state().sandbox})
+    return _probe(liveness(current_app))
 
 
 @bp.get("/readyz")
-def readyz() -> tuple[Response, int]:
-    # Readiness: 503 until this worker's clients are warm and its cache was tried.
-    readiness = readiness_of(current_app)
-    ready = readiness.ready
-    response = jsonify({"status": "ready" if ready else "starting", "checks": readiness.checks})
-    if not ready:
-        response.headers["Retry-After"] = NOT_READY_RETRY_SEC
-    return response, 200 if ready else 503
+def readyz() -> Response:
+    return _probe(readiness(current_app))
 
 
 @bp.get("/openapi.json")
@@ -113,7 +102,17 @@ def _refresh() -> bool:
     return flag
 
 
+def _probe(answer: ProbeAnswer) -> Response:
+    # The same answer the health listener sends (dashboard.core.readiness).
+    response = jsonify(answer.body)
+    response.status_code = answer.status
+    response.headers.update(answer.headers)
+    return response
+
+
 def _served(served: Served) -> Response:
     response = current_app.response_class(served.body, mimetype="application/json")
     response.headers["X-Cache"] = served.source
+    if served.refresh_after is not None:  # a refresh asked too soon: this is the cached one
+        response.headers["X-Refresh-After"] = str(served.refresh_after)
     return response

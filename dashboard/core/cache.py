@@ -11,7 +11,20 @@ depend on the answer:
   ``LINEAGE_CACHE_TTL_LISTS_SEC``), so a new run shows up within that time;
 - a running execution, or an answer with a throttled/unavailable warning:
   ``LINEAGE_CACHE_TTL_RUNNING_SEC`` (10 s);
-- no execution (definition only), pipeline and execution lists: ``LINEAGE_CACHE_TTL_LISTS_SEC``.
+- no execution (definition only), pipeline and execution lists: ``LINEAGE_CACHE_TTL_LISTS_SEC``;
+- "no such pipeline" and "no such execution": ``LINEAGE_CACHE_TTL_LISTS_SEC`` too (a pipeline
+  created now shows up in the list and in its lineage at the same time), so probing names
+  costs AWS once per name, not once per request.
+
+One logical request, one key: an execution named by id or by ARN is one entry (a hit for an
+ARN is served only if the entry's execution has exactly that ARN), ``includeLatestExec`` is
+moot once an execution is named, and ``/executions`` keeps two lists per pipeline (the
+default 20 and the maximum 100) that every ``limit`` is cut from.
+
+The gate (``dashboard.server.limits``) decides, per client, whether a request may reach AWS
+at all (a cache miss or a refresh asks it first; hits never do), and lets a refresh through
+at most once per key per cooldown: a refresh asked sooner is answered from the cache with
+``Served.refresh_after`` saying when the next one is allowed.
 
 Entries are typed (:class:`LineageEntry`, :class:`ListEntry`, ...); anything else found under
 a key (an older version's entry) is a miss.
@@ -36,21 +49,34 @@ import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask_caching import Cache
 
 from dashboard.core.requests import RequestStats, current_stats
 from lineage.catalog import list_executions, list_pipelines, newest_execution_arn
-from lineage.errors import AwsError, AwsUnavailable
+from lineage.errors import (
+    AwsError,
+    AwsUnavailable,
+    ExecutionNotFound,
+    LineageError,
+    PipelineNotFound,
+    TooManyRequests,
+)
 from lineage.models import LineageDocument
-from lineage.request import LineageRequest
+from lineage.request import (
+    DEFAULT_EXECUTIONS,
+    EXECUTION_ARN,
+    MAX_EXECUTIONS,
+    LineageRequest,
+    execution_id,
+)
 from lineage.runinfo import TERMINAL_EXECUTION_STATUSES
 from lineage.service import LineageService
 
 logger = logging.getLogger(__name__)
 
-KEY_VERSION = "v2"
+KEY_VERSION = "v3"
 POLL_INTERVAL_SEC = 0.05
 
 # How the answer was obtained, for the access log.
@@ -65,10 +91,32 @@ class Ttls:
     buckets: int = 300
 
 
+class FetchGate(Protocol):
+    """Who may reach AWS now (``dashboard.server.limits.ClientLimits``)."""
+
+    def admit(self) -> None:
+        """Raise :class:`TooManyRequests` when this request's client may not reach AWS now."""
+
+    def refresh_wait(self, key: str) -> int:
+        """0 when a refresh of ``key`` may go now (and takes the turn), else seconds to wait."""
+
+
+class OpenGate:
+    """No limits: every fetch and every refresh goes (tests, the CLI)."""
+
+    def admit(self) -> None:
+        return None
+
+    def refresh_wait(self, key: str) -> int:
+        return 0
+
+
 @dataclass(frozen=True)
 class Served:
     body: str  # JSON text
     source: str
+    # A refresh was asked too soon: seconds until the next one is allowed.
+    refresh_after: int | None = None
 
     def document(self) -> Any:
         return json.loads(self.body)
@@ -100,6 +148,22 @@ class LatestEntry:
 class BucketEntry:
     values: Mapping[str, Any]  # what lineage.service reads of a bucket, complete
 
+
+@dataclass(frozen=True)
+class MissingEntry:
+    """AWS said there is no such pipeline or execution; raised again on a hit."""
+
+    kind: str  # a key of MISSING
+    message: str
+
+    def error(self) -> LineageError:
+        return MISSING[self.kind](self.message)
+
+
+MISSING: Mapping[str, type[PipelineNotFound] | type[ExecutionNotFound]] = {
+    "pipeline": PipelineNotFound,
+    "execution": ExecutionNotFound,
+}
 
 Entry = TypeVar("Entry", LineageEntry, ListEntry, LatestEntry, BucketEntry)
 
@@ -241,10 +305,12 @@ class CachedLineage:
         ttls: Ttls,
         *,
         lock_dir: Path | None = None,
+        gate: FetchGate | None = None,
     ) -> None:
         self.service = service
         self.cache = cache
         self.ttls = ttls
+        self.gate: FetchGate = gate or OpenGate()
         self.buckets = _CachedBuckets(self, ttls.buckets)
         # A fetch in another process may take as long as a request may.
         self.wait_sec = service.settings.request_deadline_ms / 1000 + 10
@@ -275,21 +341,32 @@ class CachedLineage:
     ) -> Served:
         stats = stats if stats is not None else current_stats()
         key = lineage_key(request, s3=self.service.settings.enable_s3_meta)
+        refresh, refresh_after = self._refresh_turn(key, refresh)
         force = refresh
         if not force:
-            entry = self._get(key, LineageEntry)
-            if entry is not None:
+            found = self._lookup(key)
+            if isinstance(found, MissingEntry):
+                stats.cache = HIT
+                raise found.error()
+            entry = found if isinstance(found, LineageEntry) else None
+            if entry is not None and _named_as_asked(request, entry):
                 if self._still_latest(request, entry, stats):
                     stats.cache = HIT
-                    return Served(entry.body, HIT)
+                    return Served(entry.body, HIT, refresh_after)
                 force = True  # a newer execution exists: the entry is stale for "latest"
+            elif entry is not None:
+                force = True  # an ARN of another account: the service says so
 
         def compute() -> tuple[LineageEntry, int]:
             # A refresh reads bucket settings afresh too (and stores what it read).
             buckets = _CachedBuckets(self, self.ttls.buckets, read=False) if refresh else None
-            document = self.service.get_lineage(
-                request, stats=stats, bucket_cache=buckets or self.buckets
-            )
+            try:
+                document = self.service.get_lineage(
+                    request, stats=stats, bucket_cache=buckets or self.buckets
+                )
+            except (PipelineNotFound, ExecutionNotFound) as exc:
+                self._remember_missing(key, exc)
+                raise
             entry, ttl = self._lineage_entry(document, request)
             if entry.latest:
                 self._set(latest_key(request.region, request.pipeline),
@@ -297,7 +374,7 @@ class CachedLineage:
             return entry, ttl
 
         entry, source = self._single_flight(key, LineageEntry, compute, force, stats)
-        return Served(entry.body, source)
+        return Served(entry.body, source, refresh_after)
 
     def pipelines(
         self,
@@ -310,13 +387,13 @@ class CachedLineage:
         stats = stats if stats is not None else current_stats()
         ordered = sorted(set(regions))
         key = f"pipelines:{KEY_VERSION}:{_digest(json.dumps([ordered, domain]))}"
+        refresh, refresh_after = self._refresh_turn(key, refresh)
 
         def compute() -> tuple[ListEntry, int]:
-            listing = list_pipelines(self.service, ordered, domain)
-            stats.aws_calls += listing.aws_calls
+            listing = list_pipelines(self.service, ordered, domain, stats=stats)
             return ListEntry(_dumps(listing.to_dict())), self.ttls.lists
 
-        return self._list(key, compute, refresh, stats)
+        return self._list(key, compute, refresh, stats, refresh_after)
 
     def executions(
         self,
@@ -328,14 +405,34 @@ class CachedLineage:
         stats: RequestStats | None = None,
     ) -> Served:
         stats = stats if stats is not None else current_stats()
-        key = f"executions:{KEY_VERSION}:{region}:{pipeline}:{limit}"
+        # Two lists per pipeline, whatever the limit: the default one and the longest one.
+        listed = DEFAULT_EXECUTIONS if limit <= DEFAULT_EXECUTIONS else MAX_EXECUTIONS
+        key = f"executions:{KEY_VERSION}:{region}:{pipeline}:{listed}"
+        refresh, refresh_after = self._refresh_turn(key, refresh)
 
         def compute() -> tuple[ListEntry, int]:
-            listing = list_executions(self.service, pipeline, region, limit)
-            stats.aws_calls += listing.aws_calls
+            try:
+                listing = list_executions(self.service, pipeline, region, listed, stats=stats)
+            except PipelineNotFound as exc:
+                self._remember_missing(key, exc)
+                raise
             return ListEntry(_dumps(listing.to_dict())), self.ttls.lists
 
-        return self._list(key, compute, refresh, stats)
+        served = self._list(key, compute, refresh, stats, refresh_after)
+        if limit >= listed:
+            return served
+        return Served(_first_executions(served.body, limit), served.source, refresh_after)
+
+    def _remember_missing(self, key: str, exc: PipelineNotFound | ExecutionNotFound) -> None:
+        kind = "pipeline" if isinstance(exc, PipelineNotFound) else "execution"
+        self._set(key, MissingEntry(kind, exc.message), self.ttls.lists)
+
+    def _refresh_turn(self, key: str, refresh: bool) -> tuple[bool, int | None]:
+        """(whether this refresh goes, seconds until the next may when it does not)."""
+        if not refresh:
+            return False, None
+        wait = self.gate.refresh_wait(key)
+        return (True, None) if wait <= 0 else (False, wait)
 
     # -- lifetimes -------------------------------------------------------------------------------
 
@@ -378,7 +475,7 @@ class CachedLineage:
                 latest, _ = self._single_flight(
                     key, LatestEntry, compute, False, RequestStats()
                 )
-            except AwsError:
+            except (AwsError, TooManyRequests):
                 return True  # cannot tell: what we have is still a true answer
         return latest.arn == (entry.execution_arn or "")
 
@@ -390,14 +487,18 @@ class CachedLineage:
         compute: Callable[[], tuple[ListEntry, int]],
         refresh: bool,
         stats: RequestStats,
+        refresh_after: int | None = None,
     ) -> Served:
         if not refresh:
-            entry = self._get(key, ListEntry)
-            if entry is not None:
+            found = self._lookup(key)
+            if isinstance(found, MissingEntry):
                 stats.cache = HIT
-                return Served(entry.body, HIT)
+                raise found.error()
+            if isinstance(found, ListEntry):
+                stats.cache = HIT
+                return Served(found.body, HIT, refresh_after)
         entry, source = self._single_flight(key, ListEntry, compute, refresh, stats)
-        return Served(entry.body, source)
+        return Served(entry.body, source, refresh_after)
 
     def _single_flight(
         self,
@@ -448,6 +549,7 @@ class CachedLineage:
                 filled = self._get(key, kind)  # filled while we took the lock
                 if filled is not None:
                     return filled, SHARED
+            self.gate.admit()  # only a request that reaches AWS spends the client's share
             entry, ttl = compute()
             self._set(key, entry, ttl)
             return entry, (REFRESH if force else MISS)
@@ -471,13 +573,18 @@ class CachedLineage:
 
     def _get(self, key: str, kind: type[Entry]) -> Entry | None:
         """The entry under ``key`` if it is a ``kind``; anything else is a miss."""
+        value = self._lookup(key)
+        return value if isinstance(value, kind) else None
+
+    def _lookup(self, key: str) -> Any:
+        """Whatever is under ``key``; ``None`` when nothing is or the cache fails."""
         try:
             value = self.cache.get(key)
         except Exception as exc:
             self.health.failed("get", exc)
             return None
         self.health.ok()
-        return value if isinstance(value, kind) else None
+        return value
 
     def _set(self, key: str, value: Any, ttl: int) -> None:
         try:
@@ -511,11 +618,30 @@ def _bucket_key(bucket: str) -> str:
 
 
 def lineage_key(request: LineageRequest, *, s3: bool) -> str:
-    """The cache key of a lineage document: everything the answer depends on."""
-    rest = json.dumps(
-        [request.execution, request.include_latest_exec, request.domain, s3], sort_keys=True
-    )
+    """The cache key of a lineage document: everything the answer depends on, each named one
+    way (an execution by its id; includeLatestExec only when no execution is named)."""
+    named = execution_id(request.execution) if request.execution is not None else None
+    include = request.include_latest_exec or named is not None
+    rest = json.dumps([named, include, request.domain, s3], sort_keys=True)
     return f"lineage:{KEY_VERSION}:{request.region}:{request.pipeline}:{_digest(rest)}"
+
+
+def _named_as_asked(request: LineageRequest, entry: LineageEntry) -> bool:
+    """Whether an entry found under the execution's id answers an execution asked by ARN."""
+    asked = request.execution
+    if asked is None or not EXECUTION_ARN.fullmatch(asked):
+        return True
+    return (entry.execution_arn or "").lower() == asked.lower()
+
+
+def _first_executions(body: str, limit: int) -> str:
+    """``/executions`` cut to its ``limit`` newest executions (and their warnings)."""
+    listing = json.loads(body)
+    kept = listing["executions"][:limit]
+    arns = {execution.get("arn") for execution in kept}
+    listing["executions"] = kept
+    listing["warnings"] = [w for w in listing["warnings"] if w.get("target") in arns]
+    return _dumps(listing)
 
 
 def latest_key(region: str, pipeline: str) -> str:

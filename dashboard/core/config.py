@@ -18,8 +18,17 @@ from lineage.errors import ConfigError
 
 # The original API's deployment stage, e.g. "/prod": /prod/lineage answers like /lineage.
 ENV_API_PREFIX = "API_PREFIX"
-# Comma-separated origins allowed to read the API from a browser; "*" (default) is any.
+# Comma-separated origins allowed to read the API from a browser; none by default (the
+# dashboard is same-origin); "*" is any origin, refused together with authentication.
 ENV_CORS_ORIGINS = "CORS_ORIGINS"
+# Authentication (dashboard.server.auth): SHA-256 hex digests of the accepted API keys, and
+# the header a trusted proxy sets to the signed-in user (e.g. X-Amzn-Oidc-Identity).
+ENV_API_KEYS = "LINEAGE_API_KEYS"
+ENV_TRUSTED_USER_HEADER = "LINEAGE_TRUSTED_USER_HEADER"
+# Proxy hops in front whose X-Forwarded-For/-Proto/-Host are believed; 0: none are.
+ENV_TRUSTED_PROXIES = "LINEAGE_TRUSTED_PROXIES"
+# The largest request body accepted (Flask's MAX_CONTENT_LENGTH); larger is a 413.
+ENV_MAX_BODY_BYTES = "LINEAGE_MAX_BODY_BYTES"
 # Comma-separated regions /regions offers and region=all means; default: every SageMaker region.
 ENV_REGIONS = "LINEAGE_REGIONS"
 # Cache lifetimes, seconds.
@@ -38,6 +47,12 @@ ENV_TIMEOUT_SEC = "LINEAGE_TIMEOUT_SEC"
 ENV_GRACEFUL_TIMEOUT_SEC = "LINEAGE_GRACEFUL_TIMEOUT_SEC"
 ENV_KEEPALIVE_SEC = "LINEAGE_KEEPALIVE_SEC"
 ENV_MAX_REQUESTS = "LINEAGE_MAX_REQUESTS"
+# /healthz and /readyz on a port of their own, answered beside the request threads
+# (dashboard.server.health): default the main port + 1; "0" or "off" turns it off.
+ENV_HEALTH_PORT = "LINEAGE_HEALTH_PORT"
+# Set by the gunicorn master for its workers (not a setting): a directory they share, removed
+# when the server stops (dashboard.server.shared_dir()).
+ENV_SHARED_DIR = "LINEAGE_SHARED_DIR"
 
 CACHE_PREFIX = "CACHE_"
 # Keys that are not environment variables: objects a caller (tests, the CLI) injects.
@@ -46,7 +61,12 @@ LINEAGE_SERVICE = "LINEAGE_SERVICE"  # an object with get_lineage(LineageRequest
 
 DEFAULTS: Mapping[str, Any] = {
     ENV_API_PREFIX: "",
-    ENV_CORS_ORIGINS: ("*",),
+    ENV_CORS_ORIGINS: (),
+    ENV_API_KEYS: (),
+    ENV_TRUSTED_USER_HEADER: "",
+    ENV_TRUSTED_PROXIES: 0,
+    # 4 MiB: a 10,000-step pipeline's callback bodies stay under 1 MiB.
+    ENV_MAX_BODY_BYTES: 4 * 1024 * 1024,
     ENV_REGIONS: (),  # empty: every region where SageMaker exists
     ENV_TTL_FINISHED_SEC: 3600,
     ENV_TTL_RUNNING_SEC: 10,
@@ -63,6 +83,7 @@ DEFAULTS: Mapping[str, Any] = {
     ENV_GRACEFUL_TIMEOUT_SEC: 30,
     ENV_KEEPALIVE_SEC: 5,
     ENV_MAX_REQUESTS: 2000,
+    ENV_HEALTH_PORT: None,  # the main port + 1 (dashboard.server.health.health_address)
     # flask-caching: one process by default; FileSystemCache or RedisCache to share.
     "CACHE_TYPE": "SimpleCache",
     "CACHE_DEFAULT_TIMEOUT": 300,
@@ -82,13 +103,17 @@ _INT_KEYS = frozenset(
         ENV_GRACEFUL_TIMEOUT_SEC,
         ENV_KEEPALIVE_SEC,
         ENV_MAX_REQUESTS,
+        ENV_TRUSTED_PROXIES,
+        ENV_MAX_BODY_BYTES,
     }
 )
+# Whole numbers for which 0 means something (any port; no proxy in front).
+_ZERO_ALLOWED = frozenset({ENV_PORT, ENV_TRUSTED_PROXIES})
 # flask-caching settings that must be numbers (the rest are strings).
 _CACHE_INT_KEYS = frozenset(
     {"CACHE_DEFAULT_TIMEOUT", "CACHE_THRESHOLD", "CACHE_REDIS_PORT", "CACHE_REDIS_DB"}
 )
-_LIST_KEYS = frozenset({ENV_CORS_ORIGINS, ENV_REGIONS})
+_LIST_KEYS = frozenset({ENV_CORS_ORIGINS, ENV_REGIONS, ENV_API_KEYS})
 _PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)*")
 
 
@@ -105,6 +130,8 @@ def load_config(
             values[name] = _parse(name, raw)
     values.update(config or {})
     values[ENV_API_PREFIX] = normalise_prefix(str(values[ENV_API_PREFIX] or ""))
+    # Flask's own name for it: werkzeug refuses a longer body before reading it.
+    values["MAX_CONTENT_LENGTH"] = values[ENV_MAX_BODY_BYTES]
     return values
 
 
@@ -131,7 +158,7 @@ def _parse(name: str, raw: str) -> Any:
             number = int(text)
         except ValueError:
             raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
-        if number < 0 or (number == 0 and name in _INT_KEYS and name != ENV_PORT):
+        if number < 0 or (number == 0 and name in _INT_KEYS and name not in _ZERO_ALLOWED):
             raise ConfigError(f"{name} must be positive, not {number}")
         return number
     if name in _LIST_KEYS:

@@ -34,9 +34,10 @@ from dashboard.core.logs import install_json_logging
 from dashboard.core.readiness import install_readiness
 from dashboard.core.requests import install_request_tracking
 from dashboard.core.state import AppState, install_state
-from dashboard.server.limits import install_rate_limits
+from dashboard.server.auth import install_auth
+from dashboard.server.limits import ClientLimits, LimitSettings, install_limits
 from dashboard.server.not_found import install_not_found
-from dashboard.server.security import install_security_headers
+from dashboard.server.security import install_security_headers, install_trusted_proxies
 from dashboard.server.warmup import start_warmup
 from dashboard.ui import ROUTING_INPUTS, install_dashboard
 from lineage.aws import sagemaker_regions
@@ -81,20 +82,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
         lists=values[ENV_TTL_LISTS_SEC],
         buckets=values[ENV_TTL_BUCKETS_SEC],
     )
-    cached = CachedLineage(service, cache, ttls, lock_dir=_shared_cache_dir(values))
+    limits = ClientLimits(LimitSettings.from_config(values))
+    cached = CachedLineage(
+        service, cache, ttls, lock_dir=_shared_cache_dir(values), gate=limits
+    )
     install_state(
         server,
         AppState(
             settings=settings,
             cached=cached,
-            regions=_regions(values[ENV_REGIONS]),
+            regions=_regions(values[ENV_REGIONS], settings.default_region),
             sandbox=sandbox,
         ),
     )
     readiness = install_readiness(server)
     install_api(server, values[ENV_API_PREFIX])
     install_request_tracking(server)
-    install_rate_limits(server)
+    install_auth(server)  # after the request id, before the limits (they key on g.identity)
+    install_trusted_proxies(server)
+    install_limits(server, limits)
     install_security_headers(app)
     install_json_logging()
     install_dashboard(app)
@@ -103,12 +109,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
     return app
 
 
-def _regions(configured: tuple[str, ...]) -> tuple[str, ...]:
+def _regions(configured: tuple[str, ...], default_region: str) -> tuple[str, ...]:
     known = sagemaker_regions()
     unknown = [region for region in configured if region not in known]
     if unknown:
         raise ConfigError(
             f"{ENV_REGIONS} names regions without SageMaker: {', '.join(sorted(unknown))}"
+        )
+    if configured and default_region not in configured:
+        # Every request without a region would be refused: say so once, at start.
+        raise ConfigError(
+            f"the default region {default_region} (DEFAULT_REGION) is not one "
+            f"of {ENV_REGIONS} ({', '.join(configured)}): add it, or set the default to one"
         )
     return tuple(configured) or tuple(sorted(known))
 

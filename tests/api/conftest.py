@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import requests
 
+from dashboard.server.limits import LIMITS_OFF
 from lineage.sandbox import SandboxProcess, apply_environment, sandbox_environment
 
 REPO = Path(__file__).resolve().parents[2]
@@ -109,7 +110,7 @@ def wait_until_up(process: subprocess.Popen[bytes], url: str, log_path: Path) ->
             # Ready, not only alive: the worker warmed its clients and tried its cache.
             if requests.get(url + "/readyz", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or busy starting
             pass
         time.sleep(0.1)
     stop_process(process)
@@ -164,6 +165,11 @@ def api_server(
             "CACHE_TYPE": "FileSystemCache",
             "CACHE_DIR": str(directory / "cache"),
             "API_PREFIX": "/prod",
+            # The seed's "any origin", opted into: test_contract and test_not_found test it.
+            "CORS_ORIGINS": "*",
+            # Shared by the whole session: every test asks from one address, far more than
+            # one client may (the limits have tests of their own: test_limits, test_cost).
+            **LIMITS_OFF,
         },
     )
     server = start_gunicorn("tests.api.fault_app:server", env, directory / "server.log")

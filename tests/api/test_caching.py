@@ -15,7 +15,7 @@ from flask_caching import Cache
 
 from dashboard.core.cache import CachedLineage, LatestEntry, Ttls, latest_key, lineage_key
 from lineage.config import Settings
-from lineage.errors import AwsThrottled
+from lineage.errors import AwsThrottled, DeadlineExceeded
 from lineage.models import ExecutionInfo, LineageDocument, PipelineInfo, Summary, Warning
 from lineage.request import LineageRequest
 from lineage.sandbox import SandboxProcess
@@ -259,3 +259,8 @@ def test_a_throttled_answer_is_kept_briefly(cached: CachedLineage) -> None:
     settled = replace(document, warnings=(Warning("S3_ACCESS_DENIED", "m", "b"),))
     entry, ttl = cached._lineage_entry(settled, request)
     assert ttl == 3600 and entry.check_latest
+    # Cut by the request's deadline (steps left NotStarted): seconds too, never an hour.
+    cut = replace(document, warnings=(Warning.for_error(
+        DeadlineExceeded(), "40 AWS calls did not finish within the request deadline", None),))
+    entry, ttl = cached._lineage_entry(cut, request)
+    assert ttl == 10 and not entry.check_latest

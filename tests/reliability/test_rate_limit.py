@@ -1,6 +1,6 @@
-"""Per-client rate limit of /lineage: 429 with Retry-After, counted in Redis across servers.
+"""The per-client request limit: 429 with Retry-After, counted in Redis across servers.
 
-Off unless LINEAGE_RATE_LIMIT is set (every other test, and the sandbox demo, run without it).
+On by default (tests/api/test_limits.py); here a small one, so the count is quick to reach.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.server.app import create_app
+from lineage.errors import ConfigError
 from lineage.sandbox import SandboxProcess
 from tests.reliability.conftest import RedisServer, ServeFactory, endpoint_env
 
@@ -39,14 +40,21 @@ def test_limit_shared_by_two_servers_through_redis(
         assert 0 < int(response.headers["Retry-After"]) <= 60
         assert "too many requests" in response.json()["message"]
         assert response.headers["Content-Type"] == "application/json"
-    # The prefix-less twin, other endpoints and the dashboard are not limited.
-    for path in ("/healthz", "/pipelines", "/executions?pipeline=mlops-pipeline", "/"):
+    # Every route that can reach AWS shares the count; probes, the page and metadata do not.
+    for path in ("/pipelines", "/executions?pipeline=mlops-pipeline"):
+        assert first.get(path).status_code == 429, path
+    for path in ("/healthz", "/readyz", "/regions", "/openapi.json", "/"):
         assert first.get(path).status_code == 200, path
     log = first.wait_for_log(first.get("/lineage", params=PARAMS).headers["X-Request-Id"])
     assert log["status"] == 429
 
 
-def test_rate_limit_is_off_by_default() -> None:
-    client = create_app({"CACHE_TYPE": "NullCache"}).server.test_client()
-    statuses = {client.get("/lineage").status_code for _ in range(100)}
+def test_a_limit_can_be_turned_off() -> None:
+    client = create_app({"CACHE_TYPE": "NullCache", "LINEAGE_RATE_LIMIT": "off"}).server
+    statuses = {client.test_client().get("/lineage").status_code for _ in range(400)}
     assert statuses == {400}  # "pipeline is required", never 429
+
+
+def test_a_limit_that_is_not_a_rate_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="LINEAGE_FETCH_LIMIT must be a rate"):
+        create_app({"CACHE_TYPE": "NullCache", "LINEAGE_FETCH_LIMIT": "lots"})

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dashboard.server.limits import LIMITS_OFF
 from lineage.sandbox import SandboxOptions, SandboxProcess, apply_environment, sandbox_environment
 from tests.api.conftest import Server, clean_environment, start_gunicorn
 
@@ -167,6 +168,9 @@ def run_soak(duration: int, directory: Path) -> SoakResult:
                 "CACHE_TYPE": "FileSystemCache",
                 "CACHE_DIR": str(directory / "cache"),
                 "LINEAGE_MAX_REQUESTS": "100000000",  # the same workers from start to end
+                # wrk's 64 connections are one client address: the soak measures the server,
+                # not one client's limits (tests/api/test_limits.py, test_cost.py do).
+                **LIMITS_OFF,
             }),
             sandbox_environment(sandbox.endpoint),
         )
