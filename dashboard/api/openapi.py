@@ -192,6 +192,12 @@ _HEADERS: dict[str, JsonDict] = {
         "description": "hit, miss, shared (another request's fetch) or refresh.",
         "schema": {"enum": ["hit", "miss", "shared", "refresh"]},
     },
+    "X-Refresh-After": {
+        "description": "refresh=true asked sooner than LINEAGE_REFRESH_COOLDOWN_SEC after the "
+        "last refresh of this answer: the cached answer is served, and this says in how many "
+        "seconds the next refresh may go.",
+        "schema": {"type": "integer", "minimum": 1},
+    },
     "Retry-After": {
         "description": "Seconds to wait: AWS throttled the request, or the client passed "
         "one of its limits (LINEAGE_RATE_LIMIT, LINEAGE_FETCH_LIMIT, ...).",
@@ -371,7 +377,7 @@ def _document() -> JsonDict:
                 "responses": {
                     "200": _json(_ref("LineageDocument"), "The lineage document; what "
                                  "could not be read is Unknown and listed in warnings.",
-                                 "X-Cache"),
+                                 "X-Cache", "X-Refresh-After"),
                     **_errors(),
                 },
             }},
@@ -381,7 +387,7 @@ def _document() -> JsonDict:
                 "parameters": _params("regions", "domain", "refresh"),
                 "responses": {
                     "200": _json(_ref("PipelineList"), "The pipelines, sorted by region and "
-                                 "name.", "X-Cache"),
+                                 "name.", "X-Cache", "X-Refresh-After"),
                     **_errors(not_found=False),
                 },
             }},
@@ -390,7 +396,8 @@ def _document() -> JsonDict:
                 "summary": "Recent executions of a pipeline, newest first",
                 "parameters": _params("pipeline", "region", "limit", "refresh"),
                 "responses": {
-                    "200": _json(_ref("ExecutionList"), "The executions.", "X-Cache"),
+                    "200": _json(_ref("ExecutionList"), "The executions.", "X-Cache",
+                                 "X-Refresh-After"),
                     **_errors(),
                 },
             }},
