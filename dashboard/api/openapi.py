@@ -173,6 +173,7 @@ _HEADERS: dict[str, JsonDict] = {
         "description": "This request's id, always the server's own; the server log has one "
         "line per request under it. A client's own strict X-Request-Id comes back beside it "
         "in X-Client-Request-Id.",
+        "required": True,
         "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
     },
     "X-Client-Request-Id": {
@@ -186,10 +187,12 @@ _HEADERS: dict[str, JsonDict] = {
     },
     "Cache-Control": {
         "description": "no-store: answers hold an account's ARNs and bucket settings.",
+        "required": True,
         "schema": {"const": "no-store"},
     },
     "X-Cache": {
         "description": "hit, miss, shared (another request's fetch) or refresh.",
+        "required": True,
         "schema": {"enum": ["hit", "miss", "shared", "refresh"]},
     },
     "X-Refresh-After": {
