@@ -283,13 +283,19 @@ def test_forward_after_back_shows_the_next_view(dash_duo: Duo, mlops_app: dash.D
 HOSTILE = '<img src=x onerror="window.__xss=1">'
 
 
-def test_hostile_tags_are_shown_as_text_and_run_nothing(
-    dash_duo: Duo, dashboard_app: AppFactory, start_sandbox: Any
-) -> None:
+def empty_sandbox(start_sandbox: Any) -> tuple[SandboxProcess, Any]:
+    """A sandbox with no world, and a SageMaker client to put a pipeline in it."""
     sandbox: SandboxProcess = start_sandbox(seed_world=False)
     sagemaker = boto3.client(
         "sagemaker", region_name=REGION, endpoint_url=sandbox.endpoint,
         aws_access_key_id=SANDBOX_ACCESS_KEY_ID, aws_secret_access_key=SANDBOX_SECRET_ACCESS_KEY)
+    return sandbox, sagemaker
+
+
+def test_hostile_tags_are_shown_as_text_and_run_nothing(
+    dash_duo: Duo, dashboard_app: AppFactory, start_sandbox: Any
+) -> None:
+    sandbox, sagemaker = empty_sandbox(start_sandbox)
     definition = {"Version": "2020-12-01", "Parameters": [], "Steps": [
         {"Name": "Prepare", "Type": "Processing", "Arguments": {}}]}
     sagemaker.create_pipeline(
@@ -338,10 +344,7 @@ def special_definition() -> dict[str, Any]:
 def test_steps_named_like_javascript_internals_are_all_drawn_and_names_cannot_reorder(
     dash_duo: Duo, dashboard_app: AppFactory, start_sandbox: Any
 ) -> None:
-    sandbox: SandboxProcess = start_sandbox(seed_world=False)
-    sagemaker = boto3.client(
-        "sagemaker", region_name=REGION, endpoint_url=sandbox.endpoint,
-        aws_access_key_id=SANDBOX_ACCESS_KEY_ID, aws_secret_access_key=SANDBOX_SECRET_ACCESS_KEY)
+    sandbox, sagemaker = empty_sandbox(start_sandbox)
     sagemaker.create_pipeline(
         PipelineName="special-names", PipelineDefinition=json.dumps(special_definition()),
         RoleArn="arn:aws:iam::123456789012:role/sandbox",

@@ -24,6 +24,7 @@ from dashboard.ui import ids
 from dashboard.ui.guard import MALFORMED, guarded
 from tests.dashboard.conftest import FakeCached
 from tests.dashpost import CALLBACK_PATH, callback_body
+from tests.helpers import CapturedLog
 
 MESSAGES = f"{ids.MESSAGE}.children"  # a callback with two plain inputs, no AWS
 SYNC = f"{ids.URL}.search"  # the view's: pattern inputs (ALL) and state
@@ -33,15 +34,8 @@ UNTYPED_REFUSAL: Any = CallbackException
 INVOKE: Any = dash_callback._invoke_callback
 
 
-class Lines(logging.Handler):
+class Lines(CapturedLog):
     """The server's log lines, as the JSON logging writes them."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
     def above_info(self) -> list[dict[str, Any]]:
         return [json.loads(JsonFormatter().format(r)) for r in self.records

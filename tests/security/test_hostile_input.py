@@ -27,6 +27,7 @@ from dashboard.server.limits import LIMITS_OFF
 from tests.api.conftest import Server, clean_environment, start_gunicorn
 from tests.dashboard.conftest import DOCUMENT, FakeCached
 from tests.dashpost import CALLBACK_PATH, callback_body, callback_key
+from tests.helpers import CapturedLog
 
 # endpoint -> (valid parameters, parameters to attack)
 ENDPOINTS = {
@@ -280,15 +281,6 @@ DASH_CASES = [
 ]
 
 
-class _Warnings(logging.Handler):
-    """The server's log lines above INFO (the dashboard's loggers do not propagate)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.mark.parametrize("value", list(DASH_VALUES))
@@ -307,7 +299,7 @@ def test_hostile_values_in_callbacks_are_answered_not_raised(
                              for k, v in json.loads(declared["id"]).items()}
                 given.append({"id": component, "property": declared["property"],
                               "value": hostile if where.startswith(declared["id"]) else None})
-    warnings = _Warnings()
+    warnings = CapturedLog(logging.WARNING)  # the server's lines above INFO
     logging.getLogger("dashboard").addHandler(warnings)
     try:
         response = DASH_APP.server.test_client().post(
