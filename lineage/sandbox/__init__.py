@@ -30,6 +30,8 @@ __all__ = [
     "SANDBOX_ACCESS_KEY_ID",
     "SANDBOX_ENV",
     "SANDBOX_SECRET_ACCESS_KEY",
+    "SECOND_ACCOUNT_ID",
+    "SECOND_ACCOUNT_ROLE_ARN",
     "FaultSpec",
     "SandboxError",
     "SandboxOptions",
@@ -41,6 +43,10 @@ __all__ = [
 ]
 
 ACCOUNT_ID = "123456789012"
+#: A second account of the seeded world; ``sts:AssumeRole`` of the role, with the sandbox's
+#: credentials, gives credentials moto answers from that account's own backend.
+SECOND_ACCOUNT_ID = "210987654321"
+SECOND_ACCOUNT_ROLE_ARN = f"arn:aws:iam::{SECOND_ACCOUNT_ID}:role/sagemaker-lineage-readonly"
 DEFAULT_SANDBOX_REGION = "ap-northeast-2"
 SANDBOX_ACCESS_KEY_ID = "AKIASANDBOXDUMMYKEY0"
 SANDBOX_SECRET_ACCESS_KEY = "sandbox-secret-do-not-leak"

@@ -1,4 +1,5 @@
-"""``python -m lineage.sandbox --port N [--latency-ms N] [--faults SPEC]... [--definitions DIR]``.
+"""``python -m lineage.sandbox --port N [--latency-ms N] [--faults SPEC]... [--definitions DIR]
+[--estate-size N]``.
 
 Once the world is seeded (the port is not even open before) it prints the line
 ``Sandbox listening on http://127.0.0.1:PORT`` first, which :class:`SandboxProcess` and scripts
@@ -45,6 +46,13 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     parser.add_argument("--definitions", type=Path, help="directory of *.json definitions")
     parser.add_argument("--no-world", action="store_true", help="do not seed the built-in world")
     parser.add_argument(
+        "--estate-size",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also seed N generated pipelines sharing datasets (for benchmarks)",
+    )
+    parser.add_argument(
         "--log-level",
         default="WARNING",
         type=str.upper,
@@ -60,6 +68,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         faults=parse_faults(args.faults),
         definitions_dir=args.definitions,
         seed_world=not args.no_world,
+        estate_size=args.estate_size,
     )
 
 
@@ -80,7 +89,12 @@ def opening_lines(endpoint: str, seeded: Seeded) -> list[str]:
                 lines.append(f"  {item.file} -> {item.spec.name}")
             else:
                 lines.append(f"  {item.file} skipped: {item.skipped}")
-    if not seeded.pipelines and not seeded.definitions:
+    if seeded.generated:
+        lines.append(
+            f"Generated {seeded.generated} estate pipelines ({seeded.generated_range}),"
+            " sharing datasets"
+        )
+    if not seeded.pipelines and not seeded.definitions and not seeded.generated:
         lines.append("No pipelines seeded.")
     env = sandbox_environment(endpoint)
     names = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
@@ -99,6 +113,8 @@ def main(argv: list[str] | None = None, *, prog: str = PROG) -> int:
     logging.basicConfig(level=args.log_level, stream=sys.stderr)
     if args.latency_ms < 0:
         parser.error("--latency-ms must not be negative")
+    if args.estate_size < 0:
+        parser.error("--estate-size must not be negative")
     if args.definitions is not None and not args.definitions.is_dir():
         parser.error(f"--definitions {args.definitions} is not a directory")
     try:

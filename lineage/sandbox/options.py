@@ -1,4 +1,5 @@
-"""Sandbox options: what ``--latency-ms``, ``--faults`` and ``--definitions`` mean.
+"""Sandbox options: what ``--latency-ms``, ``--faults``, ``--definitions`` and
+``--estate-size`` mean.
 
 Pure data and parsing; importing this module never imports moto.
 """
@@ -125,10 +126,13 @@ class SandboxOptions:
     faults: FaultSpec = field(default_factory=FaultSpec)
     definitions_dir: Path | None = None
     seed_world: bool = True
+    estate_size: int = 0  # generated pipelines sharing datasets, besides the world
 
     def __post_init__(self) -> None:
         if self.latency_ms < 0:
             raise ValueError("latency_ms must not be negative")
+        if self.estate_size < 0:
+            raise ValueError("estate_size must not be negative")
 
     def to_argv(self) -> list[str]:
         """Command-line arguments of ``python -m lineage.sandbox`` giving these options."""
@@ -141,4 +145,6 @@ class SandboxOptions:
             argv += ["--definitions", str(self.definitions_dir)]
         if not self.seed_world:
             argv.append("--no-world")
+        if self.estate_size:
+            argv += ["--estate-size", str(self.estate_size)]
         return argv

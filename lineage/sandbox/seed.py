@@ -38,10 +38,14 @@ from lineage.sandbox.simulate import (
 )
 from lineage.sandbox.world.specs import (
     ROLE_ARN,
+    AccountSpec,
     BucketSpec,
     DomainSpec,
+    EndpointSpec,
     JsonDict,
+    ModelSpec,
     PipelineSpec,
+    VariantSpec,
     World,
     at,
 )
@@ -92,6 +96,8 @@ class Seeder:
     _live_objects: set[str] = field(default_factory=set)
     _live_last_run: dict[tuple[str, str], datetime] = field(default_factory=dict)
     _model_artifacts: dict[str, Any] = field(default_factory=dict)
+    # (pipeline, execution id, step) -> the resource the step made, for deployments to name.
+    _outputs: dict[tuple[str, str, str], JobPlan] = field(default_factory=dict)
 
     def client(self, service: str, region: str) -> Any:
         key = (service, region)
@@ -113,6 +119,27 @@ class Seeder:
             )
         return self._clients[key]
 
+    def account_client(self, service: str, region: str, role_arn: str) -> Any:
+        """A client in another account: moto answers assumed-role credentials from the backend
+        of the role's account."""
+        key = (f"{service}@{role_arn}", region)
+        if key not in self._clients:
+            credentials = self.client("sts", region).assume_role(
+                RoleArn=role_arn, RoleSessionName="sandbox-seeding"
+            )["Credentials"]
+            session = boto3.session.Session(
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials["SessionToken"],
+                region_name=region,
+            )
+            self._clients[key] = cast(Any, session).client(
+                service,
+                endpoint_url=self.endpoint,
+                config=Config(parameter_validation=False, s3={"addressing_style": "path"}),
+            )
+        return self._clients[key]
+
     def close(self) -> None:
         """Close the clients' connections (the seeding endpoint goes away after seeding)."""
         for client in self._clients.values():
@@ -131,6 +158,12 @@ class Seeder:
             if pipeline.live is not None:
                 ref = PipelineRef(pipeline.name, pipeline.region)
                 self.store.add_live(LiveSchedule(ref, pipeline.definition, pipeline.live))
+        for model in world.models:
+            self.create_model(model)
+        for endpoint in world.endpoints:
+            self.create_endpoint(endpoint)
+        for account in world.accounts:
+            self.seed_account(account)
         self.apply_live(self.store.live_simulations())
 
     def seed_pipeline(
@@ -167,6 +200,8 @@ class Seeder:
             simulations.append(sim)
         for sim in simulations:
             self.apply(sim)
+            for plan in sim.jobs:
+                self._outputs[(pipeline.name, sim.execution.execution_id, plan.step)] = plan
         self._patch_pipeline(pipeline, simulations)
         return simulations
 
@@ -226,6 +261,87 @@ class Seeder:
         moto_pipeline = sagemaker_backend(execution.region).pipelines.get(execution.pipeline_name)
         if moto_pipeline is not None:
             moto_pipeline.last_execution_time = naive(execution.start)
+
+    def seed_account(self, account: AccountSpec) -> None:
+        """Another account's buckets and pipelines, made with the role's credentials.
+
+        Only the pipelines themselves: their executions are not simulated (the execution
+        store answers an empty list for them), as the simulation's ARNs name the first account.
+        """
+        for bucket in account.buckets:
+            s3 = self.account_client("s3", bucket.region, account.role_arn)
+            kwargs: dict[str, Any] = {"Bucket": bucket.name}
+            if bucket.region != "us-east-1":
+                kwargs["CreateBucketConfiguration"] = {"LocationConstraint": bucket.region}
+            s3.create_bucket(**kwargs)
+            if bucket.tags:
+                s3.put_bucket_tagging(
+                    Bucket=bucket.name,
+                    Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in bucket.tags.items()]},
+                )
+        role = f"arn:aws:iam::{account.account_id}:role/service-role/AmazonSageMaker-ExecutionRole"
+        for pipeline in account.pipelines:
+            self.account_client("sagemaker", pipeline.region, account.role_arn).create_pipeline(
+                PipelineName=pipeline.name,
+                PipelineDisplayName=pipeline.display_name or pipeline.name,
+                PipelineDefinition=json.dumps(pipeline.definition),
+                RoleArn=role,
+                Tags=[{"Key": k, "Value": v} for k, v in pipeline.tags.items()],
+            )
+            backend = sagemaker_backend(pipeline.region, account.account_id)
+            moto_pipeline = backend.pipelines.get(pipeline.name)
+            if moto_pipeline is not None:
+                moto_pipeline.creation_time = naive(pipeline.created)
+                moto_pipeline.last_modified_time = naive(pipeline.created)
+
+    # --- deployments made outside the pipelines -----------------------------------------
+
+    def create_model(self, model: ModelSpec) -> None:
+        """A model whose container names a registered package or a training job's artifact."""
+        source = model.source
+        plan = self._outputs[(source.pipeline, source.execution_id, source.step)]
+        container: JsonDict
+        if plan.kind == "model_package":
+            container = {"ModelPackageName": plan.arn}
+        else:
+            output = str(plan.request["OutputDataConfig"]["S3OutputPath"]).rstrip("/")
+            container = {
+                "Image": model.image,
+                "ModelDataUrl": f"{output}/{plan.name}/output/model.tar.gz",
+            }
+        self.client("sagemaker", model.region).create_model(
+            ModelName=model.name, Containers=[container], ExecutionRoleArn=ROLE_ARN
+        )
+        moto_model = sagemaker_backend(model.region)._models.get(model.name)
+        if moto_model is not None:
+            moto_model.creation_time = naive(model.created)
+
+    def create_endpoint(self, endpoint: EndpointSpec) -> None:
+        """The endpoint and its config; the status moto cannot reach is patched in."""
+        sagemaker = self.client("sagemaker", endpoint.region)
+        sagemaker.create_endpoint_config(
+            EndpointConfigName=endpoint.config_name,
+            ProductionVariants=[_variant(v) for v in endpoint.variants],
+        )
+        sagemaker.create_endpoint(
+            EndpointName=endpoint.name,
+            EndpointConfigName=endpoint.config_name,
+            Tags=[{"Key": k, "Value": v} for k, v in endpoint.tags.items()],
+        )
+        backend = sagemaker_backend(endpoint.region)
+        created = naive(endpoint.created)
+        config = backend.endpoint_configs[endpoint.config_name]
+        config.creation_time = created
+        if endpoint.shadow_variants:
+            # moto drops ShadowProductionVariants from the request; its answer is made from
+            # the object's attributes, so the attribute is enough.
+            config.shadow_production_variants = [_variant(v) for v in endpoint.shadow_variants]
+        moto_endpoint = backend.endpoints[endpoint.name]
+        moto_endpoint.creation_time = created
+        moto_endpoint.last_modified_time = created + timedelta(minutes=9)
+        moto_endpoint.endpoint_status = endpoint.status
+        if endpoint.failure_reason:
+            moto_endpoint.failure_reason = endpoint.failure_reason
 
     # --- S3 ------------------------------------------------------------------------------
 
@@ -450,6 +566,16 @@ class Seeder:
             moto_pipeline.last_execution_time = naive(max(s.execution.start for s in simulations))
 
 
+def _variant(variant: VariantSpec) -> JsonDict:
+    return {
+        "VariantName": variant.name,
+        "ModelName": variant.model,
+        "InstanceType": variant.instance_type,
+        "InitialInstanceCount": variant.instances,
+        "InitialVariantWeight": variant.weight,
+    }
+
+
 def _tuning_best(backend: Any, plan: JobPlan) -> list[JsonDict]:
     prefix = f"{plan.name}-001-"
     out: list[JsonDict] = []
@@ -574,10 +700,10 @@ def minimal_request(plan: JobPlan) -> JsonDict:
     }
 
 
-def sagemaker_backend(region: str) -> Any:
+def sagemaker_backend(region: str, account: str = ACCOUNT_ID) -> Any:
     from moto.backends import get_backend
 
-    return get_backend("sagemaker")[ACCOUNT_ID][region]
+    return get_backend("sagemaker")[account][region]
 
 
 def s3_backend() -> Any:

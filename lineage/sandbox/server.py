@@ -48,6 +48,8 @@ class Seeded:
 
     pipelines: tuple[SeededPipeline, ...] = ()  # the built-in world's
     definitions: tuple[DefinitionFile, ...] = ()  # --definitions DIR, one per *.json file
+    generated: int = 0  # --estate-size N
+    generated_range: str = ""  # their first and last names
 
 
 class SandboxServer:
@@ -111,6 +113,10 @@ class SandboxServer:
                 pipelines = tuple(_seeded(p) for p in world.pipelines)
             if self.options.definitions_dir is not None:
                 definitions = tuple(seed_definitions(seeder, self.options))
+            if self.options.estate_size:
+                from lineage.sandbox.world.generated import generated_estate
+
+                seeder.seed(generated_estate(self.options.estate_size))
         except BaseException:
             seeder.close()
             private.close()
@@ -123,6 +129,12 @@ class SandboxServer:
             seeder.close()
             private.close()
         logger.info("sandbox seeded in %.2fs", time.monotonic() - began)
+        size = self.options.estate_size
+        if size:
+            from lineage.sandbox.world.generated import generated_name
+
+            span = f"{generated_name(1)}..{generated_name(size)}"
+            return Seeded(pipelines, definitions, size, span)
         return Seeded(pipelines, definitions)
 
     def _follow_live_runs(self) -> None:
@@ -242,9 +254,15 @@ def serve(
 
 
 def _moto_pipeline_exists(region: str, name: str) -> bool:
-    from lineage.sandbox.seed import sagemaker_backend
+    """Whether any account has the pipeline (the store is not told the caller's account; the
+    seeded accounts' pipeline names differ)."""
+    from moto.backends import get_backend
 
-    return name in sagemaker_backend(region).pipelines
+    return any(
+        name in region_backends[region].pipelines
+        for region_backends in get_backend("sagemaker").values()
+        if region in region_backends
+    )
 
 
 def _quiet(handler: type) -> type:

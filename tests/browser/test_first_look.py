@@ -448,7 +448,7 @@ def test_empty_states_are_said_in_words(dash_duo: Duo, empty_world: SandboxProce
     dash_duo.find_element(f"#{ids.REGION}").click()
     labels = [e.text for e in dash_duo.driver.find_elements(
         By.CSS_SELECTOR, ".dash-dropdown-option")]
-    assert labels[:2] == ["ap-northeast-2 \u00b7 5 pipelines", "us-east-1 \u00b7 1 pipeline"]
+    assert labels[:2] == ["ap-northeast-2 \u00b7 8 pipelines", "us-east-1 \u00b7 2 pipelines"]
     assert labels[2:] == ["eu-west-1"], labels
     dash_duo.find_element(f"#{ids.REGION}").click()
 

@@ -117,7 +117,7 @@ def test_it_says_what_it_loaded_and_how_to_use_it(tmp_path: Path) -> None:
         text = "\n".join(sandbox.lines)
         assert "  ap-northeast-2  mlops-pipeline " in text
         assert "  us-east-1       nlp-pipeline " in text
-        assert "fraud-detection-pipeline  always running, a new execution every 14 min" in text
+        assert "fraud-detection-pipeline      always running, a new execution every 14 min" in text
         assert "  03_capstone-hermes-llm-finetune.json -> 03-capstone-hermes-llm-finetune" in text
         assert (
             "  broken.json skipped: not JSON (line 3, column 11: Expecting ':' delimiter)" in text

@@ -83,8 +83,14 @@ def test_pipelines_live_in_their_regions(sandbox: SandboxProcess) -> None:
         "churn-pipeline",
         "fraud-detection-pipeline",
         "scale-pipeline",
+        "customer-features-pipeline",
+        "churn-xgb-training-pipeline",
+        "churn-lgbm-training-pipeline",
     }
-    assert [p["PipelineName"] for p in virginia["PipelineSummaries"]] == ["nlp-pipeline"]
+    assert {p["PipelineName"] for p in virginia["PipelineSummaries"]} == {
+        "nlp-pipeline",
+        "churn-batch-scoring-pipeline",
+    }
 
 
 def test_executions_newest_first_and_paged(sm: Any) -> None:

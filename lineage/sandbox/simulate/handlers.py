@@ -143,7 +143,10 @@ def _register(ctx: StepContext) -> None:
         arn = ctx.package_arn(group)
     else:
         arn = ctx.arn("model-package", group)
-    plan = ctx.plan("model_package", group, arn, package_request(group, args, str(approval)))
+    request = package_request(group, args, str(approval))
+    # SageMaker records the run that registered a package as its GeneratedBy.
+    request["MetadataProperties"] = {"GeneratedBy": ctx.execution_arn}
+    plan = ctx.plan("model_package", group, arn, request)
     plan.failure_reason = None
     plan.approval = str(approval)
     ctx.produced.jobs.append(plan)

@@ -6,7 +6,12 @@ Account ``123456789012``. In ``ap-northeast-2``: ``mlops-pipeline`` (latest Succ
 ``churn-pipeline`` (latest Failed at ``TrainChurn``), ``fraud-detection-pipeline`` (always
 Executing: a new run every ~14 minutes), ``scale-pipeline`` (123 steps over 14 buckets, latest
 Succeeded), the Studio domain ``ml-platform``; in ``us-east-1``: ``nlp-pipeline`` (latest
-Stopped).
+Stopped). The estate (:mod:`~lineage.sandbox.world.estate`): ``customer-features-pipeline``,
+``churn-xgb-training-pipeline``, ``churn-lgbm-training-pipeline`` (Seoul),
+``churn-batch-scoring-pipeline`` (us-east-1), the registry, models and endpoints made from it,
+and account ``210987654321`` (role ``arn:aws:iam::210987654321:role/sagemaker-lineage-readonly``) with
+``partner-churn-scoring-pipeline``. ``--estate-size N`` adds
+:mod:`~lineage.sandbox.world.generated`.
 
 What the world holds is in :mod:`~lineage.sandbox.world.specs`, how a definition is written in
 :mod:`~lineage.sandbox.world.builders`, one module per pipeline, the buckets in
@@ -41,6 +46,16 @@ from lineage.sandbox.world.churn import (
     CHURN_BUCKET,
     CHURN_TRAINING_FAILURE,
     churn_definition,
+)
+from lineage.sandbox.world.estate import (
+    ESTATE_ENDPOINTS,
+    ESTATE_FEATURES_BUCKET,
+    ESTATE_MODELS,
+    ESTATE_PIPELINES,
+    FEATURES_PREFIX,
+    LGBM_MODEL_GROUP,
+    SECOND_ACCOUNT,
+    XGB_MODEL_GROUP,
 )
 from lineage.sandbox.world.fraud import FRAUD, FRAUD_BUCKET, FRAUD_WORK_BUCKET, fraud_definition
 from lineage.sandbox.world.mlops import MLOPS, MLOPS_BUCKET, MLOPS_MODEL_GROUP, mlops_definition
@@ -80,12 +95,18 @@ __all__ = [
     "CHURN",
     "CHURN_BUCKET",
     "CHURN_TRAINING_FAILURE",
+    "ESTATE_ENDPOINTS",
+    "ESTATE_FEATURES_BUCKET",
+    "ESTATE_MODELS",
+    "ESTATE_PIPELINES",
     "EXECUTION_FAILURE",
+    "FEATURES_PREFIX",
     "FRAUD",
     "FRAUD_BUCKET",
     "FRAUD_WORK_BUCKET",
     "HF_IMAGE",
     "KMS_KEY_ARN",
+    "LGBM_MODEL_GROUP",
     "MLOPS",
     "MLOPS_BUCKET",
     "MLOPS_MODEL_GROUP",
@@ -96,11 +117,13 @@ __all__ = [
     "SCALE_REPORT_BUCKET",
     "SCALE_SHARDS",
     "SCALE_SOURCE_BUCKET",
+    "SECOND_ACCOUNT",
     "SEOUL",
     "SKLEARN_IMAGE",
     "VIRGINIA",
     "WORLD",
     "XGBOOST_IMAGE",
+    "XGB_MODEL_GROUP",
     "BucketSpec",
     "DomainSpec",
     "ExecutionSpec",
@@ -137,10 +160,13 @@ __all__ = [
 
 WORLD = World(
     buckets=buckets(),
-    pipelines=(MLOPS, CHURN, FRAUD, SCALE, NLP),
+    pipelines=(MLOPS, CHURN, FRAUD, SCALE, NLP, *ESTATE_PIPELINES),
     domains=(
         DomainSpec("ml-platform", SEOUL, "vpc-0a1b2c3d4e5f60718", ("subnet-0a1b2c3d4e5f60718",)),
     ),
+    models=ESTATE_MODELS,
+    endpoints=ESTATE_ENDPOINTS,
+    accounts=(SECOND_ACCOUNT,),
 )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lineage.sandbox.world.churn import CHURN_BUCKET
+from lineage.sandbox.world.estate import ESTATE_BUCKETS
 from lineage.sandbox.world.fraud import FRAUD_BUCKET, FRAUD_WORK_BUCKET
 from lineage.sandbox.world.mlops import MLOPS_BUCKET
 from lineage.sandbox.world.nlp import NLP_BUCKET
@@ -40,4 +41,4 @@ def buckets() -> tuple[BucketSpec, ...]:
     for shard in range(SCALE_SHARDS):
         encryption, versioning, public, tags = _SHAPES[shard % len(_SHAPES)]
         fixed.append(BucketSpec(scale_bucket(shard), SEOUL, encryption, versioning, public, tags))
-    return tuple(fixed)
+    return tuple(fixed) + ESTATE_BUCKETS

@@ -134,10 +134,73 @@ class DomainSpec:
 
 
 @dataclass(frozen=True)
+class StepOutput:
+    """What one step of one seeded execution produced: its training job's model artifact or
+    the model package its RegisterModel step registered."""
+
+    pipeline: str
+    execution_id: str
+    step: str
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model made outside the pipelines (a deployment), from a pipeline's output: its one
+    container names the package (``ModelPackageName``) or the artifact (``ModelDataUrl``)."""
+
+    name: str
+    region: str
+    source: StepOutput
+    image: str
+    created: datetime
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    name: str
+    model: str
+    weight: float = 1.0
+    instance_type: str = "ml.m5.large"
+    instances: int = 1
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """An endpoint and its endpoint config (``<name>-config``), as a deployment made them;
+    ``status`` is what DescribeEndpoint reports (moto says ``InService`` at once)."""
+
+    name: str
+    region: str
+    variants: tuple[VariantSpec, ...]
+    created: datetime
+    shadow_variants: tuple[VariantSpec, ...] = ()
+    status: Literal["InService", "Failed", "Updating", "Creating"] = "InService"
+    failure_reason: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def config_name(self) -> str:
+        return f"{self.name}-config"
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """Another account's part of the world, reached by assuming ``role_arn``."""
+
+    account_id: str
+    role_arn: str
+    buckets: tuple[BucketSpec, ...] = ()
+    pipelines: tuple[PipelineSpec, ...] = ()
+
+
+@dataclass(frozen=True)
 class World:
     buckets: tuple[BucketSpec, ...]
     pipelines: tuple[PipelineSpec, ...]
     domains: tuple[DomainSpec, ...]
+    models: tuple[ModelSpec, ...] = ()
+    endpoints: tuple[EndpointSpec, ...] = ()
+    accounts: tuple[AccountSpec, ...] = ()
 
     def pipeline(self, name: str) -> PipelineSpec:
         return next(p for p in self.pipelines if p.name == name)
