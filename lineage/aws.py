@@ -4,6 +4,10 @@ Everything here is read-only. Clients are made once per (service, region) per pr
 a lock, from one session of that process (boto3 sessions are not thread-safe; clients are),
 remade after a fork so gunicorn workers never share sockets, and at most ``MAX_CLIENTS`` of
 them are kept (the least recently used one goes first).
+
+Other accounts (estate lineage, ``LINEAGE_ACCOUNT_ROLES``) are read through clients made from
+one session per assumed role: its credentials come from ``sts:AssumeRole`` made with the base
+session, lazily, and botocore refreshes them before they expire.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import boto3
 import botocore.session
 from botocore import xform_name
 from botocore.config import Config
+from botocore.credentials import DeferredRefreshableCredentials
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -103,6 +108,8 @@ def step_metadata_kinds() -> frozenset[str]:
 # second line of defence: each client holds its own endpoint data and connection pool, and
 # one made per hostile region grew a worker from 157 to 600 MB in 1,000 requests.
 MAX_CLIENTS = 64
+# What CloudTrail shows for the sessions of assumed roles.
+ROLE_SESSION_NAME = "sagemaker-lineage"
 
 
 class ClientFactory:
@@ -122,27 +129,72 @@ class ClientFactory:
         self._lock = threading.Lock()
         self._pid = -1
         self._session: boto3.session.Session | None = None
-        self._clients: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._clients: OrderedDict[tuple[str, str, str | None], Any] = OrderedDict()
+        self._role_sessions: dict[str, boto3.session.Session] = {}
 
-    def client(self, service: str, region: str) -> Any:
-        key = (service, region)
+    def client(self, service: str, region: str, role: str | None = None) -> Any:
+        """The client of ``service`` in ``region``; with ``role``, as that assumed role."""
+        key = (service, region, role)
         with self._lock:
             if self._pid != os.getpid():  # first use, or we are a forked child
                 self._pid = os.getpid()
                 self._session = self._session_factory()
                 self._clients = OrderedDict()
+                self._role_sessions = {}
             client = self._clients.get(key)
             if client is not None:
                 self._clients.move_to_end(key)
                 return client
             # Any: the service name is data here, not one of the stubs' literal overloads.
-            session: Any = self._session
+            session: Any = self._session if role is None else self._role_session(role, region)
             client = session.client(service, region_name=region, config=self._config(service))
             self._clients[key] = client
             # Dropped, not closed: a request on another thread may still be using it.
             while len(self._clients) > self._max_clients:
                 self._clients.popitem(last=False)
             return client
+
+    def _role_session(self, role: str, region: str) -> boto3.session.Session:
+        """One session per role and process (under the lock): credentials from AssumeRole.
+
+        ``DeferredRefreshableCredentials`` assumes the role on the first call signed with it
+        and again before the credentials expire (botocore refreshes 15 minutes ahead), so no
+        call here reaches AWS and a role that cannot be assumed fails the calls that need it
+        (an :class:`AwsError`, AccessDenied when STS refuses), nothing else.
+        """
+        found = self._role_sessions.get(role)
+        if found is not None:
+            return found
+        base: Any = self._session
+        sts = base.client("sts", region_name=region, config=self._config("sts"))
+
+        def assume() -> dict[str, str]:
+            # https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+            try:
+                answer = sts.assume_role(RoleArn=role, RoleSessionName=ROLE_SESSION_NAME)
+            except (ClientError, BotoCoreError) as exc:
+                mapped = map_client_error(exc, "AssumeRole")
+                logger.debug("sts:AssumeRole failed: %s", mapped.code)
+                raise mapped from exc
+            credentials = answer["Credentials"]
+            logger.debug("sts:AssumeRole answered credentials until %s",
+                         credentials["Expiration"])
+            return {
+                "access_key": credentials["AccessKeyId"],
+                "secret_key": credentials["SecretAccessKey"],
+                "token": credentials["SessionToken"],
+                "expiry_time": credentials["Expiration"].isoformat(),
+            }
+
+        core = botocore.session.Session()
+        # botocore has no public setter for a session's credentials; this is the documented
+        # way refreshable credentials are attached (boto3 issue 443).
+        core._credentials = DeferredRefreshableCredentials(  # type: ignore[attr-defined]
+            refresh_using=assume, method="sts-assume-role"
+        )
+        session = boto3.session.Session(botocore_session=core)
+        self._role_sessions[role] = session
+        return session
 
     def has_credentials(self) -> bool:
         """Whether the standard chain (environment, profile, role) finds credentials.
@@ -231,9 +283,11 @@ def _log_retries(service: str, operation: str, response: Any, *, failed: bool) -
 class AwsApi:
     """One request's view of AWS in one region; counts the operations it makes."""
 
-    def __init__(self, clients: ClientFactory, region: str) -> None:
+    def __init__(self, clients: ClientFactory, region: str, *, role: str | None = None) -> None:
         self.clients = clients
         self.region = region
+        # An assumed role of another account (estate lineage); None: the caller's own.
+        self.role = role
         self._lock = threading.Lock()
         self.operations: list[str] = []
 
@@ -245,7 +299,11 @@ class AwsApi:
         """Make one AWS call; raise a mapped :class:`AwsError` on failure."""
         with self._lock:
             self.operations.append(f"{service}:{operation}")
-        client = self.clients.client(service, self.region)
+        client = (
+            self.clients.client(service, self.region)
+            if self.role is None
+            else self.clients.client(service, self.region, self.role)
+        )
         try:
             response: dict[str, Any] = getattr(client, xform_name(operation))(**params)
         except (ClientError, BotoCoreError) as exc:
@@ -438,6 +496,76 @@ class AwsApi:
             token = response.get("NextToken")
             if not token:
                 return summaries
+
+    # -- appended for estate lineage (lineage.estate_reader) --------------------------------
+
+    def _pages(self, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
+        """Every item under ``key`` of a SageMaker List* operation, all pages of 100."""
+        items: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            page: dict[str, Any] = {**params, "MaxResults": 100}
+            if token:
+                page["NextToken"] = token
+            response = self.call("sagemaker", operation, **page)
+            items.extend(response.get(key, []))
+            token = response.get("NextToken")
+            if not token:
+                return items
+
+    def list_endpoints(self) -> list[dict[str, Any]]:
+        """Every endpoint summary of the region (name, ARN, status), all pages."""
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListEndpoints.html
+        return self._pages("ListEndpoints", "Endpoints")
+
+    def describe_endpoint(self, name: str) -> dict[str, Any]:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeEndpoint.html
+        return self.call("sagemaker", "DescribeEndpoint", EndpointName=name)
+
+    def describe_endpoint_config(self, name: str) -> dict[str, Any]:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeEndpointConfig.html
+        return self.call("sagemaker", "DescribeEndpointConfig", EndpointConfigName=name)
+
+    def list_models(self) -> list[dict[str, Any]]:
+        """Every model summary of the region (name, ARN), all pages."""
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListModels.html
+        return self._pages("ListModels", "Models")
+
+    def describe_model(self, name: str) -> dict[str, Any]:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeModel.html
+        return self.call("sagemaker", "DescribeModel", ModelName=name)
+
+    def list_model_package_groups(self) -> list[dict[str, Any]]:
+        """Every model package group summary of the region, all pages."""
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListModelPackageGroups.html
+        return self._pages("ListModelPackageGroups", "ModelPackageGroupSummaryList")
+
+    def list_model_packages(self, group: str, max_items: int | None = None) -> list[dict[str, Any]]:
+        """The versioned packages of ``group``, newest first; at most ``max_items`` of them."""
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListModelPackages.html
+        # Without ModelPackageGroupName AWS lists unversioned packages only.
+        items: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {
+                "ModelPackageGroupName": group,
+                "SortBy": "CreationTime",
+                "SortOrder": "Descending",
+                "MaxResults": 100,
+            }
+            if token:
+                params["NextToken"] = token
+            response = self.call("sagemaker", "ListModelPackages", **params)
+            items.extend(response.get("ModelPackageSummaryList", []))
+            token = response.get("NextToken")
+            if max_items is not None and len(items) >= max_items:
+                return items[:max_items]
+            if not token:
+                return items
+
+    def describe_model_package(self, name_or_arn: str) -> dict[str, Any]:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeModelPackage.html
+        return self.call("sagemaker", "DescribeModelPackage", ModelPackageName=name_or_arn)
 
     @staticmethod
     def iam_action(service: str, operation: str) -> str:

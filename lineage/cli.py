@@ -178,7 +178,8 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _run_sandbox(argv: Sequence[str]) -> int:
-    """``sandbox [--port N] [--latency-ms N] [--faults SPEC] [--definitions DIR]``."""
+    """``sandbox [--port N] [--latency-ms N] [--faults SPEC] [--definitions DIR]
+    [--estate-size N]``."""
     from lineage.sandbox.__main__ import main as sandbox_main
 
     return sandbox_main(list(argv), prog="sagemaker-lineage sandbox")

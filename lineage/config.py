@@ -6,6 +6,7 @@ Variable names are constants here so that the CLI, the web server and the tests 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -26,8 +27,16 @@ ENV_REQUEST_DEADLINE_MS = "LINEAGE_REQUEST_DEADLINE_MS"
 ENV_REPORT_MAX_BYTES = "LINEAGE_REPORT_MAX_BYTES"
 # The benchmark's naive baseline: every AWS call of a process on one thread, one at a time.
 ENV_SERIAL_AWS_CALLS = "LINEAGE_SERIAL_AWS_CALLS"
+# Estate lineage: read-only roles of other accounts to assume (comma-separated role ARNs).
+ENV_ACCOUNT_ROLES = "LINEAGE_ACCOUNT_ROLES"
 
 FALLBACK_REGION = "ap-northeast-2"
+
+# An IAM role ARN: partition, 12-digit account, optional path, name (IAM's characters).
+ROLE_ARN = re.compile(
+    r"arn:aws[a-z\-]*:iam::(?P<account>[0-9]{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}",
+    re.ASCII,
+)
 
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
@@ -64,6 +73,9 @@ class Settings:
     # One thread for every service's calls (the naive baseline of `sagemaker-lineage bench`):
     # the same code, one call after another. Never faster; for measuring only.
     serial_aws_calls: bool = False
+    # Estate lineage: roles assumed (RoleSessionName "sagemaker-lineage") to read other
+    # accounts; the caller's own account is always read.
+    account_roles: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -81,6 +93,8 @@ class Settings:
             if flag is None:
                 raise ConfigError(f"{ENV_SERIAL_AWS_CALLS} must be true or false, not {raw!r}")
             values["serial_aws_calls"] = flag
+        if (raw := source.get(ENV_ACCOUNT_ROLES)) is not None and raw.strip():
+            values["account_roles"] = parse_account_roles(raw)
         for name, field_name in (
             (ENV_S3_TIMEOUT_MS, "s3_timeout_ms"),
             (ENV_AWS_MAX_WORKERS, "aws_max_workers"),
@@ -104,3 +118,27 @@ def _positive_int(name: str, raw: str) -> int:
     if value <= 0:
         raise ConfigError(f"{name} must be positive, not {value}")
     return value
+
+
+def parse_account_roles(raw: str) -> tuple[str, ...]:
+    """``LINEAGE_ACCOUNT_ROLES``: comma-separated role ARNs, each once, in the given order."""
+    roles: list[str] = []
+    for part in raw.split(","):
+        role = part.strip()
+        if not role:
+            continue
+        if not ROLE_ARN.fullmatch(role):
+            # The value is the operator's own configuration, safe to name in the message.
+            raise ConfigError(
+                f"{ENV_ACCOUNT_ROLES} must list IAM role ARNs "
+                f"(arn:aws:iam::<account>:role/<name>), not {role!r}"
+            )
+        if role not in roles:
+            roles.append(role)
+    return tuple(roles)
+
+
+def role_account(role: str) -> str | None:
+    """The account id of a role ARN, ``None`` if it is not one."""
+    match = ROLE_ARN.fullmatch(role)
+    return match["account"] if match else None

@@ -8,6 +8,7 @@
     ├── DefinitionError              a pipeline definition cannot be parsed
     ├── PipelineNotFound             no such pipeline, or the domain filter excludes it (404)
     ├── ExecutionNotFound            no such execution of this pipeline (404)
+    ├── EstateNodeNotFound           no such endpoint, model or package in the estate (404)
     ├── TooManyRequests              this client used its share of AWS reads for now (429)
     └── AwsError                     AWS refused or failed a call we cannot do without (502)
         ├── AwsNotFound              the resource named does not exist (404)
@@ -114,6 +115,16 @@ class ExecutionNotFound(LineageError):
         "It is not an execution of {pipeline}. Choose one from the list, or clear it to see "
         "the latest."
     )
+
+
+class EstateNodeNotFound(LineageError):
+    """The endpoint, model or model package asked about is not in the estate read."""
+
+    http_status = 404
+    exit_code = EXIT_NOT_FOUND
+    warning_kind = "NOT_FOUND"
+    title = "Not found in the estate."
+    advice = "Nothing of that name was found in the regions and accounts read."
 
 
 class TooManyRequests(LineageError):

@@ -25,6 +25,19 @@ pytestmark = pytest.mark.sandbox
 POLICY = REPO / "iam" / "lineage-readonly-policy.json"
 # Granted although the sandbox need not show it: reading evaluation reports is optional.
 OPTIONAL = {"s3:GetObject"}
+# Estate lineage across accounts (LINEAGE_ACCOUNT_ROLES): never on any role ("*").
+ASSUME_ROLE = "sts:AssumeRole"
+
+
+def test_assume_role_is_granted_on_named_roles_only() -> None:
+    policy = json.loads(POLICY.read_text(encoding="utf-8"))
+    for statement in policy["Statement"]:
+        if ASSUME_ROLE in statement["Action"]:
+            assert statement["Action"] == [ASSUME_ROLE]
+            resources = statement["Resource"]
+            for resource in [resources] if isinstance(resources, str) else resources:
+                assert resource.startswith("arn:aws:iam::") and ":role/" in resource
+                assert not resource.endswith(("/*", ":role/")), resource
 
 
 def granted_actions(path: Path) -> set[str]:
@@ -38,7 +51,7 @@ def granted_actions(path: Path) -> set[str]:
 
 
 def test_policy_is_read_only_and_explicit() -> None:
-    for action in granted_actions(POLICY):
+    for action in granted_actions(POLICY) - {ASSUME_ROLE}:
         service, _, name = action.partition(":")
         assert service in {"sagemaker", "s3"}
         assert "*" not in name

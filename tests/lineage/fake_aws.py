@@ -165,6 +165,78 @@ def default_answers() -> dict[str, Any]:
     }
 
 
+# Estate lineage: one group with one package registered by the execution, a model built from
+# the training job's artifact and the package, an endpoint serving it.
+GROUP = "fake-group"
+GROUP_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package-group/{GROUP}"
+PACKAGE_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/{GROUP}/1"
+MODEL = "fake-model"
+MODEL_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model/{MODEL}"
+ENDPOINT_CONFIG = "fake-config"
+ENDPOINT_CONFIG_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint-config/{ENDPOINT_CONFIG}"
+ENDPOINT = "fake-endpoint"
+ENDPOINT_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/{ENDPOINT}"
+MODEL_DATA = f"s3://{BUCKET}/models/{TRAINING_JOB}/output/model.tar.gz"
+
+
+def estate_answers() -> dict[str, Any]:
+    """What the registry and the serving side answer (the estate's operations)."""
+    return {
+        "ListModelPackageGroups": {
+            "ModelPackageGroupSummaryList": [
+                {"ModelPackageGroupName": GROUP, "ModelPackageGroupArn": GROUP_ARN}
+            ]
+        },
+        "ListModelPackages": {
+            "ModelPackageSummaryList": [
+                {"ModelPackageArn": PACKAGE_ARN, "ModelPackageGroupName": GROUP}
+            ]
+        },
+        "DescribeModelPackage": {
+            "ModelPackageArn": PACKAGE_ARN,
+            "ModelPackageGroupName": GROUP,
+            "ModelPackageVersion": 1,
+            "ModelApprovalStatus": "Approved",
+            "InferenceSpecification": {"Containers": [{"ModelDataUrl": MODEL_DATA}]},
+            "MetadataProperties": {"GeneratedBy": EXECUTION_ARN},
+        },
+        "ListModels": {"Models": [{"ModelName": MODEL, "ModelArn": MODEL_ARN}]},
+        "DescribeModel": {
+            "ModelName": MODEL,
+            "ModelArn": MODEL_ARN,
+            "PrimaryContainer": {"ModelDataUrl": MODEL_DATA, "ModelPackageName": PACKAGE_ARN},
+        },
+        "ListEndpoints": {
+            "Endpoints": [
+                {"EndpointName": ENDPOINT, "EndpointArn": ENDPOINT_ARN,
+                 "EndpointStatus": "InService"}
+            ]
+        },
+        "DescribeEndpoint": {
+            "EndpointName": ENDPOINT,
+            "EndpointArn": ENDPOINT_ARN,
+            "EndpointConfigName": ENDPOINT_CONFIG,
+            "EndpointStatus": "InService",
+        },
+        "DescribeEndpointConfig": {
+            "EndpointConfigName": ENDPOINT_CONFIG,
+            "EndpointConfigArn": ENDPOINT_CONFIG_ARN,
+            "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": MODEL}],
+        },
+    }
+
+
+class Refusing(dict[str, Any]):
+    """Answers that refuse every operation with ``error`` (a role that cannot be assumed)."""
+
+    def __init__(self, error: AwsError) -> None:
+        super().__init__()
+        self.error = error
+
+    def get(self, _operation: str, _default: Any = None) -> Any:
+        return self.error
+
+
 class FakeAws(AwsApi):
     """One request's view of a fake AWS: answers by operation, each optionally held back.
 
@@ -209,7 +281,7 @@ class FakeWorld:
     """Answers shared by every request of a service, and the views handed out so far."""
 
     def __init__(self, **changes: Answer) -> None:
-        self.answers: dict[str, Answer] = {**default_answers(), **changes}
+        self.answers: dict[str, Answer] = {**default_answers(), **estate_answers(), **changes}
         self.hold: dict[str, threading.Event] = {}
         self.apis: list[FakeAws] = []
         self.order: list[str] = []
