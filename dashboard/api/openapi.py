@@ -16,6 +16,7 @@ from typing import Any
 from dashboard.core.config import ENV_API_KEYS, ENV_TRUSTED_USER_HEADER
 from lineage.aws import sagemaker_regions
 from lineage.contract import lineage_schema
+from lineage.estate_request import MAX_DEPTH
 from lineage.request import DEFAULT_EXECUTIONS, MAX_EXECUTIONS, MAX_PARAMETER_LENGTH
 
 JsonDict = dict[str, Any]
@@ -109,7 +110,53 @@ _EXECUTION = (
     "pipeline/[a-zA-Z0-9\\-]{1,256}/execution/[a-z0-9]{1,256})?$"
 )
 
+# lineage.estate_request.S3_URI
+_S3_URI = "^s3://[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9](/[^\\s]{0,1024})?$"
+
 _PARAMETERS: dict[str, JsonDict] = {
+    "account": {
+        "name": "account",
+        "in": "query",
+        "description": "Only this account: the server's own or one of LINEAGE_ACCOUNT_ROLES'.",
+        "schema": {"type": "string", "pattern": "^([0-9]{12})?$"},
+    },
+    "depth": {
+        "name": "depth",
+        "in": "query",
+        "description": "Documents of the last N executions of each pipeline (default 1).",
+        "schema": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_DEPTH},
+                             {"const": ""}], "default": 1},
+    },
+    "uri": {
+        "name": "uri",
+        "in": "query",
+        "description": "An S3 location, s3://bucket[/prefix] (or give bucket).",
+        "schema": {"type": "string", "maxLength": MAX_PARAMETER_LENGTH, "pattern": _S3_URI},
+    },
+    "bucket": {
+        "name": "bucket",
+        "in": "query",
+        "description": "An S3 bucket name (or give uri).",
+        "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]$"},
+    },
+    "endpoint": {
+        "name": "endpoint",
+        "in": "query",
+        "description": "An endpoint name or ARN (exactly one of endpoint, model, modelPackage).",
+        "schema": {"type": "string", "maxLength": MAX_PARAMETER_LENGTH},
+    },
+    "model": {
+        "name": "model",
+        "in": "query",
+        "description": "A model name or ARN.",
+        "schema": {"type": "string", "maxLength": MAX_PARAMETER_LENGTH},
+    },
+    "modelPackage": {
+        "name": "modelPackage",
+        "in": "query",
+        "description": "A model package ARN.",
+        "schema": {"type": "string", "maxLength": MAX_PARAMETER_LENGTH},
+    },
     "pipeline": {
         "name": "pipeline",
         "in": "query",
@@ -335,6 +382,48 @@ def _document() -> JsonDict:
                 "generatedAt": {"type": "string", "format": "date-time"},
             },
         },
+        "EstateNode": {
+            "type": "object",
+            "required": ["id", "kind", "label", "region", "account", "attributes"],
+            "properties": {
+                "id": {"type": "string"},
+                "kind": {"enum": ["pipeline", "dataset", "model-package-group",
+                                  "model-package", "model", "endpoint-config", "endpoint"]},
+                "label": {"type": "string"},
+                "region": _TEXT,
+                "account": _TEXT,
+                "attributes": {"type": "object"},
+            },
+        },
+        "Estate": {
+            "type": "object",
+            "required": ["nodes", "edges", "warnings", "generatedAt"],
+            "properties": {
+                "nodes": {"type": "array", "items": _ref("EstateNode")},
+                "edges": {"type": "array", "items": {
+                    "type": "object", "required": ["from", "to", "kind", "steps"],
+                    "properties": {"from": {"type": "string"}, "to": {"type": "string"},
+                                   "kind": {"type": "string"},
+                                   "steps": {"type": "array", "items": {"type": "string"}}}}},
+                "warnings": {"type": "array", "items": _ref("Warning")},
+                "generatedAt": {"type": "string", "format": "date-time"},
+                "progress": {"oneOf": [{"type": "null"}, {
+                    "type": "object", "required": ["pipelinesRead", "pipelinesTotal"],
+                    "properties": {"pipelinesRead": {"type": "integer"},
+                                   "pipelinesTotal": {"type": "integer"}}}]},
+            },
+        },
+        "EstateQuery": {
+            "type": "object",
+            "required": ["starts", "reached", "byKind"],
+            "properties": {
+                "starts": {"type": "array", "items": {"type": "string"}},
+                "reached": {"type": "array", "items": {"type": "object",
+                            "required": ["id", "kind", "path"]}},
+                "byKind": {"type": "object"},
+                "rawDatasets": {"type": "array", "items": {"type": "object"}},
+            },
+        },
         "Regions": {
             "type": "object",
             "required": ["regions", "default"],
@@ -401,6 +490,41 @@ def _document() -> JsonDict:
                 "responses": {
                     "200": _json(_ref("ExecutionList"), "The executions.", "X-Cache",
                                  "X-Refresh-After"),
+                    **_errors(),
+                },
+            }},
+            "/estate": {"get": {
+                "operationId": "getEstate",
+                "summary": "The estate graph: pipelines, datasets, model packages, models and "
+                "endpoints of the regions (and accounts) asked for",
+                "parameters": _params("regions", "account", "domain", "depth", "refresh"),
+                "responses": {
+                    "200": _json(_ref("Estate"), "The estate; what could not be read is a "
+                                 "warning. progress is set when the build was cut short.",
+                                 "X-Cache", "X-Refresh-After"),
+                    **_errors(not_found=False),
+                },
+            }},
+            "/impact": {"get": {
+                "operationId": "getImpact",
+                "summary": "Everything downstream of an S3 location or bucket, with paths",
+                "parameters": _params("uri", "bucket", "regions", "account", "domain",
+                                      "depth"),
+                "responses": {
+                    "200": _json(_ref("EstateQuery"), "What is reached (nothing: no "
+                                 "matches)."),
+                    **_errors(not_found=False),
+                },
+            }},
+            "/provenance": {"get": {
+                "operationId": "getProvenance",
+                "summary": "Everything upstream of an endpoint, model or model package, down "
+                "to the raw datasets with their bucket settings",
+                "parameters": _params("endpoint", "model", "modelPackage", "regions",
+                                      "account", "domain", "depth"),
+                "responses": {
+                    "200": _json(_ref("EstateQuery"), "What is upstream; rawDatasets: the "
+                                 "datasets nothing in the estate writes."),
                     **_errors(),
                 },
             }},

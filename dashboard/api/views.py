@@ -1,8 +1,9 @@
 """The JSON API's views: thin, over the memoised service functions (``dashboard.core.cache``).
 
 ``/lineage`` follows docs/CONTRACT.md exactly (parameters, messages, error bodies, CORS);
-``/pipelines``, ``/executions``, ``/regions``, ``/healthz``, ``/readyz`` and ``/openapi.json``
-are its companions. Error bodies never carry AWS's raw text or a trace (``errors``).
+``/pipelines``, ``/executions``, the estate's ``/estate``, ``/impact`` and ``/provenance``,
+``/regions``, ``/healthz``, ``/readyz`` and ``/openapi.json`` are its companions. Error bodies
+never carry AWS's raw text or a trace (``errors``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from dashboard.core.requests import RequestStats, current_stats
 from dashboard.core.state import state
 from lineage.config import parse_bool
 from lineage.errors import InvalidParameter
+from lineage.estate_request import (
+    parse_estate_request,
+    parse_impact_request,
+    parse_provenance_request,
+)
 from lineage.request import (
     parse_executions_request,
     parse_lineage_request,
@@ -62,6 +68,36 @@ def executions() -> Response:
         wanted.pipeline, wanted.region, wanted.limit, refresh=_refresh(), stats=_stats()
     )
     return _served(served)
+
+
+@bp.get("/estate")
+def estate() -> Response:
+    api = state()
+    wanted = parse_estate_request(
+        request.args, settings=api.settings, regions=api.regions, offered=api.regions
+    )
+    g.log_region = ",".join(wanted.regions)
+    return _served(api.cached.estate(wanted, refresh=_refresh(), stats=_stats()))
+
+
+@bp.get("/impact")
+def impact() -> Response:
+    api = state()
+    wanted = parse_impact_request(
+        request.args, settings=api.settings, regions=api.regions, offered=api.regions
+    )
+    g.log_region = ",".join(wanted.estate.regions)
+    return _served(api.cached.impact(wanted, stats=_stats()))
+
+
+@bp.get("/provenance")
+def provenance() -> Response:
+    api = state()
+    wanted = parse_provenance_request(
+        request.args, settings=api.settings, regions=api.regions, offered=api.regions
+    )
+    g.log_region = ",".join(wanted.estate.regions)
+    return _served(api.cached.provenance(wanted, stats=_stats()))
 
 
 @bp.get("/regions")

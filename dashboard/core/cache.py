@@ -63,6 +63,16 @@ from lineage.errors import (
     PipelineNotFound,
     TooManyRequests,
 )
+from lineage.estate import Estate
+from lineage.estate_queries import impact, provenance
+from lineage.estate_reader import (
+    EstatePipeline,
+    EstateScope,
+    KnownPipeline,
+    account_service,
+    read_estate,
+)
+from lineage.estate_request import EstateRequest, ImpactRequest, ProvenanceRequest
 from lineage.models import LineageDocument
 from lineage.request import (
     DEFAULT_EXECUTIONS,
@@ -150,6 +160,20 @@ class BucketEntry:
 
 
 @dataclass(frozen=True)
+class EstateEntry:
+    body: str  # the estate's JSON text
+    estate: Estate  # for /impact and /provenance, which query it
+
+
+@dataclass(frozen=True)
+class EstateDocuments:
+    """The per-pipeline documents of the last estate build: the next build reads again only
+    the pipelines whose ListPipelines times changed."""
+
+    known: Mapping[str, KnownPipeline]
+
+
+@dataclass(frozen=True)
 class MissingEntry:
     """AWS said there is no such pipeline or execution; raised again on a hit."""
 
@@ -165,7 +189,9 @@ MISSING: Mapping[str, type[PipelineNotFound] | type[ExecutionNotFound]] = {
     "execution": ExecutionNotFound,
 }
 
-Entry = TypeVar("Entry", LineageEntry, ListEntry, LatestEntry, BucketEntry)
+Entry = TypeVar(
+    "Entry", LineageEntry, ListEntry, LatestEntry, BucketEntry, EstateEntry, EstateDocuments
+)
 
 
 @dataclass
@@ -423,6 +449,86 @@ class CachedLineage:
             return served
         return Served(_first_executions(served.body, limit), served.source, refresh_after)
 
+    # -- the estate ----------------------------------------------------------------------------
+
+    def estate(
+        self, request: EstateRequest, *, refresh: bool = False, stats: RequestStats | None = None
+    ) -> Served:
+        """The estate graph of a scope (``lineage.estate_reader``), kept as long as a list.
+
+        Built from each pipeline's lineage document; a rebuild reuses the documents of the
+        pipelines whose ListPipelines times did not change (kept as long as a finished
+        execution's document). One build is one fetch for the client's AWS-read limit.
+        """
+        entry, source, refresh_after = self._estate(request, refresh, stats)
+        return Served(entry.body, source, refresh_after)
+
+    def impact(self, request: ImpactRequest, *, stats: RequestStats | None = None) -> Served:
+        """Everything downstream of an S3 location or bucket, from the cached estate."""
+        entry, _, _ = self._estate(request.estate, False, stats)
+        found = impact(entry.estate, uri=request.uri, bucket=request.bucket)
+        return Served(_dumps(found.to_dict()), HIT)
+
+    def provenance(
+        self, request: ProvenanceRequest, *, stats: RequestStats | None = None
+    ) -> Served:
+        """Everything upstream of an endpoint, model or model package, from the cached estate."""
+        entry, _, _ = self._estate(request.estate, False, stats)
+        found = provenance(entry.estate, endpoint=request.endpoint, model=request.model,
+                           model_package=request.model_package)
+        return Served(_dumps(found.to_dict()), HIT)
+
+    def _estate(
+        self, request: EstateRequest, refresh: bool, stats: RequestStats | None
+    ) -> tuple[EstateEntry, str, int | None]:
+        stats = stats if stats is not None else current_stats()
+        scope = EstateScope(regions=tuple(sorted(set(request.regions))),
+                            account=request.account, domain=request.domain,
+                            depth=request.depth)
+        key = estate_key(scope, s3=self.service.settings.enable_s3_meta)
+        refresh, refresh_after = self._refresh_turn(key, refresh)
+        if not refresh:
+            found = self._get(key, EstateEntry)
+            if found is not None:
+                stats.cache = HIT
+                return found, HIT, refresh_after
+
+        def compute() -> tuple[EstateEntry, int]:
+            documents_key = f"estate-documents:{key}"
+            known = None if refresh else self._get(documents_key, EstateDocuments)
+            read = read_estate(self.service, scope, document_for=self._estate_document(stats),
+                               known=known.known if known else None)
+            stats.aws_calls += read.aws_calls
+            self._set(documents_key, EstateDocuments(read.known), self.ttls.finished)
+            estate = read.estate
+            partial = estate.transient or estate.progress is not None
+            ttl = self.ttls.running if partial else self.ttls.lists
+            return EstateEntry(_dumps(estate.to_dict()), estate), ttl
+
+        entry, source = self._single_flight(key, EstateEntry, compute, refresh, stats)
+        return entry, source, refresh_after
+
+    def _estate_document(self, stats: RequestStats) -> Any:
+        """``document_for`` of an estate build: the service's document, bucket settings from
+        this cache, the calls counted into ``stats`` (from the build's threads)."""
+        lock = threading.Lock()
+
+        def document(pipeline: EstatePipeline, execution: str | None) -> Mapping[str, Any]:
+            counted = RequestStats()
+            seen = account_service(self.service, pipeline.role)
+            try:
+                found = seen.get_lineage(
+                    LineageRequest(pipeline=pipeline.name, region=pipeline.region,
+                                   execution=execution),
+                    stats=counted, bucket_cache=self.buckets,
+                )
+            finally:
+                with lock:
+                    stats.aws_calls += counted.aws_calls
+            return found.to_dict()
+
+        return document
+
     def _remember_missing(self, key: str, exc: PipelineNotFound | ExecutionNotFound) -> None:
         kind = "pipeline" if isinstance(exc, PipelineNotFound) else "execution"
         self._set(key, MissingEntry(kind, exc.message), self.ttls.lists)
@@ -642,6 +748,12 @@ def _first_executions(body: str, limit: int) -> str:
     listing["executions"] = kept
     listing["warnings"] = [w for w in listing["warnings"] if w.get("target") in arns]
     return _dumps(listing)
+
+
+def estate_key(scope: EstateScope, *, s3: bool) -> str:
+    """The cache key of an estate: its regions (sorted), account, domain, depth."""
+    rest = json.dumps([list(scope.regions), scope.account, scope.domain, scope.depth, s3])
+    return f"estate:{KEY_VERSION}:{_digest(rest)}"
 
 
 def latest_key(region: str, pipeline: str) -> str:

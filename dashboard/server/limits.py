@@ -69,7 +69,7 @@ DEFAULT_CLIENT_CONCURRENCY = 6
 OFF = frozenset({"off", "0", "none", "false"})
 
 # The views that can reach AWS (blueprint view names, with or without API_PREFIX).
-AWS_VIEWS = frozenset({"lineage", "pipelines", "executions"})
+AWS_VIEWS = frozenset({"lineage", "pipelines", "executions", "estate", "impact", "provenance"})
 DASH_CALLBACKS = "/_dash-update-component"
 KEY_PREFIX = "sagemaker-lineage"
 

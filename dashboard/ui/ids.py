@@ -59,3 +59,29 @@ WORKSPACE = "workspace"
 PANEL = "side-panel"
 DRAWER_TOGGLE = "drawer-toggle"
 DRAWER_CLOSE = "drawer-close"
+
+# Links between the pages (in each page's header)
+NAV = "page-nav"
+
+# The estate page (``/estate``)
+ESTATE_PAGE = "estate-page"
+ESTATE_URL = "estate-url"
+ESTATE_REGION = "estate-region-dropdown"
+ESTATE_SEARCH = "estate-search"
+ESTATE_SEARCH_OPTIONS = "estate-search-options"  # node labels of the scope, for the search box
+ESTATE_SEARCH_MESSAGE = "estate-search-message"  # what the search found, in words
+ESTATE_REFRESH = "estate-refresh-button"
+ESTATE_VIEW = "estate-view-store"  # {"region", "q"}: the scope and the search the graph shows
+ESTATE_NODE = "estate-node-store"  # the selected node's id (an estate node id), or None
+ESTATE_INTERVAL = "estate-progress-interval"  # polls while a first build is under way
+ESTATE_MESSAGE = "estate-message"
+ESTATE_SUMMARY = "estate-summary"
+ESTATE_GRAPH = "estate-graph"
+ESTATE_GRAPH_LOADING = "estate-graph-loading"
+ESTATE_TOOLTIP = "estate-graph-tooltip"
+ESTATE_FIT = "estate-fit-button"
+ESTATE_WORKSPACE = "estate-workspace"
+ESTATE_PANEL = "estate-side-panel"
+ESTATE_DRAWER_TOGGLE = "estate-drawer-toggle"
+ESTATE_DRAWER_CLOSE = "estate-drawer-close"
+ESTATE_SINK = "estate-clientside-sink"

@@ -16,6 +16,7 @@ import pytest
 from dashboard.server.app import create_app
 from dashboard.server.limits import LIMITS_OFF
 from lineage.aws import AwsApi
+from lineage.sandbox import SECOND_ACCOUNT_ROLE_ARN
 from tests.api.conftest import REPO, sandbox_env
 from tests.conftest import StartSandbox
 from tests.helpers import FIXTURES
@@ -64,6 +65,7 @@ def test_policy_matches_the_calls_of_every_seeded_pipeline(
     process = start_sandbox(definitions_dir=FIXTURES / "definitions")
     for key, value in sandbox_env(process).items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setenv("LINEAGE_ACCOUNT_ROLES", SECOND_ACCOUNT_ROLE_ARN)  # the estate's
     # Every pipeline in turn, as no one client may ask: the limits are not the subject here.
     client = create_app({"CACHE_TYPE": "SimpleCache", **LIMITS_OFF}).server.test_client()
 
@@ -85,6 +87,10 @@ def test_policy_matches_the_calls_of_every_seeded_pipeline(
         get(f"/lineage?{query}")
         get(f"/lineage?{query}&includeLatestExec=false")
         get(f"/lineage?{query}&domain=ml-platform")
+    # The estate, across both accounts: registry, models, endpoints, AssumeRole.
+    get("/estate?region=all")
+    get("/provenance?region=all&endpoint=churn-prod")
+    get("/impact?region=all&bucket=customer-features-apne2")
 
     called = {AwsApi.iam_action(c["service"], c["operation"]) for c in process.calls()}
     granted = granted_actions(POLICY)

@@ -88,7 +88,7 @@ def test_warm_makes_the_clients_without_calling_aws(
     assert service.warm(["ap-northeast-2", "us-east-1"]) >= 0
     assert sandbox.calls() == []
     assert set(clients._clients) == {
-        (service_name, region)
+        (service_name, region, None)  # no role: the server's own account
         for service_name in ("sagemaker", "s3")
         for region in ("ap-northeast-2", "us-east-1")
     }
