@@ -1,4 +1,5 @@
-"""The engine's commands of ``sagemaker-lineage``: dump, render, sandbox.
+"""The engine's commands of ``sagemaker-lineage``: dump, render, sandbox, and the estate's
+(estate, impact, provenance: ``lineage.estate_cli``).
 
 The web side adds ``serve`` and ``bench`` (``dashboard.cli``, the installed entry point) by
 passing ``add_commands``; this module imports nothing of it. A failure prints one line to
@@ -29,6 +30,7 @@ from lineage.errors import (
     LineageError,
     PipelineNotFound,
 )
+from lineage.estate_cli import Answer, add_estate_commands, render
 from lineage.models import LineageDocument
 
 # More commands for the parser's subparsers (the web side's serve and bench).
@@ -115,6 +117,7 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
         add_help=False,
     )
 
+    add_estate_commands(commands, run=_run_estate)
     if add_commands is not None:
         add_commands(commands)
     return parser
@@ -177,6 +180,15 @@ def _render(args: argparse.Namespace) -> int:
     return _write(document, args.out)
 
 
+def _run_estate(args: argparse.Namespace, answer: Answer) -> int:
+    problem = _out_problem(args.out)
+    if problem:
+        return fail(problem, EXIT_USAGE)
+    with _sandbox_environment(args.sandbox):
+        found = answer(args)
+    return _write_text(render(found, args.format), args.out)
+
+
 def _run_sandbox(argv: Sequence[str]) -> int:
     """``sandbox [--port N] [--latency-ms N] [--faults SPEC] [--definitions DIR]
     [--estate-size N]``."""
@@ -211,7 +223,10 @@ def _out_problem(out: Path | None) -> str | None:
 
 
 def _write(document: LineageDocument, out: Path | None) -> int:
-    text = json.dumps(document.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return _write_text(json.dumps(document.to_dict(), indent=2, ensure_ascii=False) + "\n", out)
+
+
+def _write_text(text: str, out: Path | None) -> int:
     if out is None:
         sys.stdout.write(text)
         return EXIT_OK

@@ -96,7 +96,9 @@ def parse_impact_request(
     if (uri is None) == (bucket is None):
         raise InvalidParameter("uri", "give exactly one of uri and bucket")
     if uri is not None and not S3_URI.fullmatch(uri):
-        raise InvalidParameter("uri", "uri must be an S3 location: s3://<bucket>[/<prefix>]")
+        raise InvalidParameter(
+            "uri", "uri must be an S3 location: s3://bucket or s3://bucket/prefix"
+        )
     if bucket is not None and not BUCKET_NAME.fullmatch(bucket):
         raise InvalidParameter("bucket", "bucket must be an S3 bucket name")
     return ImpactRequest(estate, uri=uri, bucket=bucket)

@@ -111,7 +111,7 @@ _EXECUTION = (
 )
 
 # lineage.estate_request.S3_URI
-_S3_URI = "^s3://[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9](/[^\\s]{0,1024})?$"
+_S3_URI = "^(s3://[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9](/[^\\s]{0,1024})?)?$"
 
 _PARAMETERS: dict[str, JsonDict] = {
     "account": {
@@ -137,7 +137,7 @@ _PARAMETERS: dict[str, JsonDict] = {
         "name": "bucket",
         "in": "query",
         "description": "An S3 bucket name (or give uri).",
-        "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]$"},
+        "schema": {"type": "string", "pattern": "^([a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9])?$"},
     },
     "endpoint": {
         "name": "endpoint",

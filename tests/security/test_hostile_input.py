@@ -35,6 +35,12 @@ ENDPOINTS = {
                  ["pipeline", "region", "includeLatestExec", "domain", "execution", "refresh"]),
     "/pipelines": ({"region": "ap-northeast-2"}, ["region", "domain", "refresh"]),
     "/executions": ({"pipeline": "mlops-pipeline"}, ["pipeline", "region", "limit", "refresh"]),
+    "/estate": ({"region": "ap-northeast-2"}, ["region", "account", "domain", "depth", "refresh"]),
+    # A second location or name is refused too: exactly one is asked for.
+    "/impact": ({"uri": "s3://customer-features-apne2/features/"},
+                ["uri", "bucket", "region", "account", "depth"]),
+    "/provenance": ({"endpoint": "churn-prod"},
+                    ["endpoint", "model", "modelPackage", "region", "account", "depth"]),
 }
 HOSTILE = {
     "script": "<script>alert(1)</script>",
@@ -63,7 +69,9 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def client() -> FlaskClient:
-    test_client: FlaskClient = create_app({"CACHE_TYPE": "NullCache"}).server.test_client()
+    # Hundreds of requests from one address: the limits would answer 429 before the checks.
+    test_client: FlaskClient = create_app(
+        {"CACHE_TYPE": "NullCache", **LIMITS_OFF}).server.test_client()
     return test_client
 
 

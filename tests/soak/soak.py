@@ -40,6 +40,9 @@ MIX: dict[str, int] = {
     "/lineage?pipeline=churn-pipeline&includeLatestExec=false&refresh=true": 1,  # uncached
     "/pipelines?region=ap-northeast-2": 2,
     "/executions?pipeline=mlops-pipeline": 2,
+    "/estate?region=ap-northeast-2": 1,  # every pipeline, registry, models, endpoints
+    "/impact?region=ap-northeast-2&bucket=customer-features-apne2": 1,
+    "/provenance?region=ap-northeast-2&endpoint=churn-prod": 1,
     "/regions": 1,
     "/healthz": 1,
 }

@@ -9,7 +9,8 @@ Succeeded), the Studio domain ``ml-platform``; in ``us-east-1``: ``nlp-pipeline`
 Stopped). The estate (:mod:`~lineage.sandbox.world.estate`): ``customer-features-pipeline``,
 ``churn-xgb-training-pipeline``, ``churn-lgbm-training-pipeline`` (Seoul),
 ``churn-batch-scoring-pipeline`` (us-east-1), the registry, models and endpoints made from it,
-and account ``210987654321`` (role ``arn:aws:iam::210987654321:role/sagemaker-lineage-readonly``) with
+and account ``210987654321`` (role
+``arn:aws:iam::210987654321:role/sagemaker-lineage-readonly``) with
 ``partner-churn-scoring-pipeline``. ``--estate-size N`` adds
 :mod:`~lineage.sandbox.world.generated`.
 

@@ -1,0 +1,168 @@
+"""/estate, /impact and /provenance over real HTTP on the sandbox's estate, both accounts.
+
+One gunicorn for the module, with the sandbox's second account reached through AssumeRole
+(``LINEAGE_ACCOUNT_ROLES``); the first build is cold, later ones are cache hits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from dashboard.server.limits import LIMITS_OFF
+from lineage.sandbox import SECOND_ACCOUNT_ID, SECOND_ACCOUNT_ROLE_ARN, SandboxProcess
+from tests.api.conftest import Server, sandbox_env, start_gunicorn
+
+pytestmark = pytest.mark.sandbox
+
+SCOPE = {"region": "ap-northeast-2,us-east-1"}
+FEATURES = "s3://customer-features-apne2/features/customers"
+RAW = "s3://customer-raw-apne2/raw/customers"
+
+
+@pytest.fixture(scope="module")
+def server(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    directory = tmp_path_factory.mktemp("estate-server")
+    env = sandbox_env(sandbox, {"LINEAGE_ACCOUNT_ROLES": SECOND_ACCOUNT_ROLE_ARN,
+                                "CACHE_TYPE": "FileSystemCache",
+                                "CACHE_DIR": str(directory / "cache"), **LIMITS_OFF})
+    started = start_gunicorn("dashboard.server.wsgi:server", env, directory / "server.log",
+                             workers=1)
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def estate(server: Server) -> dict[str, Any]:
+    answer = server.get("/estate", params=SCOPE)
+    assert answer.status_code == 200, answer.text
+    document: dict[str, Any] = answer.json()
+    return document
+
+
+def nodes_of(document: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {node["label"]: node for node in document["nodes"] if node["kind"] == kind}
+
+
+def labels(found: dict[str, Any], kind: str) -> set[str]:
+    return {item["label"] for item in found["reached"] if item["kind"] == kind}
+
+
+def test_the_estate_holds_every_kind_across_regions_and_accounts(
+    estate: dict[str, Any],
+) -> None:
+    pipelines = nodes_of(estate, "pipeline")
+    assert {"customer-features-pipeline", "churn-xgb-training-pipeline",
+            "churn-lgbm-training-pipeline", "churn-batch-scoring-pipeline",
+            "partner-churn-scoring-pipeline"} <= set(pipelines)
+    assert pipelines["partner-churn-scoring-pipeline"]["account"] == SECOND_ACCOUNT_ID
+    assert pipelines["churn-batch-scoring-pipeline"]["region"] == "us-east-1"
+    endpoints = nodes_of(estate, "endpoint")
+    assert {"churn-prod", "churn-canary", "churn-ab-test", "churn-lgbm-staging"} <= set(endpoints)
+    packages = [n for n in estate["nodes"] if n["kind"] == "model-package"]
+    approvals = {str(p["attributes"].get("approvalStatus")) for p in packages}
+    assert {"Approved", "PendingManualApproval", "Rejected"} <= approvals
+    # The runs of the feature pipeline meet in one dataset, read by both training pipelines.
+    features = nodes_of(estate, "dataset")[FEATURES]
+    readers = {edge["to"] for edge in estate["edges"]
+               if edge["from"] == features["id"] and edge["kind"] == "reads"}
+    ids = {name: node["id"] for name, node in pipelines.items()}
+    assert {ids["churn-xgb-training-pipeline"], ids["churn-lgbm-training-pipeline"]} <= readers
+    writers = {edge["from"] for edge in estate["edges"]
+               if edge["to"] == features["id"] and edge["kind"] == "writes"}
+    assert ids["customer-features-pipeline"] in writers
+    assert "progress" not in estate  # only while a first build is cut short
+
+
+def test_a_second_build_is_a_hit_without_aws(
+    server: Server, sandbox: SandboxProcess, estate: dict[str, Any]
+) -> None:
+    sandbox.reset_calls()
+    again = server.get("/estate", params=SCOPE)
+    assert again.headers["X-Cache"] == "hit"
+    assert again.json()["generatedAt"] == estate["generatedAt"]
+    assert sandbox.calls() == []
+
+
+def test_one_account_only(server: Server) -> None:
+    answer = server.get("/estate", params={**SCOPE, "account": SECOND_ACCOUNT_ID})
+    assert answer.status_code == 200
+    accounts = {n["account"] for n in answer.json()["nodes"] if n["kind"] == "pipeline"}
+    assert accounts == {SECOND_ACCOUNT_ID}
+
+
+@pytest.mark.parametrize("query", [{"uri": FEATURES + "/"}, {"bucket": "customer-features-apne2"}])
+def test_impact_of_the_features_reaches_both_trainings_and_the_endpoints(
+    server: Server, estate: dict[str, Any], query: dict[str, str]
+) -> None:
+    answer = server.get("/impact", params={**SCOPE, **query})
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert {"churn-xgb-training-pipeline", "churn-lgbm-training-pipeline",
+            "partner-churn-scoring-pipeline"} <= labels(found, "pipeline")
+    assert {"churn-prod", "churn-lgbm-staging"} <= labels(found, "endpoint")
+    starts = set(found["starts"])
+    for item in found["reached"]:  # each with the path that reaches it, from a start
+        assert item["path"][0] in starts and item["path"][-1] == item["id"]
+
+
+def test_a_location_nothing_touches_has_no_impact(server: Server) -> None:
+    answer = server.get("/impact", params={**SCOPE, "uri": "s3://nobody-uses-this-bucket/x"})
+    assert answer.status_code == 200
+    assert answer.json()["reached"] == []
+
+
+def test_provenance_of_an_endpoint_goes_down_to_the_raw_data_with_its_settings(
+    server: Server,
+) -> None:
+    answer = server.get("/provenance", params={**SCOPE, "endpoint": "churn-prod"})
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert {"churn-xgb-training-pipeline", "customer-features-pipeline"} <= labels(
+        found, "pipeline")
+    raw = {item["label"]: item for item in found["rawDatasets"]}
+    assert RAW in raw
+    settings = raw[RAW]["attributes"]["s3"]
+    assert settings["encryption"] == "AES256" and settings["versioning"] == "Enabled"
+
+
+@pytest.mark.parametrize(("path", "params", "parameter"), [
+    ("/impact", {"uri": "http://not-s3/x"}, "uri"),
+    ("/impact", {"bucket": "Not_A_Bucket"}, "bucket"),
+    ("/impact", {}, "uri"),
+    ("/impact", {"uri": FEATURES, "bucket": "customer-features-apne2"}, "uri"),
+    ("/provenance", {"endpoint": "no spaces allowed"}, "endpoint"),
+    ("/provenance", {"modelPackage": "churn-xgb-models/1"}, "modelPackage"),
+    ("/provenance", {"endpoint": "churn-prod", "model": "churn-xgb-v1"}, "endpoint"),
+    ("/estate", {"depth": "0"}, "depth"),
+    ("/estate", {"depth": "\u0661"}, "depth"),
+    ("/estate", {"account": "12345"}, "account"),
+    ("/estate", {"region": "us-west-9"}, "region"),
+])
+def test_bad_input_is_a_400_naming_the_parameter(
+    server: Server, path: str, params: dict[str, str], parameter: str
+) -> None:
+    answer = server.get(path, params=params)
+    assert answer.status_code == 400, answer.text
+    assert parameter in answer.json()["message"]
+
+
+@pytest.mark.parametrize("params", [
+    {"endpoint": "no-such-endpoint"},
+    {"model": "no-such-model"},
+    {"modelPackage": "arn:aws:sagemaker:ap-northeast-2:123456789012:model-package/none/1"},
+])
+def test_an_unknown_endpoint_model_or_package_is_a_404(
+    server: Server, estate: dict[str, Any], params: dict[str, str]
+) -> None:
+    answer = server.get("/provenance", params={**SCOPE, **params})
+    assert answer.status_code == 404
+    assert "no " in answer.json()["message"]
+
+
+def test_the_log_counts_the_build(server: Server) -> None:
+    answer = server.get("/estate", params={"region": "us-east-1", "refresh": "true"})
+    line = server.wait_for_log(answer.headers["X-Request-Id"])
+    assert line["awsCalls"] > 0 and line["cache"] in ("miss", "refresh")
