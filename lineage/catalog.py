@@ -35,12 +35,17 @@ def list_pipelines(
     domain: str | None = None,
     *,
     stats: CallStats | None = None,
+    details: bool = True,
 ) -> PipelineList:
     """The pipelines of ``regions`` (fetched concurrently), with tags and latest execution.
 
-    ``stats.aws_calls`` grows by the calls made, even when the listing fails.
+    ``details=False``: ``ListPipelines`` alone (no tags, no latest execution), for a caller
+    that reads each pipeline's document anyway (the estate); a domain filter needs the tags,
+    so it reads them regardless. ``stats.aws_calls`` grows by the calls made, even when the
+    listing fails.
     """
-    listing = _PipelineListing(service, sorted(set(regions)), domain)
+    listing = _PipelineListing(service, sorted(set(regions)), domain,
+                               details=details or domain is not None)
     try:
         return listing.run()
     finally:
@@ -164,10 +169,12 @@ class _Region:
 class _PipelineListing:
     """The state of one /pipelines request; every answer is handled on the request's thread."""
 
-    def __init__(self, service: LineageService, regions: list[str], domain: str | None):
+    def __init__(self, service: LineageService, regions: list[str], domain: str | None,
+                 *, details: bool = True):
         self.pool = service.pool
         self.calls = service.calls()
         self.domain = domain
+        self.details = details
         self.regions = {region: _Region(service.api_for(region)) for region in regions}
         self.now = datetime.now(UTC)
         self.warnings: list[Warning] = []
@@ -223,6 +230,8 @@ class _PipelineListing:
             for summary in summaries:
                 name = str(summary.get("PipelineName", ""))
                 self.found[(region, name)] = _Found(summary, keep=self.domain is None)
+                if not self.details:
+                    continue
                 arn = str(summary.get("PipelineArn", ""))
                 self.calls.submit(self.pool, api.list_tags, arn, then=self._tagged(region, name))
                 if self.domain is None:

@@ -301,7 +301,8 @@ class _Builder:
         region = str(pipeline.get("region") or "")
         name = str(pipeline.get("name") or "")
         node_id = pipeline_id(account, region, name)
-        latest = pipeline.get("latestExecution") or None
+        # The listing's, else the newest execution among the documents read.
+        latest = pipeline.get("latestExecution") or _newest_execution(documents)
         self.node(
             EstateNode(
                 node_id, "pipeline", name, region, account,
@@ -590,3 +591,8 @@ def _sorted_json(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_sorted_json(v) for v in value]
     return value
+
+
+def _newest_execution(documents: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    executions = [d["execution"] for d in documents if isinstance(d.get("execution"), Mapping)]
+    return max(executions, key=lambda e: str(e.get("startTime") or ""), default=None)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from lineage.aws import AwsApi
@@ -257,8 +258,10 @@ class _EstateRun:
     def _run(self) -> EstateRead:
         for account in self.accounts:
             seen = account_service(self.service, account.role, self.api_for)
+            # Tags and latest runs come with each pipeline's document; a domain needs the tags.
+            listing = partial(list_pipelines, details=False)
             self.calls.submit(
-                self.estate_pool, list_pipelines, seen, self.scope.regions, self.scope.domain,
+                self.estate_pool, listing, seen, self.scope.regions, self.scope.domain,
                 then=self._listed(account),
             )
             for region in self.scope.regions:

@@ -211,3 +211,10 @@ def test_the_newest_execution_costs_one_call(world: FakeWorld) -> None:
     stats = FetchStats()
     assert newest_execution_arn(world.service(), PIPELINE, REGION, stats=stats) == EXECUTION_ARN
     assert stats.aws_calls == 1
+
+
+def test_a_listing_without_details_is_one_call_per_region(world: FakeWorld) -> None:
+    listing = list_pipelines(world.service(), [REGION], details=False)
+    assert [p.name for p in listing.pipelines]
+    assert [op for api in world.apis for op in api.operations] == ["sagemaker:ListPipelines"]
+    assert all(p.latest_execution is None and p.tags is None for p in listing.pipelines)
