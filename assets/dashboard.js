@@ -160,3 +160,59 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         }
     }
 });
+
+/* The estate page (dashboard.ui.pages.estate): its fit button, its graph's listeners and its
+ * drawer, beside the pipeline page's own (the same window.cy: one graph on a page). */
+window.dash_clientside.lineage = Object.assign({}, window.dash_clientside.lineage, {
+    estateFit: function () {
+        var cy = window.cy;
+        if (cy) {
+            cy.animate({fit: {eles: cy.elements(), padding: FIT_PADDING}},
+                       {duration: 250, complete: function () { fitted(cy); }});
+        }
+        return window.dash_clientside.no_update;
+    },
+    /* A node's whole name under the pointer (text only), and a refit when the graph's box
+     * changes size while the camera is where the last fit left it. */
+    estateGraphEvents: function () {
+        var cy = window.cy;
+        var nu = window.dash_clientside.no_update;
+        var tip = document.getElementById("estate-graph-tooltip");
+        if (!cy || !tip || cy.__estateEvents) { return nu; }
+        cy.__estateEvents = true;
+        cy.on("mouseover", "node", function (event) {
+            tip.textContent = event.target.data("name") || event.target.data("label");
+            var at = event.renderedPosition || event.target.renderedPosition();
+            tip.style.left = Math.round(at.x + 14) + "px";
+            tip.style.top = Math.round(at.y + 14) + "px";
+            tip.hidden = false;
+        });
+        cy.on("mouseout", "node", function () { tip.hidden = true; });
+        cy.on("viewport", function () { tip.hidden = true; });
+        cy.on("layoutstop", function () { fitted(cy); });
+        cy.on("resize", function () {
+            var last = cy.__fitted;
+            var pan = cy.pan();
+            var untouched = last && Math.abs(last.zoom - cy.zoom()) < 1e-9 &&
+                Math.abs(last.x - pan.x) < 0.5 && Math.abs(last.y - pan.y) < 0.5;
+            if (untouched && cy.elements().length) {
+                cy.fit(cy.elements(), FIT_PADDING);
+                fitted(cy);
+            }
+        });
+        return nu;
+    },
+    estateDrawer: function (node, toggles, closes, className) {
+        var triggered = (window.dash_clientside.callback_context.triggered || [])
+            .map(function (t) { return t.prop_id; });
+        var open = (className || "").indexOf("drawer-open") >= 0;
+        if (triggered.indexOf("estate-drawer-close.n_clicks") >= 0) {
+            open = false;
+        } else if (triggered.indexOf("estate-drawer-toggle.n_clicks") >= 0) {
+            open = !open;
+        } else if (node) {
+            open = true;
+        }
+        return open ? "workspace drawer-open" : "workspace";
+    }
+});

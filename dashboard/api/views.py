@@ -8,12 +8,14 @@ never carry AWS's raw text or a trace (``errors``).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, redirect, request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from dashboard.api.cors import add_cors_headers
 from dashboard.api.errors import install_error_handlers
 from dashboard.api.openapi import openapi_document
 from dashboard.core.cache import Served
+from dashboard.core.config import ESTATE_PAGE_PATH
 from dashboard.core.readiness import ProbeAnswer, liveness, readiness
 from dashboard.core.requests import RequestStats, current_stats
 from dashboard.core.state import state
@@ -29,6 +31,9 @@ from lineage.request import (
     parse_lineage_request,
     parse_pipelines_request,
 )
+
+# What /estate can answer: the JSON (first: what */* gets), or the page for a browser.
+JSON_OR_HTML = ["application/json", "text/html"]
 
 bp = Blueprint("api", __name__)
 install_error_handlers(bp)
@@ -71,7 +76,12 @@ def executions() -> Response:
 
 
 @bp.get("/estate")
-def estate() -> Response:
+def estate() -> Response | WerkzeugResponse:
+    page = current_app.config.get(ESTATE_PAGE_PATH)
+    if page and request.accept_mimetypes.best_match(JSON_OR_HTML) == "text/html":
+        # A person typed the address: the page draws this JSON (API clients ask for JSON).
+        query = request.query_string.decode("utf-8", "replace")
+        return redirect(f"{page}?{query}" if query else page, code=303)
     api = state()
     wanted = parse_estate_request(
         request.args, settings=api.settings, regions=api.regions, offered=api.regions

@@ -57,6 +57,8 @@ ENV_SHARED_DIR = "LINEAGE_SHARED_DIR"
 CACHE_PREFIX = "CACHE_"
 # Keys that are not environment variables: objects a caller (tests, the CLI) injects.
 LINEAGE_SETTINGS = "LINEAGE_SETTINGS"  # a lineage.config.Settings; default Settings.from_env()
+# Set by the dashboard: where its Estate page is (GET /estate from a browser goes there).
+ESTATE_PAGE_PATH = "ESTATE_PAGE_PATH"
 LINEAGE_SERVICE = "LINEAGE_SERVICE"  # an object with get_lineage(LineageRequest)
 
 DEFAULTS: Mapping[str, Any] = {

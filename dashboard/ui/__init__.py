@@ -16,10 +16,11 @@ import dash
 import dash_cytoscape as cyto
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
 
+from dashboard.core.config import ESTATE_PAGE_PATH
 from dashboard.core.state import state
 from dashboard.ui import ids
 from dashboard.ui.guard import install_callback_guard
-from dashboard.ui.pages import SHOWN, not_found, pipeline
+from dashboard.ui.pages import SHOWN, estate, not_found, pipeline
 
 SANDBOX_TEXT = (
     "Sandbox data: this server reads from the embedded AWS sandbox (seeded example "
@@ -47,6 +48,9 @@ def install_dashboard(app: dash.Dash) -> None:
     # A function, so each page load builds a fresh tree.
     app.layout = functools.partial(shell, sandbox=state(app.server).sandbox)
     pipeline.register(app)
+    estate.register(app)
+    # GET /estate is the API's: a browser that asks it for a page is sent here (api.views).
+    app.server.config[ESTATE_PAGE_PATH] = estate.PATH
     not_found.register()
     # Once a page renders, the shell knows which one is on screen (its mark).
     untyped: Any = app

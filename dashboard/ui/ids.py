@@ -63,7 +63,7 @@ DRAWER_CLOSE = "drawer-close"
 # Links between the pages (in each page's header)
 NAV = "page-nav"
 
-# The estate page (``/estate``)
+# The estate page (``/estate/view``)
 ESTATE_PAGE = "estate-page"
 ESTATE_URL = "estate-url"
 ESTATE_REGION = "estate-region-dropdown"

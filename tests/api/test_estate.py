@@ -166,3 +166,18 @@ def test_the_log_counts_the_build(server: Server) -> None:
     answer = server.get("/estate", params={"region": "us-east-1", "refresh": "true"})
     line = server.wait_for_log(answer.headers["X-Request-Id"])
     assert line["awsCalls"] > 0 and line["cache"] in ("miss", "refresh")
+
+
+def test_a_browser_asking_for_the_estate_gets_the_page(server: Server) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    answer = server.get("/estate", params={"region": "us-east-1"}, headers=browser,
+                        allow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/estate/view?region=us-east-1"
+    page = server.get(answer.headers["Location"], headers=browser)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    # Anything else (curl's */*, a program asking for JSON) gets the JSON.
+    for accept in ("*/*", "application/json"):
+        json_answer = server.get("/estate", params={"region": "us-east-1"},
+                                 headers={"Accept": accept})
+        assert json_answer.status_code == 200 and "nodes" in json_answer.json()

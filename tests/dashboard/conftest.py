@@ -25,6 +25,11 @@ def document() -> dict[str, Any]:
     return copy.deepcopy(data)
 
 
+EMPTY_ESTATE: dict[str, Any] = {"nodes": [], "edges": [], "warnings": [],
+                                  "generatedAt": "2025-03-03T09:00:00Z"}
+EMPTY_QUERY: dict[str, Any] = {"starts": [], "reached": [], "byKind": {}}
+
+
 @dataclass
 class FakeCached(CachedLineage):
     """Stands in for dashboard.core.cache.CachedLineage: answers or raises what it is given
@@ -35,6 +40,7 @@ class FakeCached(CachedLineage):
     pipelines_answer: Any = None
     executions_answer: Any = None
     list_error: BaseException | None = None
+    estate_answer: Any = field(default_factory=lambda: dict(EMPTY_ESTATE))
     # A refresh asked too soon: the real one answers from its cache and says when.
     refresh_after: int | None = None
     calls: list[tuple[str, Any, bool]] = field(default_factory=list)
@@ -51,6 +57,20 @@ class FakeCached(CachedLineage):
         if self.list_error is not None:
             raise self.list_error
         return Served(json.dumps(self.pipelines_answer), "hit")
+
+    def estate(self, request: Any, *, refresh: bool = False, stats: Any = None) -> Served:
+        self.calls.append(("estate", tuple(request.regions), refresh))
+        if self.list_error is not None:
+            raise self.list_error
+        return Served(json.dumps(self.estate_answer), "hit")
+
+    def impact(self, request: Any, *, stats: Any = None) -> Served:
+        self.calls.append(("estate", tuple(request.estate.regions), False))
+        return Served(json.dumps(EMPTY_QUERY), "hit")
+
+    def provenance(self, request: Any, *, stats: Any = None) -> Served:
+        self.calls.append(("estate", tuple(request.estate.regions), False))
+        return Served(json.dumps({**EMPTY_QUERY, "rawDatasets": []}), "hit")
 
     def executions(self, pipeline: str, region: str, limit: int, *, refresh: bool = False,
                    stats: Any = None) -> Served:

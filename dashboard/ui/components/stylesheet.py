@@ -251,3 +251,76 @@ def stylesheet() -> list[dict[str, Any]]:
     ]
     return sheet
 
+
+
+# -- the estate page ---------------------------------------------------------------------------
+
+# estate node kind -> (shape, width, height)
+KIND_LOOK: dict[str, tuple[str, float, float]] = {
+    "pipeline": ("round-rectangle", 64, 40),
+    "dataset": (ARTIFACT_SHAPE, 30, 34),
+    "model-package-group": ("round-tag", 40, 40),
+    "model-package": ("tag", 40, 40),
+    "model": ("ellipse", 40, 40),
+    "endpoint-config": ("cut-rectangle", 44, 34),
+    "endpoint": ("round-hexagon", 48, 44),
+}
+KIND_FILL = "#e4ebf2"
+# A model package's approval: its border (colour, style, width, legend text).
+APPROVAL_LOOK: dict[str, tuple[str, str, float, str]] = {
+    "approval-approved": ("#009E73", "solid", 4, "Approved"),
+    "approval-rejected": ("#D55E00", "double", 6, "Rejected"),
+    "approval-pendingmanualapproval": ("#E69F00", "dashed", 4, "Pending approval"),
+    "approval-unknown": ("#7b8794", "dotted", 2, "Approval unknown"),
+}
+# estate edge kind -> (colour, line style, width, arrow); reads and writes as on the
+# pipeline page's data view (EDGE_LOOK).
+ESTATE_EDGE_LOOK: dict[str, tuple[str, str, float, str]] = {
+    "registers": ("#7b4fa3", "solid", 1.6, "triangle"),
+    "contains": ("#9aa5b1", "dotted", 1.0, "none"),
+    "packages": ("#52606d", "dashed", 1.4, "triangle"),
+    "builds": ("#52606d", "solid", 1.6, "triangle"),
+    "configures": ("#0072B2", "dashed", 1.6, "triangle"),
+    "serves": ("#0072B2", "solid", 2.0, "triangle"),
+    "deploys": ("#0072B2", "dotted", 2.0, "triangle"),
+}
+PATH_COLOUR = "#0b6bcb"
+DIMMED_OPACITY = 0.15
+
+
+def estate_stylesheet() -> list[dict[str, Any]]:
+    """The estate page's sheet: the pipeline page's (status looks, datasets as artifacts,
+    reads and writes), then a shape per node kind, approvals, edge kinds, and the highlight
+    of a search (``on-path``, ``query-start``; ``dimmed`` for the rest)."""
+    sheet: list[dict[str, Any]] = [
+        {"selector": ".estate-node", "style": {
+            "background-color": KIND_FILL, "border-width": 1.5,
+            "background-fit": "none", "background-width": "55%", "background-height": "55%",
+            "background-clip": "none",
+        }},
+        *stylesheet(),
+    ]
+    for kind, (shape, width, height) in KIND_LOOK.items():
+        sheet.append({"selector": f".kind-{kind}",
+                      "style": {"shape": shape, "width": width, "height": height}})
+    sheet.append({"selector": ".kind-other", "style": {"shape": OTHER_SHAPE}})
+    for selector, (colour, style, width, _) in APPROVAL_LOOK.items():
+        sheet.append({"selector": f".{selector}", "style": {
+            "border-color": colour, "border-style": style, "border-width": width}})
+    for kind, (colour, line, width, arrow) in ESTATE_EDGE_LOOK.items():
+        sheet.append({"selector": f".{via_class(kind)}", "style": {
+            "line-color": colour, "target-arrow-color": colour, "line-style": line,
+            "width": width, "target-arrow-shape": arrow}})
+    sheet += [
+        {"selector": ".dimmed", "style": {"opacity": DIMMED_OPACITY}},
+        {"selector": "node.on-path", "style": {"font-weight": "bold"}},
+        {"selector": "edge.on-path", "style": {
+            "line-color": PATH_COLOUR, "target-arrow-color": PATH_COLOUR, "width": 3.5,
+            "z-index": 10}},
+        {"selector": ".query-start", "style": {
+            "underlay-color": PATH_COLOUR, "underlay-opacity": 0.35, "underlay-padding": 9}},
+        {"selector": "node:selected", "style": {
+            "underlay-color": SELECTED_UNDERLAY, "underlay-opacity": 0.75,
+            "underlay-padding": 9, "underlay-shape": "ellipse"}},
+    ]
+    return sheet

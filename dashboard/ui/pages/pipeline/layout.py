@@ -14,7 +14,9 @@ from dash import dcc, html
 from dashboard.ui import ids
 from dashboard.ui.components.elements import LAYOUT_AUTO, LAYOUT_CHOICES, layout_for
 from dashboard.ui.components.legend import legend
+from dashboard.ui.components.nav import page_links
 from dashboard.ui.components.stylesheet import stylesheet
+from dashboard.ui.pages import relative_path
 from dashboard.ui.pages.pipeline.validation import offered_order
 from dashboard.ui.pages.pipeline.view import DATA_VIEW_ON, LATEST
 
@@ -73,7 +75,8 @@ def header(regions: Sequence[str], default_region: str) -> html.Header:
     offered = offered_order(regions, default_region)
     return html.Header(
         [
-            html.Div([html.Span("\u25c7", className="brand-mark"), html.H1(TITLE)],
+            html.Div([html.Span("\u25c7", className="brand-mark"), html.H1(TITLE),
+                      page_links("pipeline", relative_path)],
                      className="brand"),
             html.Div(
                 [

@@ -1,0 +1,126 @@
+"""The estate page's callbacks: thin wrappers, outputs by name, over ``view``, ``load`` and
+``details``. No callback raises to the browser: a failure becomes a note, anything unexpected
+is logged."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash
+from dash import ClientsideFunction, Input, Output, State, ctx
+
+from dashboard.core.state import state
+from dashboard.ui import ids
+from dashboard.ui.components.messages import shown
+from dashboard.ui.pages.estate.details import panel_for
+from dashboard.ui.pages.estate.load import Loaded, load, searched_node
+from dashboard.ui.pages.estate.view import Sync, sync_view, view_from_stores
+
+logger = logging.getLogger("dashboard.callbacks")
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        output={
+            "url_search": Output(ids.ESTATE_URL, "search"),
+            "region": Output(ids.ESTATE_REGION, "value"),
+            "search": Output(ids.ESTATE_SEARCH, "value"),
+            "view": Output(ids.ESTATE_VIEW, "data"),
+            "node": Output(ids.ESTATE_NODE, "data"),
+        },
+        inputs={
+            "url": Input(ids.ESTATE_URL, "search"),
+            "region": Input(ids.ESTATE_REGION, "value"),
+            "submits": Input(ids.ESTATE_SEARCH, "n_submit"),
+            "tapped": Input(ids.ESTATE_GRAPH, "tapNodeData"),
+            "query": State(ids.ESTATE_SEARCH, "value"),
+            "view": State(ids.ESTATE_VIEW, "data"),
+            "node": State(ids.ESTATE_NODE, "data"),
+        },
+    )
+    def _sync(url: Any, region: Any, submits: Any, tapped: Any, query: Any, view: Any,
+              node: Any) -> dict[str, Any]:
+        app_state = state()
+        default = app_state.settings.default_region
+        try:
+            return sync_view(
+                ctx.triggered_id, search=url, region=region, query=query, tapped=tapped,
+                current=view_from_stores(view, node, default), default_region=default,
+                searched_node=lambda wanted: searched_node(app_state, wanted),
+            ).outputs()
+        except Exception:
+            logger.exception("estate view sync failed")
+            return Sync().outputs()
+
+    @app.callback(
+        output={
+            "elements": Output(ids.ESTATE_GRAPH, "elements"),
+            "layout": Output(ids.ESTATE_GRAPH, "layout"),
+            "notes": Output(ids.ESTATE_MESSAGE, "children"),
+            "search_options": Output(ids.ESTATE_SEARCH_OPTIONS, "children"),
+            "search_message": Output(ids.ESTATE_SEARCH_MESSAGE, "children"),
+            "summary": Output(ids.ESTATE_SUMMARY, "children"),
+            "interval_disabled": Output(ids.ESTATE_INTERVAL, "disabled"),
+        },
+        inputs={
+            "view": Input(ids.ESTATE_VIEW, "data"),
+            "clicks": Input(ids.ESTATE_REFRESH, "n_clicks"),
+            "ticks": Input(ids.ESTATE_INTERVAL, "n_intervals"),
+        },
+        running=[(Output(ids.ESTATE_REFRESH, "disabled"), True, False)],
+    )
+    def _render(view: Any, clicks: Any, ticks: Any) -> dict[str, Any]:
+        app_state = state()
+        if view is None:  # before the URL was read
+            return Loaded().outputs()
+        try:
+            loaded = load(app_state,
+                          view_from_stores(view, None, app_state.settings.default_region),
+                          refresh=ctx.triggered_id == ids.ESTATE_REFRESH)
+        except Exception:
+            logger.exception("estate render failed")
+            return Loaded().outputs()
+        outputs = loaded.outputs()
+        if isinstance(outputs["notes"], list):
+            outputs["notes"] = shown(outputs["notes"])
+        return outputs
+
+    @app.callback(
+        output={"panel": Output(ids.ESTATE_PANEL, "children")},
+        inputs={"node": Input(ids.ESTATE_NODE, "data"), "view": Input(ids.ESTATE_VIEW, "data")},
+    )
+    def _panel(node: Any, view: Any) -> dict[str, Any]:
+        app_state = state()
+        if view is None:
+            return {"panel": []}
+        return {"panel": panel_for(app_state, view_from_stores(
+            view, node, app_state.settings.default_region))}
+
+    untyped: Any = app
+    # The selection (URL, search, back/forward) selected in the graph and centred: the
+    # pipeline page's own function (it reads the graph through window.cy).
+    untyped.clientside_callback(
+        ClientsideFunction(namespace="lineage", function_name="focus"),
+        Output(ids.ESTATE_SINK, "title"),
+        Input(ids.ESTATE_NODE, "data"), Input(ids.ESTATE_GRAPH, "elements"),
+    )
+    untyped.clientside_callback(
+        ClientsideFunction(namespace="lineage", function_name="estateFit"),
+        Output(ids.ESTATE_SINK, "children"),
+        Input(ids.ESTATE_FIT, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    untyped.clientside_callback(
+        ClientsideFunction(namespace="lineage", function_name="estateGraphEvents"),
+        Output(ids.ESTATE_TOOLTIP, "title"),
+        Input(ids.ESTATE_GRAPH, "elements"),
+    )
+    untyped.clientside_callback(
+        ClientsideFunction(namespace="lineage", function_name="estateDrawer"),
+        Output(ids.ESTATE_WORKSPACE, "className"),
+        Input(ids.ESTATE_NODE, "data"), Input(ids.ESTATE_DRAWER_TOGGLE, "n_clicks"),
+        Input(ids.ESTATE_DRAWER_CLOSE, "n_clicks"),
+        State(ids.ESTATE_WORKSPACE, "className"),
+        prevent_initial_call=True,
+    )
