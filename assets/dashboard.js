@@ -27,6 +27,61 @@ function fitted(cy) {
     cy.__fitted = {zoom: cy.zoom(), x: pan.x, y: pan.y};
 }
 
+/* The whole graph in view, animated (the fit buttons). */
+function fitAll(cy) {
+    cy.animate({fit: {eles: cy.elements(), padding: FIT_PADDING}},
+               {duration: 250, complete: function () { fitted(cy); }});
+}
+
+/* Listeners set once per graph (under the mark `flag`): a node's whole name (`tipText` of its
+ * data) in the tooltip `tipId` under the pointer (labels are cut at 150 px; text only), and a
+ * refit whenever the graph's box changes size for as long as the camera is where the last fit
+ * left it: a zoom, a pan or a focus on a node, by the user or by the page, keeps it there. */
+function watchGraph(tipId, flag, tipText) {
+    var cy = window.cy;
+    var nu = window.dash_clientside.no_update;
+    var tip = document.getElementById(tipId);
+    if (!cy || !tip || cy[flag]) { return nu; }
+    cy[flag] = true;
+    cy.on("mouseover", "node", function (event) {
+        tip.textContent = tipText(event.target.data());
+        var at = event.renderedPosition || event.target.renderedPosition();
+        tip.style.left = Math.round(at.x + 14) + "px";
+        tip.style.top = Math.round(at.y + 14) + "px";
+        tip.hidden = false;
+    });
+    cy.on("mouseout", "node", function () { tip.hidden = true; });
+    cy.on("viewport", function () { tip.hidden = true; });
+    cy.on("layoutstop", function () { fitted(cy); });
+    cy.on("resize", function () {
+        var last = cy.__fitted;
+        var pan = cy.pan();
+        var untouched = last && Math.abs(last.zoom - cy.zoom()) < 1e-9 &&
+            Math.abs(last.x - pan.x) < 0.5 && Math.abs(last.y - pan.y) < 0.5;
+        if (untouched && cy.elements().length) {
+            cy.fit(cy.elements(), FIT_PADDING);
+            fitted(cy);
+        }
+    });
+    return nu;
+}
+
+/* The side panel as a drawer (narrow screens): a selection or the button `<prefix>drawer-toggle`
+ * opens it, `<prefix>drawer-close` or the button again closes it. Wide screens ignore the class. */
+function drawerClass(prefix, node, className) {
+    var triggered = (window.dash_clientside.callback_context.triggered || [])
+        .map(function (t) { return t.prop_id; });
+    var open = (className || "").indexOf("drawer-open") >= 0;
+    if (triggered.indexOf(prefix + "drawer-close.n_clicks") >= 0) {
+        open = false;
+    } else if (triggered.indexOf(prefix + "drawer-toggle.n_clicks") >= 0) {
+        open = !open;
+    } else if (node) {
+        open = true;
+    }
+    return open ? "workspace drawer-open" : "workspace";
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     lineage: {
         /* The page on screen: the mark its layout carries (dashboard.ui.pages.page_mark). */
@@ -40,8 +95,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             if (!cy || !triggered) { return nu; }
             var id = triggered.prop_id.split(".")[0];
             if (id === "fit-button") {
-                cy.animate({fit: {eles: cy.elements(), padding: FIT_PADDING}},
-                           {duration: 250, complete: function () { fitted(cy); }});
+                fitAll(cy);
             } else {
                 var factor = id === "zoom-in-button" ? 1.25 : 0.8;
                 var zoom = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), cy.zoom() * factor));
@@ -98,39 +152,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             });
             return nu;
         },
-        /* Listeners set once per graph: a node's whole name under the pointer (labels are
-         * cut at 150 px; text only), and a refit whenever the graph's box changes size (the
-         * summary or a message came or went after the layout ran, the window was resized)
-         * for as long as the camera is where the last fit left it: a zoom, a pan or a
-         * focus on a node, by the user or by this page, keeps the camera where it is. */
+        /* The graph's listeners (watchGraph): an artifact's tooltip is its URI. */
         graphEvents: function () {
-            var cy = window.cy;
-            var nu = window.dash_clientside.no_update;
-            var tip = document.getElementById("graph-tooltip");
-            if (!cy || !tip || cy.__graphEvents) { return nu; }
-            cy.__graphEvents = true;
-            cy.on("mouseover", "node", function (event) {
-                var data = event.target.data();
-                tip.textContent = data.kind === "artifact" ? (data.uri || data.label) : data.label;
-                var at = event.renderedPosition || event.target.renderedPosition();
-                tip.style.left = Math.round(at.x + 14) + "px";
-                tip.style.top = Math.round(at.y + 14) + "px";
-                tip.hidden = false;
+            return watchGraph("graph-tooltip", "__graphEvents", function (data) {
+                return data.kind === "artifact" ? (data.uri || data.label) : data.label;
             });
-            cy.on("mouseout", "node", function () { tip.hidden = true; });
-            cy.on("viewport", function () { tip.hidden = true; });
-            cy.on("layoutstop", function () { fitted(cy); });
-            cy.on("resize", function () {
-                var last = cy.__fitted;
-                var pan = cy.pan();
-                var untouched = last && Math.abs(last.zoom - cy.zoom()) < 1e-9 &&
-                    Math.abs(last.x - pan.x) < 0.5 && Math.abs(last.y - pan.y) < 0.5;
-                if (untouched && cy.elements().length) {
-                    cy.fit(cy.elements(), FIT_PADDING);
-                    fitted(cy);
-                }
-            });
-            return nu;
         },
         /* The legend: [remembered open?, legend hidden?, button expanded?]. */
         legend: function (clicks, open) {
@@ -143,20 +169,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             }
             return [nu, !open, open ? "true" : "false"];
         },
-        /* The side panel as a drawer (narrow screens): a selection or the button opens it,
-         * the close button or the button again closes it. Wide screens ignore the class. */
+        /* The side panel as a drawer (drawerClass). */
         drawer: function (node, toggles, closes, className) {
-            var triggered = (window.dash_clientside.callback_context.triggered || [])
-                .map(function (t) { return t.prop_id; });
-            var open = (className || "").indexOf("drawer-open") >= 0;
-            if (triggered.indexOf("drawer-close.n_clicks") >= 0) {
-                open = false;
-            } else if (triggered.indexOf("drawer-toggle.n_clicks") >= 0) {
-                open = !open;
-            } else if (node) {
-                open = true;
-            }
-            return open ? "workspace drawer-open" : "workspace";
+            return drawerClass("", node, className);
         }
     }
 });
@@ -166,53 +181,16 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
 window.dash_clientside.lineage = Object.assign({}, window.dash_clientside.lineage, {
     estateFit: function () {
         var cy = window.cy;
-        if (cy) {
-            cy.animate({fit: {eles: cy.elements(), padding: FIT_PADDING}},
-                       {duration: 250, complete: function () { fitted(cy); }});
-        }
+        if (cy) { fitAll(cy); }
         return window.dash_clientside.no_update;
     },
-    /* A node's whole name under the pointer (text only), and a refit when the graph's box
-     * changes size while the camera is where the last fit left it. */
+    /* A node's whole name under the pointer, and a refit on resize (watchGraph). */
     estateGraphEvents: function () {
-        var cy = window.cy;
-        var nu = window.dash_clientside.no_update;
-        var tip = document.getElementById("estate-graph-tooltip");
-        if (!cy || !tip || cy.__estateEvents) { return nu; }
-        cy.__estateEvents = true;
-        cy.on("mouseover", "node", function (event) {
-            tip.textContent = event.target.data("name") || event.target.data("label");
-            var at = event.renderedPosition || event.target.renderedPosition();
-            tip.style.left = Math.round(at.x + 14) + "px";
-            tip.style.top = Math.round(at.y + 14) + "px";
-            tip.hidden = false;
+        return watchGraph("estate-graph-tooltip", "__estateEvents", function (data) {
+            return data.name || data.label;
         });
-        cy.on("mouseout", "node", function () { tip.hidden = true; });
-        cy.on("viewport", function () { tip.hidden = true; });
-        cy.on("layoutstop", function () { fitted(cy); });
-        cy.on("resize", function () {
-            var last = cy.__fitted;
-            var pan = cy.pan();
-            var untouched = last && Math.abs(last.zoom - cy.zoom()) < 1e-9 &&
-                Math.abs(last.x - pan.x) < 0.5 && Math.abs(last.y - pan.y) < 0.5;
-            if (untouched && cy.elements().length) {
-                cy.fit(cy.elements(), FIT_PADDING);
-                fitted(cy);
-            }
-        });
-        return nu;
     },
     estateDrawer: function (node, toggles, closes, className) {
-        var triggered = (window.dash_clientside.callback_context.triggered || [])
-            .map(function (t) { return t.prop_id; });
-        var open = (className || "").indexOf("drawer-open") >= 0;
-        if (triggered.indexOf("estate-drawer-close.n_clicks") >= 0) {
-            open = false;
-        } else if (triggered.indexOf("estate-drawer-toggle.n_clicks") >= 0) {
-            open = !open;
-        } else if (node) {
-            open = true;
-        }
-        return open ? "workspace drawer-open" : "workspace";
+        return drawerClass("estate-", node, className);
     }
 });

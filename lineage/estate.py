@@ -40,6 +40,7 @@ from typing import Any
 
 from lineage.datasets import bucket_of, dataset_of, is_under
 from lineage.models import JsonDict, Warning, iso
+from lineage.step_types import dig
 
 # Step types whose run created a serving resource; their ``run.jobArn`` is its ARN.
 DEPLOYING_STEP_TYPES = frozenset(
@@ -376,7 +377,7 @@ class _Builder:
         if not arn:
             return
         region, account = arn_region_account(str(arn))
-        urls = _container_urls(_dig(package, "InferenceSpecification", "Containers"))
+        urls = _container_urls(dig(package, "InferenceSpecification", "Containers"))
         group = package.get("ModelPackageGroupName")
         label = f"{group}/{package['ModelPackageVersion']}" if (
             group and package.get("ModelPackageVersion") is not None) else None
@@ -394,7 +395,7 @@ class _Builder:
             found = self.dataset(url)
             if found is not None:
                 self.edge(found, node_id, "packages")
-        generated_by = str(_dig(package, "MetadataProperties", "GeneratedBy") or "")
+        generated_by = str(dig(package, "MetadataProperties", "GeneratedBy") or "")
         if "/execution/" in generated_by:
             pipeline = self.pipeline_by_arn.get(generated_by.split("/execution/")[0].lower())
             if pipeline is not None:
@@ -557,14 +558,6 @@ def _connected_to_pipelines(
     return seen
 
 
-def _dig(value: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
-
-
 def _containers(model: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     primary = model.get("PrimaryContainer")
     found = [primary] if isinstance(primary, Mapping) else []
@@ -577,7 +570,7 @@ def _container_urls(containers: Any) -> list[str]:
     for container in containers or []:
         if not isinstance(container, Mapping):
             continue
-        url = container.get("ModelDataUrl") or _dig(
+        url = container.get("ModelDataUrl") or dig(
             container, "ModelDataSource", "S3DataSource", "S3Uri"
         )
         if isinstance(url, str) and url and url not in urls:

@@ -56,7 +56,8 @@ Extractor = Callable[[Mapping[str, Any], ExtractContext, RawIO], None]
 # -- small helpers ---------------------------------------------------------------------------
 
 
-def _dig(value: Any, *keys: str) -> Any:
+def dig(value: Any, *keys: str) -> Any:
+    """``value[k1][k2]...``, or ``None`` where a level is missing or not a mapping."""
     for key in keys:
         if not isinstance(value, Mapping):
             return None
@@ -69,7 +70,7 @@ def _items(value: Any) -> list[Any]:
 
 
 def _name(item: Any, key: str, fallback: str) -> str:
-    found = _dig(item, key)
+    found = dig(item, key)
     return found if isinstance(found, str) and found else fallback
 
 
@@ -110,10 +111,10 @@ def clean_uri(value: Any) -> str | None:
 def _processing(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
     for i, item in enumerate(_items(args.get("ProcessingInputs"))):
         name = _name(item, "InputName", f"input-{i + 1}")
-        io.inputs.append((name, ctx.resolve(_dig(item, "S3Input", "S3Uri"))))
-    for i, item in enumerate(_items(_dig(args, "ProcessingOutputConfig", "Outputs"))):
+        io.inputs.append((name, ctx.resolve(dig(item, "S3Input", "S3Uri"))))
+    for i, item in enumerate(_items(dig(args, "ProcessingOutputConfig", "Outputs"))):
         name = _name(item, "OutputName", f"output-{i + 1}")
-        io.outputs.append((name, ctx.resolve(_dig(item, "S3Output", "S3Uri"))))
+        io.outputs.append((name, ctx.resolve(dig(item, "S3Output", "S3Uri"))))
 
 
 def _check_outputs(*files: tuple[str, str]) -> Extractor:
@@ -135,7 +136,7 @@ def _check_outputs(*files: tuple[str, str]) -> Extractor:
 def _channels(channels: Any, ctx: ExtractContext, io: RawIO, prefix: str = "") -> None:
     for i, item in enumerate(_items(channels)):
         name = _name(item, "ChannelName", _name(item, "ChannelType", f"channel-{i + 1}"))
-        uri = _dig(item, "DataSource", "S3DataSource", "S3Uri")
+        uri = dig(item, "DataSource", "S3DataSource", "S3Uri")
         io.inputs.append((prefix + name, ctx.resolve(uri)))
 
 
@@ -146,17 +147,17 @@ def _training_job(
     prefix: str = "",
 ) -> Any:
     _channels(args.get("InputDataConfig"), ctx, io, prefix)
-    output_path = ctx.resolve(_dig(args, "OutputDataConfig", "S3OutputPath"))
+    output_path = ctx.resolve(dig(args, "OutputDataConfig", "S3OutputPath"))
     io.outputs.append((prefix + "output", output_path))
     io.outputs.append(
-        (prefix + "checkpoints", ctx.resolve(_dig(args, "CheckpointConfig", "S3Uri")))
+        (prefix + "checkpoints", ctx.resolve(dig(args, "CheckpointConfig", "S3Uri")))
     )
     return output_path
 
 
 def _training(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
     output_path = _training_job(args, ctx, io)
-    described = _dig(args, "ModelArtifacts", "S3ModelArtifacts")  # Describe* only
+    described = dig(args, "ModelArtifacts", "S3ModelArtifacts")  # Describe* only
     if described is not None:
         io.outputs.append((MODEL_ARTIFACTS, ctx.resolve(described)))
     elif ctx.step_name is not None and isinstance(output_path, str) and output_path:
@@ -182,19 +183,19 @@ def _tuning(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
 
 def _transform(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
     io.inputs.append(
-        ("input", ctx.resolve(_dig(args, "TransformInput", "DataSource", "S3DataSource", "S3Uri")))
+        ("input", ctx.resolve(dig(args, "TransformInput", "DataSource", "S3DataSource", "S3Uri")))
     )
-    io.outputs.append(("output", ctx.resolve(_dig(args, "TransformOutput", "S3OutputPath"))))
+    io.outputs.append(("output", ctx.resolve(dig(args, "TransformOutput", "S3OutputPath"))))
     io.outputs.append(
-        ("data_capture", ctx.resolve(_dig(args, "DataCaptureConfig", "DestinationS3Uri")))
+        ("data_capture", ctx.resolve(dig(args, "DataCaptureConfig", "DestinationS3Uri")))
     )
 
 
 def _containers(containers: list[Any], ctx: ExtractContext, io: RawIO) -> None:
     for i, container in enumerate(containers):
-        url = _dig(container, "ModelDataUrl")
+        url = dig(container, "ModelDataUrl")
         if url is None:
-            url = _dig(container, "ModelDataSource", "S3DataSource", "S3Uri")
+            url = dig(container, "ModelDataSource", "S3DataSource", "S3Uri")
         io.inputs.append(("model_data" if i == 0 else f"model_data_{i}", ctx.resolve(url)))
 
 
@@ -223,7 +224,7 @@ def _s3_uri_leaves(tree: Any, prefix: str) -> Iterator[tuple[str, Any]]:
 
 
 def _register_model(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
-    _containers(_items(_dig(args, "InferenceSpecification", "Containers")), ctx, io)
+    _containers(_items(dig(args, "InferenceSpecification", "Containers")), ctx, io)
     for section in ("ModelMetrics", "DriftCheckBaselines"):
         io.inputs.extend(
             (path, ctx.resolve(uri)) for path, uri in _s3_uri_leaves(args.get(section), section)
@@ -233,7 +234,7 @@ def _register_model(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> 
 def _automl(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
     _channels(args.get("InputDataConfig"), ctx, io)  # CreateAutoMLJob
     _channels(args.get("AutoMLJobInputDataConfig"), ctx, io)  # CreateAutoMLJobV2
-    io.outputs.append(("output", ctx.resolve(_dig(args, "OutputDataConfig", "S3OutputPath"))))
+    io.outputs.append(("output", ctx.resolve(dig(args, "OutputDataConfig", "S3OutputPath"))))
 
 
 def _s3_arguments(arguments: list[Any], ctx: ExtractContext, io: RawIO) -> None:
@@ -246,25 +247,25 @@ def _s3_arguments(arguments: list[Any], ctx: ExtractContext, io: RawIO) -> None:
 
 
 def _emr(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
-    jar_step = _dig(args, "StepConfig", "HadoopJarStep")
-    io.inputs.append(("jar", ctx.resolve(_dig(jar_step, "Jar"))))
-    _s3_arguments(_items(_dig(jar_step, "Args")), ctx, io)
-    io.outputs.append(("logs", ctx.resolve(_dig(args, "ClusterConfig", "LogUri"))))
+    jar_step = dig(args, "StepConfig", "HadoopJarStep")
+    io.inputs.append(("jar", ctx.resolve(dig(jar_step, "Jar"))))
+    _s3_arguments(_items(dig(jar_step, "Args")), ctx, io)
+    io.outputs.append(("logs", ctx.resolve(dig(args, "ClusterConfig", "LogUri"))))
 
 
 def _emr_serverless(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
     # The step's JobConfig is the StartJobRun request of EMR Serverless (camelCase keys).
     # https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_StartJobRun.html
     job = args.get("JobConfig")
-    driver = _dig(job, "jobDriver")
-    spark = _dig(driver, "sparkSubmit")
-    io.inputs.append(("entry_point", ctx.resolve(_dig(spark, "entryPoint"))))
-    _s3_arguments(_items(_dig(spark, "entryPointArguments")), ctx, io)
-    hive = _dig(driver, "hive")
-    io.inputs.append(("query", ctx.resolve(_dig(hive, "query"))))
-    io.inputs.append(("init_query_file", ctx.resolve(_dig(hive, "initQueryFile"))))
-    monitoring = _dig(job, "configurationOverrides", "monitoringConfiguration")
-    log_uri = _dig(monitoring, "s3MonitoringConfiguration", "logUri")
+    driver = dig(job, "jobDriver")
+    spark = dig(driver, "sparkSubmit")
+    io.inputs.append(("entry_point", ctx.resolve(dig(spark, "entryPoint"))))
+    _s3_arguments(_items(dig(spark, "entryPointArguments")), ctx, io)
+    hive = dig(driver, "hive")
+    io.inputs.append(("query", ctx.resolve(dig(hive, "query"))))
+    io.inputs.append(("init_query_file", ctx.resolve(dig(hive, "initQueryFile"))))
+    monitoring = dig(job, "configurationOverrides", "monitoringConfiguration")
+    log_uri = dig(monitoring, "s3MonitoringConfiguration", "logUri")
     io.outputs.append(("logs", ctx.resolve(log_uri)))
 
 
@@ -272,32 +273,32 @@ def _endpoint_config(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) ->
     # CreateEndpointConfig: models are named, not located; what it writes is captured data and
     # asynchronous answers.
     io.outputs.append(
-        ("data_capture", ctx.resolve(_dig(args, "DataCaptureConfig", "DestinationS3Uri")))
+        ("data_capture", ctx.resolve(dig(args, "DataCaptureConfig", "DestinationS3Uri")))
     )
-    output = _dig(args, "AsyncInferenceConfig", "OutputConfig")
-    io.outputs.append(("async_output", ctx.resolve(_dig(output, "S3OutputPath"))))
-    io.outputs.append(("async_failure", ctx.resolve(_dig(output, "S3FailurePath"))))
+    output = dig(args, "AsyncInferenceConfig", "OutputConfig")
+    io.outputs.append(("async_output", ctx.resolve(dig(output, "S3OutputPath"))))
+    io.outputs.append(("async_failure", ctx.resolve(dig(output, "S3FailurePath"))))
 
 
 def _inference_component(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
     # CreateInferenceComponent: a container may bring its own model artifact.
-    container = _dig(args, "Specification", "Container")
-    io.inputs.append(("model_data", ctx.resolve(_dig(container, "ArtifactUrl"))))
+    container = dig(args, "Specification", "Container")
+    io.inputs.append(("model_data", ctx.resolve(dig(container, "ArtifactUrl"))))
 
 
 def _bedrock_custom_model(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
     # Bedrock's CreateModelCustomizationJob (camelCase keys).
     # https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateModelCustomizationJob.html
-    io.inputs.append(("training_data", ctx.resolve(_dig(args, "trainingDataConfig", "s3Uri"))))
-    for i, validator in enumerate(_items(_dig(args, "validationDataConfig", "validators"))):
+    io.inputs.append(("training_data", ctx.resolve(dig(args, "trainingDataConfig", "s3Uri"))))
+    for i, validator in enumerate(_items(dig(args, "validationDataConfig", "validators"))):
         name = "validation_data" if i == 0 else f"validation_data_{i}"
-        io.inputs.append((name, ctx.resolve(_dig(validator, "s3Uri"))))
-    io.outputs.append(("output", ctx.resolve(_dig(args, "outputDataConfig", "s3Uri"))))
+        io.inputs.append((name, ctx.resolve(dig(validator, "s3Uri"))))
+    io.outputs.append(("output", ctx.resolve(dig(args, "outputDataConfig", "s3Uri"))))
 
 
 def _bedrock_model_import(args: Mapping[str, Any], ctx: ExtractContext, io: RawIO) -> None:
     # Bedrock's CreateModelImportJob.
-    source = _dig(args, "modelDataSource", "s3DataSource", "s3Uri")
+    source = dig(args, "modelDataSource", "s3DataSource", "s3Uri")
     io.inputs.append(("model_data", ctx.resolve(source)))
 
 
@@ -312,7 +313,7 @@ def training_metrics(describe: Mapping[str, Any]) -> dict[str, float]:
     """``FinalMetricDataList`` of a DescribeTrainingJob answer, by metric name."""
     metrics: dict[str, float] = {}
     for item in _items(describe.get("FinalMetricDataList")):
-        name, value = _dig(item, "MetricName"), _dig(item, "Value")
+        name, value = dig(item, "MetricName"), dig(item, "Value")
         if isinstance(name, str) and is_number(value):
             metrics[name] = float(value)
     return metrics
@@ -320,14 +321,14 @@ def training_metrics(describe: Mapping[str, Any]) -> dict[str, float]:
 
 def tuning_objective(describe: Mapping[str, Any]) -> dict[str, float]:
     """The best training job's objective metric of a DescribeHyperParameterTuningJob answer."""
-    objective = _dig(describe, "BestTrainingJob", "FinalHyperParameterTuningJobObjectiveMetric")
-    name, value = _dig(objective, "MetricName"), _dig(objective, "Value")
+    objective = dig(describe, "BestTrainingJob", "FinalHyperParameterTuningJobObjectiveMetric")
+    name, value = dig(objective, "MetricName"), dig(objective, "Value")
     return {str(name): float(value)} if name and is_number(value) else {}
 
 
 def best_training_job(describe: Mapping[str, Any]) -> str | None:
     """The best training job of a DescribeHyperParameterTuningJob answer."""
-    name = _dig(describe, "BestTrainingJob", "TrainingJobName")
+    name = dig(describe, "BestTrainingJob", "TrainingJobName")
     return str(name) if name else None
 
 

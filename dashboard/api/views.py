@@ -8,6 +8,9 @@ never carry AWS's raw text or a trace (``errors``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, Response, current_app, g, jsonify, redirect, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -92,22 +95,23 @@ def estate() -> Response | WerkzeugResponse:
 
 @bp.get("/impact")
 def impact() -> Response:
-    api = state()
-    wanted = parse_impact_request(
-        request.args, settings=api.settings, regions=api.regions, offered=api.regions
-    )
-    g.log_region = ",".join(wanted.estate.regions)
-    return _served(api.cached.impact(wanted, stats=_stats()))
+    return _estate_query(parse_impact_request,
+                         lambda cached, wanted: cached.impact(wanted, stats=_stats()))
 
 
 @bp.get("/provenance")
 def provenance() -> Response:
+    return _estate_query(parse_provenance_request,
+                         lambda cached, wanted: cached.provenance(wanted, stats=_stats()))
+
+
+def _estate_query(parse: Callable[..., Any], ask: Callable[[Any, Any], Served]) -> Response:
+    """A question to the cached estate: its parameters parsed as the CLI parses them."""
     api = state()
-    wanted = parse_provenance_request(
-        request.args, settings=api.settings, regions=api.regions, offered=api.regions
-    )
+    wanted = parse(request.args, settings=api.settings, regions=api.regions,
+                   offered=api.regions)
     g.log_region = ",".join(wanted.estate.regions)
-    return _served(api.cached.provenance(wanted, stats=_stats()))
+    return _served(ask(api.cached, wanted))
 
 
 @bp.get("/regions")

@@ -176,12 +176,7 @@ class Seeder:
         for group in pipeline.model_package_groups:
             self.ensure_group(pipeline.region, group)
         self.client("sagemaker", pipeline.region).create_pipeline(
-            PipelineName=pipeline.name,
-            PipelineDisplayName=pipeline.display_name or pipeline.name,
-            PipelineDefinition=json.dumps(pipeline.definition),
-            **({"PipelineDescription": pipeline.description} if pipeline.description else {}),
-            RoleArn=ROLE_ARN,
-            Tags=[{"Key": k, "Value": v} for k, v in pipeline.tags.items()],
+            **_pipeline_request(pipeline, ROLE_ARN)
         )
         ref = PipelineRef(pipeline.name, pipeline.region)
         history: dict[str, Simulation] = {}
@@ -270,23 +265,12 @@ class Seeder:
         """
         for bucket in account.buckets:
             s3 = self.account_client("s3", bucket.region, account.role_arn)
-            kwargs: dict[str, Any] = {"Bucket": bucket.name}
-            if bucket.region != "us-east-1":
-                kwargs["CreateBucketConfiguration"] = {"LocationConstraint": bucket.region}
-            s3.create_bucket(**kwargs)
-            if bucket.tags:
-                s3.put_bucket_tagging(
-                    Bucket=bucket.name,
-                    Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in bucket.tags.items()]},
-                )
+            s3.create_bucket(**_bucket_request(bucket))
+            _tag_bucket(s3, bucket)
         role = f"arn:aws:iam::{account.account_id}:role/service-role/AmazonSageMaker-ExecutionRole"
         for pipeline in account.pipelines:
             self.account_client("sagemaker", pipeline.region, account.role_arn).create_pipeline(
-                PipelineName=pipeline.name,
-                PipelineDisplayName=pipeline.display_name or pipeline.name,
-                PipelineDefinition=json.dumps(pipeline.definition),
-                RoleArn=role,
-                Tags=[{"Key": k, "Value": v} for k, v in pipeline.tags.items()],
+                **_pipeline_request(pipeline, role)
             )
             backend = sagemaker_backend(pipeline.region, account.account_id)
             moto_pipeline = backend.pipelines.get(pipeline.name)
@@ -347,10 +331,7 @@ class Seeder:
 
     def create_bucket(self, bucket: BucketSpec) -> None:
         s3 = self.client("s3", bucket.region)
-        kwargs: dict[str, Any] = {"Bucket": bucket.name}
-        if bucket.region != "us-east-1":
-            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": bucket.region}
-        s3.create_bucket(**kwargs)
+        s3.create_bucket(**_bucket_request(bucket))
         self._buckets.add(bucket.name)
         if bucket.encryption:
             rule: JsonDict = {"SSEAlgorithm": bucket.encryption}
@@ -390,11 +371,7 @@ class Seeder:
                     "RestrictPublicBuckets": full,
                 },
             )
-        if bucket.tags:
-            s3.put_bucket_tagging(
-                Bucket=bucket.name,
-                Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in bucket.tags.items()]},
-            )
+        _tag_bucket(s3, bucket)
 
     def ensure_buckets(self, names: Iterable[str], region: str) -> None:
         """Plain buckets (no settings) for names not created yet."""
@@ -564,6 +541,34 @@ class Seeder:
         )
         if simulations:
             moto_pipeline.last_execution_time = naive(max(s.execution.start for s in simulations))
+
+
+def _pipeline_request(pipeline: PipelineSpec, role_arn: str) -> JsonDict:
+    """CreatePipeline's arguments for a pipeline spec, run as ``role_arn``."""
+    return {
+        "PipelineName": pipeline.name,
+        "PipelineDisplayName": pipeline.display_name or pipeline.name,
+        "PipelineDefinition": json.dumps(pipeline.definition),
+        **({"PipelineDescription": pipeline.description} if pipeline.description else {}),
+        "RoleArn": role_arn,
+        "Tags": [{"Key": k, "Value": v} for k, v in pipeline.tags.items()],
+    }
+
+
+def _bucket_request(bucket: BucketSpec) -> JsonDict:
+    """CreateBucket's arguments: the location constraint outside us-east-1."""
+    request: JsonDict = {"Bucket": bucket.name}
+    if bucket.region != "us-east-1":
+        request["CreateBucketConfiguration"] = {"LocationConstraint": bucket.region}
+    return request
+
+
+def _tag_bucket(s3: Any, bucket: BucketSpec) -> None:
+    if bucket.tags:
+        s3.put_bucket_tagging(
+            Bucket=bucket.name,
+            Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in bucket.tags.items()]},
+        )
 
 
 def _variant(variant: VariantSpec) -> JsonDict:

@@ -9,11 +9,13 @@ from botocore.config import Config
 
 from lineage.sandbox import SandboxProcess
 
+SEOUL = "ap-northeast-2"
+
 
 def client(
     sandbox: SandboxProcess,
     service: str,
-    region: str = "ap-northeast-2",
+    region: str = SEOUL,
     *,
     max_attempts: int = 3,
     pool: int = 10,
@@ -31,3 +33,11 @@ def client(
         read_timeout=30,
     )
     return session.client(service, endpoint_url=env["AWS_ENDPOINT_URL"], config=config)  # type: ignore[call-overload]
+
+
+def executions(sm: Any, pipeline: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """ListPipelineExecutions' summaries for a pipeline (one page)."""
+    summaries: list[dict[str, Any]] = sm.list_pipeline_executions(PipelineName=pipeline, **kwargs)[
+        "PipelineExecutionSummaries"
+    ]
+    return summaries

@@ -25,22 +25,9 @@ from lineage.sandbox.world.estate import (
 )
 from lineage.sandbox.world.generated import generated_name, stage_uri
 from tests.conftest import StartSandbox
-from tests.sandbox.clients import client
+from tests.sandbox.clients import SEOUL, client, executions
 
 pytestmark = pytest.mark.sandbox
-SEOUL = "ap-northeast-2"
-
-
-@pytest.fixture(scope="module")
-def sm(sandbox: SandboxProcess) -> Any:
-    return client(sandbox, "sagemaker")
-
-
-def executions(sm: Any, pipeline: str) -> list[dict[str, Any]]:
-    listed: list[dict[str, Any]] = sm.list_pipeline_executions(PipelineName=pipeline)[
-        "PipelineExecutionSummaries"
-    ]
-    return listed
 
 
 def steps(sm: Any, execution_arn: str) -> dict[str, dict[str, Any]]:

@@ -15,27 +15,14 @@ from lineage.sandbox.world import (
     WORLD,
     scale_bucket,
 )
-from tests.sandbox.clients import client
+from tests.sandbox.clients import SEOUL, client, executions
 
 pytestmark = pytest.mark.sandbox
-SEOUL = "ap-northeast-2"
-
-
-@pytest.fixture(scope="module")
-def sm(sandbox: SandboxProcess) -> Any:
-    return client(sandbox, "sagemaker")
 
 
 @pytest.fixture(scope="module")
 def s3(sandbox: SandboxProcess) -> Any:
     return client(sandbox, "s3")
-
-
-def executions(sm: Any, pipeline: str, **kwargs: Any) -> list[dict[str, Any]]:
-    summaries: list[dict[str, Any]] = sm.list_pipeline_executions(PipelineName=pipeline, **kwargs)[
-        "PipelineExecutionSummaries"
-    ]
-    return summaries
 
 
 def all_steps(sm: Any, execution_arn: str) -> list[dict[str, Any]]:

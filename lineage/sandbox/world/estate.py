@@ -36,6 +36,8 @@ versioning and no public access block; the others have some of each.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from lineage.sandbox import SECOND_ACCOUNT_ID, SECOND_ACCOUNT_ROLE_ARN
 from lineage.sandbox.world.builders import (
     definition,
@@ -249,66 +251,59 @@ FEATURES = PipelineSpec(
     ),
 )
 
-XGB_TRAINING = PipelineSpec(
-    name=XGB_PIPELINE,
-    region=SEOUL,
+def _training_run(execution_id: str, started: datetime, *, step: str, auc: float,
+                  approval: str | None = None, features_run: str | None = None) -> ExecutionSpec:
+    """A succeeded trainer's run: its AUC, the package's approval (if it changed from the
+    default) and the feature run it read (if not the whole prefix)."""
+    return ExecutionSpec(
+        execution_id=execution_id,
+        status="Succeeded",
+        started=started,
+        parameters=(
+            {"FeaturesUri": f"{FEATURES_PREFIX}{features_run}/"} if features_run else {}
+        ),
+        metrics={step: {"validation:auc": auc}},
+        approval={step.replace("Train", "Register"): approval} if approval else {},
+    )
+
+
+def _training_pipeline(
+    name: str, *, step: str, image: str, group: str, deploy: bool, created: datetime,
+    runs: tuple[ExecutionSpec, ...],
+) -> PipelineSpec:
+    return PipelineSpec(
+        name=name,
+        region=SEOUL,
+        created=created,
+        tags={"Project": "estate", "Team": "retention"},
+        model_package_groups=(group,),
+        definition=_training_definition(
+            pipeline=name, step=step, image=image, group=group, deploy=deploy
+        ),
+        executions=runs,
+    )
+
+
+XGB_TRAINING = _training_pipeline(
+    XGB_PIPELINE, step="TrainXgb", image=XGBOOST_IMAGE, group=XGB_MODEL_GROUP, deploy=False,
     created=at(days=-35),
-    tags={"Project": "estate", "Team": "retention"},
-    model_package_groups=(XGB_MODEL_GROUP,),
-    definition=_training_definition(
-        pipeline=XGB_PIPELINE, step="TrainXgb", image=XGBOOST_IMAGE, group=XGB_MODEL_GROUP,
-        deploy=False,
-    ),
-    executions=(
-        ExecutionSpec(
-            execution_id="cx8p3n5v2w1a",
-            status="Succeeded",
-            started=at(days=-5),
-            metrics={"TrainXgb": {"validation:auc": 0.84}},
-            approval={"RegisterXgb": "Approved"},
-        ),
-        ExecutionSpec(
-            execution_id="cx8p3n5v2w1b",
-            status="Succeeded",
-            started=at(days=-3),
-            metrics={"TrainXgb": {"validation:auc": 0.71}},
-            approval={"RegisterXgb": "Rejected"},
-        ),
-        ExecutionSpec(
-            execution_id="cx8p3n5v2w1c",
-            status="Succeeded",
-            started=at(days=-1),
-            metrics={"TrainXgb": {"validation:auc": 0.86}},
-        ),
+    runs=(
+        _training_run("cx8p3n5v2w1a", at(days=-5), step="TrainXgb", auc=0.84,
+                      approval="Approved"),
+        _training_run("cx8p3n5v2w1b", at(days=-3), step="TrainXgb", auc=0.71,
+                      approval="Rejected"),
+        _training_run("cx8p3n5v2w1c", at(days=-1), step="TrainXgb", auc=0.86),
     ),
 )
 
-LGBM_TRAINING = PipelineSpec(
-    name=LGBM_PIPELINE,
-    region=SEOUL,
+LGBM_TRAINING = _training_pipeline(
+    LGBM_PIPELINE, step="TrainLgbm", image=LGBM_IMAGE, group=LGBM_MODEL_GROUP, deploy=True,
     created=at(days=-20),
-    tags={"Project": "estate", "Team": "retention"},
-    model_package_groups=(LGBM_MODEL_GROUP,),
-    definition=_training_definition(
-        pipeline=LGBM_PIPELINE, step="TrainLgbm", image=LGBM_IMAGE, group=LGBM_MODEL_GROUP,
-        deploy=True,
-    ),
-    executions=(
-        ExecutionSpec(
-            execution_id="cl4t6r8y0u2a",
-            status="Succeeded",
-            started=at(days=-4, hours=6),
-            parameters={"FeaturesUri": f"{FEATURES_PREFIX}{FEATURE_RUNS[1]}/"},
-            metrics={"TrainLgbm": {"validation:auc": 0.83}},
-            approval={"RegisterLgbm": "Approved"},
-        ),
-        ExecutionSpec(
-            execution_id="cl4t6r8y0u2b",
-            status="Succeeded",
-            started=at(days=-2, hours=6),
-            parameters={"FeaturesUri": f"{FEATURES_PREFIX}{FEATURE_RUNS[2]}/"},
-            metrics={"TrainLgbm": {"validation:auc": 0.85}},
-        ),
+    runs=(
+        _training_run("cl4t6r8y0u2a", at(days=-4, hours=6), step="TrainLgbm", auc=0.83,
+                      approval="Approved", features_run=FEATURE_RUNS[1]),
+        _training_run("cl4t6r8y0u2b", at(days=-2, hours=6), step="TrainLgbm", auc=0.85,
+                      features_run=FEATURE_RUNS[2]),
     ),
 )
 

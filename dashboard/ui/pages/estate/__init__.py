@@ -10,33 +10,17 @@ search's answer, requested as the API requests them), ``details`` (the side pane
 
 from __future__ import annotations
 
-from typing import Any
-
 import dash
-from dash import html
 
-from dashboard.core.state import state
-from dashboard.ui.pages import page_layout, page_mark, register_page
 from dashboard.ui.pages.estate.callbacks import register_callbacks
 from dashboard.ui.pages.estate.layout import TITLE, build_layout
+from dashboard.ui.pages.graph_page import register_graph_page
 
 NAME = "estate"
 # Not /estate: that is the JSON API's estate (dashboard.api.views), which Flask routes first.
 PATH = "/estate/view"
 
 
-def build(**_query: Any) -> html.Div:
-    # The URL's query is read by the page's own callbacks (view.sync_view), not here.
-    app_state = state()
-    page = build_layout(regions=app_state.regions, default_region=app_state.settings.default_region)
-    page.children = [page_mark(NAME), *page.children]
-    return page
-
-
-def title() -> str:
-    return f"{TITLE} (sandbox)" if state().sandbox else TITLE
-
-
 def register(app: dash.Dash) -> None:
-    register_page(__name__, path=PATH, title=title, layout=page_layout(NAME, build))
-    register_callbacks(app)
+    register_graph_page(app, __name__, name=NAME, path=PATH, title=TITLE,
+                        build_layout=build_layout, register_callbacks=register_callbacks)

@@ -16,6 +16,7 @@ from dashboard.ui.components.messages import shown
 from dashboard.ui.pages.estate.details import panel_for
 from dashboard.ui.pages.estate.load import Loaded, load, searched_node
 from dashboard.ui.pages.estate.view import Sync, sync_view, view_from_stores
+from dashboard.ui.pages.graph_page import register_graph_clientside
 
 logger = logging.getLogger("dashboard.callbacks")
 
@@ -97,30 +98,18 @@ def register_callbacks(app: dash.Dash) -> None:
         return {"panel": panel_for(app_state, view_from_stores(
             view, node, app_state.settings.default_region))}
 
-    untyped: Any = app
-    # The selection (URL, search, back/forward) selected in the graph and centred: the
-    # pipeline page's own function (it reads the graph through window.cy).
-    untyped.clientside_callback(
-        ClientsideFunction(namespace="lineage", function_name="focus"),
-        Output(ids.ESTATE_SINK, "title"),
-        Input(ids.ESTATE_NODE, "data"), Input(ids.ESTATE_GRAPH, "elements"),
+    # The selection focused (the pipeline page's own function: it reads the graph through
+    # window.cy), the graph's listeners and the drawer.
+    register_graph_clientside(
+        app, sink=ids.ESTATE_SINK, node=ids.ESTATE_NODE, graph=ids.ESTATE_GRAPH,
+        tooltip=ids.ESTATE_TOOLTIP, workspace_id=ids.ESTATE_WORKSPACE,
+        drawer_toggle=ids.ESTATE_DRAWER_TOGGLE, drawer_close=ids.ESTATE_DRAWER_CLOSE,
+        graph_events="estateGraphEvents", drawer="estateDrawer",
     )
+    untyped: Any = app
     untyped.clientside_callback(
         ClientsideFunction(namespace="lineage", function_name="estateFit"),
         Output(ids.ESTATE_SINK, "children"),
         Input(ids.ESTATE_FIT, "n_clicks"),
-        prevent_initial_call=True,
-    )
-    untyped.clientside_callback(
-        ClientsideFunction(namespace="lineage", function_name="estateGraphEvents"),
-        Output(ids.ESTATE_TOOLTIP, "title"),
-        Input(ids.ESTATE_GRAPH, "elements"),
-    )
-    untyped.clientside_callback(
-        ClientsideFunction(namespace="lineage", function_name="estateDrawer"),
-        Output(ids.ESTATE_WORKSPACE, "className"),
-        Input(ids.ESTATE_NODE, "data"), Input(ids.ESTATE_DRAWER_TOGGLE, "n_clicks"),
-        Input(ids.ESTATE_DRAWER_CLOSE, "n_clicks"),
-        State(ids.ESTATE_WORKSPACE, "className"),
         prevent_initial_call=True,
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import dash_cytoscape as cyto
 from dash import dcc, html
 
 from dashboard.ui import ids
@@ -17,6 +16,7 @@ from dashboard.ui.components.nav import page_links
 from dashboard.ui.components.stylesheet import estate_stylesheet
 from dashboard.ui.pages import relative_path
 from dashboard.ui.pages.estate.view import ALL
+from dashboard.ui.pages.graph_page import graph_loading, workspace
 from dashboard.ui.pages.pipeline.validation import offered_order
 
 TITLE = "SageMaker Lineage: estate"
@@ -35,22 +35,8 @@ def build_layout(*, regions: Sequence[str], default_region: str) -> html.Div:
         header(offered, default_region),
         html.Div(id=ids.ESTATE_MESSAGE, className="messages", role="status"),
         html.Section(id=ids.ESTATE_SUMMARY, className="summary-bar estate-summary"),
-        html.Main(
-            [
-                graph_area(),
-                html.Aside(
-                    [
-                        html.Button("\u00d7", id=ids.ESTATE_DRAWER_CLOSE, n_clicks=0,
-                                    className="button icon drawer-close",
-                                    title="Close the details"),
-                        html.Div(id=ids.ESTATE_PANEL),
-                    ],
-                    className="side-panel",
-                ),
-            ],
-            id=ids.ESTATE_WORKSPACE,
-            className="workspace",
-        ),
+        workspace(graph_area(), workspace_id=ids.ESTATE_WORKSPACE, panel_id=ids.ESTATE_PANEL,
+                  close_id=ids.ESTATE_DRAWER_CLOSE),
     ]
     return html.Div(children, id=ids.ESTATE_PAGE, className="app estate")
 
@@ -113,26 +99,9 @@ def graph_area() -> html.Section:
         ],
         className="toolbar",
     )
-    graph = dcc.Loading(
-        cyto.Cytoscape(
-            id=ids.ESTATE_GRAPH,
-            elements=[],
-            layout=layout_for(LAYOUT_DAGRE, preset=False),
-            stylesheet=estate_stylesheet(),
-            minZoom=0.05,
-            maxZoom=3,
-            boxSelectionEnabled=False,
-            responsive=True,
-            className="graph",
-            style={"width": "100%", "height": "100%"},
-        ),
-        id=ids.ESTATE_GRAPH_LOADING,
-        type="circle",
-        delay_show=250,
-        target_components={ids.ESTATE_GRAPH: "elements"},  # type: ignore[arg-type]
-        overlay_style={"visibility": "visible", "opacity": 0.45},
-        parent_className="graph-loading",
-    )
+    graph = graph_loading(graph_id=ids.ESTATE_GRAPH, loading_id=ids.ESTATE_GRAPH_LOADING,
+                          layout=layout_for(LAYOUT_DAGRE, preset=False),
+                          stylesheet=estate_stylesheet())
     return html.Section(
         [toolbar,
          html.Div([graph, html.Div(id=ids.ESTATE_TOOLTIP, className="graph-tooltip",

@@ -10,7 +10,7 @@ so far (``progress``); the page draws that, says so and asks again until it is c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from dash import html, no_update
@@ -36,6 +36,7 @@ from dashboard.ui.pages.estate.graph import (
     suggestions,
 )
 from dashboard.ui.pages.estate.view import EstateView
+from dashboard.ui.pages.graph_page import Outputs
 from dashboard.ui.pages.pipeline.validation import text_params
 from lineage.estate_request import (
     EstateRequest,
@@ -143,7 +144,7 @@ def answer_search(app: AppState, view: EstateView, document: Mapping[str, Any]) 
 
 
 @dataclass(frozen=True)
-class Loaded:
+class Loaded(Outputs):
     """The outputs of ``load``; ``no_update`` where nothing changes."""
 
     elements: Any = no_update
@@ -153,9 +154,6 @@ class Loaded:
     search_message: Any = no_update
     summary: Any = no_update
     interval_disabled: Any = no_update
-
-    def outputs(self) -> dict[str, Any]:
-        return {item.name: getattr(self, item.name) for item in fields(self)}
 
 
 def progress_note(progress: Any) -> Note | None:

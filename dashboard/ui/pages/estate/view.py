@@ -14,13 +14,14 @@ absent here; a region the server does not offer is refused where the estate is r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from dash import no_update
 
 from dashboard.ui import ids
+from dashboard.ui.pages.graph_page import Outputs, query_values
 
 ALL = "all"
 MAX_URL_VALUE = 1024
@@ -48,13 +49,7 @@ def _text(value: Any) -> str | None:
 
 def parse_query(search: Any, default_region: str) -> EstateView:
     """The view of a URL's query string; blank and over-long values count as absent."""
-    values = parse_qs((_text(search) or "").lstrip("?"), keep_blank_values=False)
-
-    def first(name: str) -> str | None:
-        items = values.get(name) or []
-        value = items[0].strip() if items else ""
-        return value if value and len(value) <= MAX_URL_VALUE else None
-
+    first = query_values(search, MAX_URL_VALUE)
     return EstateView(first("region") or default_region, first("q"), first("node"))
 
 
@@ -88,7 +83,7 @@ def region_of_picker(value: Any) -> str | None:
 
 
 @dataclass(frozen=True)
-class Sync:
+class Sync(Outputs):
     """The outputs of ``sync_view``; ``no_update`` where nothing changes."""
 
     url_search: Any = no_update
@@ -96,9 +91,6 @@ class Sync:
     search: Any = no_update  # the search box's text
     view: Any = no_update
     node: Any = no_update
-
-    def outputs(self) -> dict[str, Any]:
-        return {item.name: getattr(self, item.name) for item in fields(self)}
 
 
 def sync_view(

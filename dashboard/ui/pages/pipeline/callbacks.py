@@ -18,6 +18,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 from dashboard.core.state import state
 from dashboard.ui import ids
 from dashboard.ui.components.messages import shown
+from dashboard.ui.pages.graph_page import register_graph_clientside
 from dashboard.ui.pages.pipeline.catalog import (
     execution_options,
     pipeline_options,
@@ -233,10 +234,13 @@ def register_callbacks(app: dash.Dash) -> None:
         Input(ids.ZOOM_OUT, "n_clicks"),
         prevent_initial_call=True,
     )
-    untyped.clientside_callback(
-        ClientsideFunction(namespace="lineage", function_name="focus"),
-        Output(ids.CLIENTSIDE_SINK, "title"),
-        Input(ids.NODE, "data"), Input(ids.GRAPH, "elements"),
+    # The selection focused, the graph's own listeners (tooltips, and a refit when its box
+    # changes size), and the side panel as a drawer on narrow screens.
+    register_graph_clientside(
+        app, sink=ids.CLIENTSIDE_SINK, node=ids.NODE, graph=ids.GRAPH,
+        tooltip=ids.GRAPH_TOOLTIP, workspace_id=ids.WORKSPACE,
+        drawer_toggle=ids.DRAWER_TOGGLE, drawer_close=ids.DRAWER_CLOSE,
+        graph_events="graphEvents", drawer="drawer",
     )
     # The matches of a search: highlighted, and the view fitted to them.
     untyped.clientside_callback(
@@ -245,25 +249,10 @@ def register_callbacks(app: dash.Dash) -> None:
         Input(ids.SEARCH_MATCHES, "data"),
         prevent_initial_call=True,
     )
-    # The graph's own listeners: tooltips, and a refit when its box changes size.
-    untyped.clientside_callback(
-        ClientsideFunction(namespace="lineage", function_name="graphEvents"),
-        Output(ids.GRAPH_TOOLTIP, "title"),
-        Input(ids.GRAPH, "elements"),
-    )
     # The legend: closed the first time, then as this browser left it.
     untyped.clientside_callback(
         ClientsideFunction(namespace="lineage", function_name="legend"),
         Output(ids.LEGEND_OPEN, "data"), Output(ids.LEGEND, "hidden"),
         Output(ids.LEGEND_TOGGLE, "aria-expanded"),
         Input(ids.LEGEND_TOGGLE, "n_clicks"), Input(ids.LEGEND_OPEN, "data"),
-    )
-    # The side panel: a drawer on narrow screens, opened by a selection or the button.
-    untyped.clientside_callback(
-        ClientsideFunction(namespace="lineage", function_name="drawer"),
-        Output(ids.WORKSPACE, "className"),
-        Input(ids.NODE, "data"), Input(ids.DRAWER_TOGGLE, "n_clicks"),
-        Input(ids.DRAWER_CLOSE, "n_clicks"),
-        State(ids.WORKSPACE, "className"),
-        prevent_initial_call=True,
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import dash_cytoscape as cyto
 from dash import dcc, html
 
 from dashboard.ui import ids
@@ -17,6 +16,7 @@ from dashboard.ui.components.legend import legend
 from dashboard.ui.components.nav import page_links
 from dashboard.ui.components.stylesheet import stylesheet
 from dashboard.ui.pages import relative_path
+from dashboard.ui.pages.graph_page import graph_loading, workspace
 from dashboard.ui.pages.pipeline.validation import offered_order
 from dashboard.ui.pages.pipeline.view import DATA_VIEW_ON, LATEST
 
@@ -51,22 +51,8 @@ def build_layout(
         dcc.Store(id=ids.CATALOG_NOTES, data=[]),
         html.Div(id=ids.MESSAGE, className="messages", role="status"),
         html.Section(id=ids.SUMMARY, className="summary-bar"),
-        html.Main(
-            [
-                graph_area(),
-                html.Aside(
-                    [
-                        html.Button("\u00d7", id=ids.DRAWER_CLOSE, n_clicks=0,
-                                    className="button icon drawer-close",
-                                    title="Close the details"),
-                        html.Div(id=ids.PANEL),
-                    ],
-                    className="side-panel",
-                ),
-            ],
-            id=ids.WORKSPACE,
-            className="workspace",
-        ),
+        workspace(graph_area(), workspace_id=ids.WORKSPACE, panel_id=ids.PANEL,
+                  close_id=ids.DRAWER_CLOSE),
     ]
     return html.Div(children, id=ids.PAGE, className="app")
 
@@ -185,26 +171,8 @@ def graph_area() -> html.Section:
         ],
         className="toolbar",
     )
-    graph = dcc.Loading(
-        cyto.Cytoscape(
-            id=ids.GRAPH,
-            elements=[],
-            layout=layout_for(LAYOUT_AUTO, preset=False),
-            stylesheet=stylesheet(),
-            minZoom=0.05,
-            maxZoom=3,
-            boxSelectionEnabled=False,
-            responsive=True,
-            className="graph",
-            style={"width": "100%", "height": "100%"},
-        ),
-        id=ids.GRAPH_LOADING,
-        type="circle",
-        delay_show=250,
-        target_components={ids.GRAPH: "elements"},  # type: ignore[arg-type]
-        overlay_style={"visibility": "visible", "opacity": 0.45},
-        parent_className="graph-loading",
-    )
+    graph = graph_loading(graph_id=ids.GRAPH, loading_id=ids.GRAPH_LOADING,
+                          layout=layout_for(LAYOUT_AUTO, preset=False), stylesheet=stylesheet())
     return html.Section(
         [
             toolbar,

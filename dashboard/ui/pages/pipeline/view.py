@@ -16,9 +16,9 @@ browser.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from dash import html, no_update
 
@@ -33,6 +33,7 @@ from dashboard.ui.components.elements import (
 )
 from dashboard.ui.components.panels import text
 from dashboard.ui.components.visible import visible_text
+from dashboard.ui.pages.graph_page import Outputs, query_values
 
 LATEST = "latest"  # the execution dropdown's value for "the latest execution"
 DATA_VIEW_ON = "on"  # the data view checkbox's value
@@ -72,13 +73,7 @@ class View:
 
 def parse_query(search: Any, default_region: str) -> View:
     """The view of a URL's query string; blank, over-long and unknown values count as absent."""
-    values = parse_qs((_text(search) or "").lstrip("?"), keep_blank_values=False)
-
-    def first(name: str) -> str | None:
-        items = values.get(name) or []
-        value = items[0].strip() if items else ""
-        return value if value and len(value) <= MAX_URL_VALUE else None
-
+    first = query_values(search, MAX_URL_VALUE)
     node = first("node")
     layout = first("layout")
     return View(
@@ -113,7 +108,7 @@ def _items(values: Any, kind: type) -> list[Any]:
 
 
 @dataclass(frozen=True)
-class Sync:
+class Sync(Outputs):
     """The outputs of ``sync_view``; ``no_update`` where nothing changes."""
 
     url_search: Any = no_update
@@ -126,9 +121,6 @@ class Sync:
     node: Any = no_update
     search_message: Any = no_update
     search_matches: Any = no_update
-
-    def outputs(self) -> dict[str, Any]:
-        return {item.name: getattr(self, item.name) for item in fields(self)}
 
 
 def _toggles(wanted: View, data_view: Any, layout_choice: Any) -> dict[str, Any]:

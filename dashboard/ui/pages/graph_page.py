@@ -1,0 +1,151 @@
+"""What the graph pages (pipeline, estate) share: their start-up wiring, the graph and its side
+panel in the layout, the browser-side callbacks of the graph, the URL's query values and the
+outputs of a callback by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from typing import Any, cast
+from urllib.parse import parse_qs
+
+import dash
+import dash_cytoscape as cyto
+from dash import ClientsideFunction, Input, Output, State, dcc, html
+
+from dashboard.core.state import state
+from dashboard.ui.pages import page_layout, page_mark, register_page
+
+
+def register_graph_page(
+    app: dash.Dash,
+    module: str,
+    *,
+    name: str,
+    path: str,
+    title: str,
+    build_layout: Callable[..., html.Div],
+    register_callbacks: Callable[[dash.Dash], None],
+) -> None:
+    """Register page ``name`` at ``path``: its layout built from the server's regions, its title
+    marked in the sandbox, and its callbacks."""
+
+    def build(**_query: Any) -> html.Div:
+        # The URL's query is read by the page's own callbacks (view.sync_view), not here.
+        app_state = state()
+        page = build_layout(regions=app_state.regions,
+                            default_region=app_state.settings.default_region)
+        page.children = [page_mark(name), *page.children]
+        return page
+
+    def page_title() -> str:
+        return f"{title} (sandbox)" if state().sandbox else title
+
+    register_page(module, path=path, title=page_title, layout=page_layout(name, build))
+    register_callbacks(app)
+
+
+def workspace(graph_area: Any, *, workspace_id: str, panel_id: str, close_id: str) -> html.Main:
+    """The graph area beside the side panel (a drawer on narrow screens)."""
+    return html.Main(
+        [
+            graph_area,
+            html.Aside(
+                [
+                    html.Button("\u00d7", id=close_id, n_clicks=0,
+                                className="button icon drawer-close",
+                                title="Close the details"),
+                    html.Div(id=panel_id),
+                ],
+                className="side-panel",
+            ),
+        ],
+        id=workspace_id,
+        className="workspace",
+    )
+
+
+def graph_loading(
+    *, graph_id: str, loading_id: str, layout: dict[str, Any], stylesheet: Sequence[Any]
+) -> dcc.Loading:
+    """The Cytoscape graph, empty, under a spinner shown while its elements load."""
+    return dcc.Loading(
+        cyto.Cytoscape(
+            id=graph_id,
+            elements=[],
+            layout=layout,
+            stylesheet=stylesheet,
+            minZoom=0.05,
+            maxZoom=3,
+            boxSelectionEnabled=False,
+            responsive=True,
+            className="graph",
+            style={"width": "100%", "height": "100%"},
+        ),
+        id=loading_id,
+        type="circle",
+        delay_show=250,
+        target_components={graph_id: "elements"},  # type: ignore[arg-type]
+        overlay_style={"visibility": "visible", "opacity": 0.45},
+        parent_className="graph-loading",
+    )
+
+
+def register_graph_clientside(
+    app: dash.Dash,
+    *,
+    sink: str,
+    node: str,
+    graph: str,
+    tooltip: str,
+    workspace_id: str,
+    drawer_toggle: str,
+    drawer_close: str,
+    graph_events: str,
+    drawer: str,
+) -> None:
+    """The browser-side callbacks (assets/dashboard.js) of a graph page: the selection focused,
+    the graph's own listeners (function ``graph_events``), and the drawer (function ``drawer``)."""
+    untyped: Any = app
+    # The selection (URL, search, back/forward) selected in the graph and centred.
+    untyped.clientside_callback(
+        ClientsideFunction(namespace="lineage", function_name="focus"),
+        Output(sink, "title"),
+        Input(node, "data"), Input(graph, "elements"),
+    )
+    # The graph's own listeners: tooltips, and a refit when its box changes size.
+    untyped.clientside_callback(
+        ClientsideFunction(namespace="lineage", function_name=graph_events),
+        Output(tooltip, "title"),
+        Input(graph, "elements"),
+    )
+    # The side panel: a drawer on narrow screens, opened by a selection or the button.
+    untyped.clientside_callback(
+        ClientsideFunction(namespace="lineage", function_name=drawer),
+        Output(workspace_id, "className"),
+        Input(node, "data"), Input(drawer_toggle, "n_clicks"),
+        Input(drawer_close, "n_clicks"),
+        State(workspace_id, "className"),
+        prevent_initial_call=True,
+    )
+
+
+def query_values(search: Any, max_length: int) -> Callable[[str], str | None]:
+    """``first(name)``: the first value of ``name`` in a URL's query string; blank and over-long
+    (``max_length``) values, and a query that is not text, count as absent."""
+    values = parse_qs((search if isinstance(search, str) else "").lstrip("?"),
+                      keep_blank_values=False)
+
+    def first(name: str) -> str | None:
+        items = values.get(name) or []
+        value = items[0].strip() if items else ""
+        return value if value and len(value) <= max_length else None
+
+    return first
+
+
+class Outputs:
+    """For a dataclass of a callback's outputs: ``outputs()``, its fields by name."""
+
+    def outputs(self) -> dict[str, Any]:
+        return {item.name: getattr(self, item.name) for item in fields(cast(Any, self))}
