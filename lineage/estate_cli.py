@@ -119,14 +119,12 @@ def _settings() -> tuple[Settings, frozenset[str]]:
 
 
 def _read(settings: Settings, request: EstateRequest) -> Estate:
-    from lineage.estate_reader import EstateScope, read_estate
+    from lineage.estate_reader import read_estate
     from lineage.service import LineageService
 
     service = LineageService(settings)
     try:
-        scope = EstateScope(regions=request.regions, account=request.account,
-                            domain=request.domain, depth=request.depth)
-        return read_estate(service, scope).estate
+        return read_estate(service, request).estate
     finally:
         service.close()
 

@@ -31,6 +31,7 @@ from lineage.config import role_account
 from lineage.errors import AwsError, DeadlineExceeded, LineageError
 from lineage.estate import Estate, EstateProgress, arn_region_account, assemble_estate
 from lineage.estate import pipeline_id as _pipeline_id
+from lineage.estate_request import EstateRequest
 from lineage.models import PipelineList, Warning, iso
 from lineage.request import LineageRequest
 from lineage.runinfo import newest_execution
@@ -43,14 +44,6 @@ logger = logging.getLogger(__name__)
 ESTATE_POOL = "estate"
 # Newest packages described per model package group.
 MAX_PACKAGES_PER_GROUP = 50
-
-
-@dataclass(frozen=True)
-class EstateScope:
-    regions: tuple[str, ...]
-    account: str | None = None  # only this account (the caller's own or a role's)
-    domain: str | None = None  # only pipelines of this Studio domain, and what they touch
-    depth: int = 1  # documents of the last N executions of each pipeline
 
 
 @dataclass(frozen=True)
@@ -160,7 +153,7 @@ def service_documents(
 
 def read_estate(
     service: LineageService,
-    scope: EstateScope,
+    scope: EstateRequest,
     *,
     document_for: DocumentFor | None = None,
     known: Mapping[str, KnownPipeline] | None = None,
@@ -198,7 +191,7 @@ class _EstateRun:
     def __init__(
         self,
         service: LineageService,
-        scope: EstateScope,
+        scope: EstateRequest,
         *,
         document_for: DocumentFor,
         known: Mapping[str, KnownPipeline],

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 
 from lineage.config import Settings
 from lineage.errors import InvalidParameter
+from lineage.graph import BUCKET_NAME_PATTERN
 from lineage.request import WHOLE_NUMBER, domain_parameter, parse_pipelines_request, text_parameter
 
 MAX_DEPTH = 10
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
 # S3's bucket naming rules (3-63 lower-case letters, digits, dots, hyphens; letter or digit
 # at both ends), then an optional key of printable characters.
-BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
-S3_URI = re.compile(r"s3://(?P<bucket>[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(?:/(?P<key>[^\s]{0,1024}))?")
+BUCKET_NAME = re.compile(BUCKET_NAME_PATTERN)
+S3_URI = re.compile(rf"s3://(?P<bucket>{BUCKET_NAME_PATTERN})(?:/(?P<key>[^\s]{{0,1024}}))?")
 # botocore's patterns of EndpointName and ModelName; a versioned model package's ARN.
 ENDPOINT_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 MODEL_NAME = ENDPOINT_NAME
@@ -38,10 +39,12 @@ MODEL_ARN = re.compile(
 
 @dataclass(frozen=True)
 class EstateRequest:
+    """What an estate covers (``/estate``, and the reader's scope)."""
+
     regions: tuple[str, ...]
-    account: str | None = None
-    domain: str | None = None
-    depth: int = 1
+    account: str | None = None  # only this account (the caller's own or a role's)
+    domain: str | None = None  # only pipelines of this Studio domain, and what they touch
+    depth: int = 1  # documents of the last N executions of each pipeline
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ from lineage.step_types import normalize_s3_uri
 S3_SCHEME = "s3://"
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (general
 # purpose buckets; legacy names with capitals or "_" cannot be made any more).
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+BUCKET_NAME_PATTERN = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
+_BUCKET_NAME = re.compile(f"^{BUCKET_NAME_PATTERN}$")
 UNKNOWN_S3_SETTINGS = S3Settings(
     encryption=UNKNOWN, versioning=UNKNOWN, public_access=UNKNOWN, tags=None
 )

@@ -17,6 +17,7 @@ from dashboard.core.config import ENV_API_KEYS, ENV_TRUSTED_USER_HEADER
 from lineage.aws import sagemaker_regions
 from lineage.contract import lineage_schema
 from lineage.estate_request import MAX_DEPTH
+from lineage.graph import BUCKET_NAME_PATTERN
 from lineage.request import DEFAULT_EXECUTIONS, MAX_EXECUTIONS, MAX_PARAMETER_LENGTH
 
 JsonDict = dict[str, Any]
@@ -111,7 +112,7 @@ _EXECUTION = (
 )
 
 # lineage.estate_request.S3_URI
-_S3_URI = "^(s3://[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9](/[^\\s]{0,1024})?)?$"
+_S3_URI = f"^(s3://{BUCKET_NAME_PATTERN}(/[^\\s]{{0,1024}})?)?$"
 
 _PARAMETERS: dict[str, JsonDict] = {
     "account": {
@@ -137,7 +138,7 @@ _PARAMETERS: dict[str, JsonDict] = {
         "name": "bucket",
         "in": "query",
         "description": "An S3 bucket name (or give uri).",
-        "schema": {"type": "string", "pattern": "^([a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9])?$"},
+        "schema": {"type": "string", "pattern": f"^({BUCKET_NAME_PATTERN})?$"},
     },
     "endpoint": {
         "name": "endpoint",

@@ -47,7 +47,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -66,8 +66,8 @@ from lineage.errors import (
 from lineage.estate import Estate
 from lineage.estate_queries import impact, provenance
 from lineage.estate_reader import (
+    DocumentFor,
     EstatePipeline,
-    EstateScope,
     KnownPipeline,
     account_service,
     read_estate,
@@ -482,9 +482,8 @@ class CachedLineage:
         self, request: EstateRequest, refresh: bool, stats: RequestStats | None
     ) -> tuple[EstateEntry, str, int | None]:
         stats = stats if stats is not None else current_stats()
-        scope = EstateScope(regions=tuple(sorted(set(request.regions))),
-                            account=request.account, domain=request.domain,
-                            depth=request.depth)
+        # One key for one scope, whatever the order its regions were named in.
+        scope = replace(request, regions=tuple(sorted(set(request.regions))))
         key = estate_key(scope, s3=self.service.settings.enable_s3_meta)
         refresh, refresh_after = self._refresh_turn(key, refresh)
         if not refresh:
@@ -508,7 +507,7 @@ class CachedLineage:
         entry, source = self._single_flight(key, EstateEntry, compute, refresh, stats)
         return entry, source, refresh_after
 
-    def _estate_document(self, stats: RequestStats) -> Any:
+    def _estate_document(self, stats: RequestStats) -> DocumentFor:
         """``document_for`` of an estate build: the service's document, bucket settings from
         this cache, the calls counted into ``stats`` (from the build's threads)."""
         lock = threading.Lock()
@@ -750,7 +749,7 @@ def _first_executions(body: str, limit: int) -> str:
     return _dumps(listing)
 
 
-def estate_key(scope: EstateScope, *, s3: bool) -> str:
+def estate_key(scope: EstateRequest, *, s3: bool) -> str:
     """The cache key of an estate: its regions (sorted), account, domain, depth."""
     rest = json.dumps([list(scope.regions), scope.account, scope.domain, scope.depth, s3])
     return f"estate:{KEY_VERSION}:{_digest(rest)}"

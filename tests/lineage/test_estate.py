@@ -10,7 +10,8 @@ import pytest
 
 from lineage.errors import AwsAccessDenied, AwsUnavailable
 from lineage.estate import EstateProgress, assemble_estate
-from lineage.estate_reader import EstateScope, read_estate, service_documents
+from lineage.estate_reader import read_estate, service_documents
+from lineage.estate_request import EstateRequest
 from tests.lineage.fake_aws import (
     ACCOUNT,
     BUCKET,
@@ -114,7 +115,7 @@ def world() -> Iterator[FakeWorld]:
 def test_the_reader_against_the_fake(world: FakeWorld) -> None:
     service = world.service()
     progress: list[EstateProgress] = []
-    read = read_estate(service, EstateScope((REGION,)), on_progress=progress.append)
+    read = read_estate(service, EstateRequest((REGION,)), on_progress=progress.append)
     estate = read.estate
     assert estate.warnings == () and estate.progress is None
     pipeline = f"pipeline:{ACCOUNT}:{REGION}:{PIPELINE}"
@@ -145,7 +146,7 @@ def test_the_reader_against_the_fake(world: FakeWorld) -> None:
 
     # Unchanged since the last read (same LastExecutionTime/LastModifiedTime): not read again.
     calls_before = sum(api.call_count for api in world.apis)
-    again = read_estate(service, EstateScope((REGION,)), known=read.known)
+    again = read_estate(service, EstateRequest((REGION,)), known=read.known)
     assert again.pipelines_read == 0
     assert again.estate.to_dict()["edges"] == estate.to_dict()["edges"]
     new_ops = [op for api in world.apis for op in api.operations][calls_before:]
@@ -160,7 +161,7 @@ def test_a_role_that_cannot_be_assumed_is_a_warning(world: FakeWorld) -> None:
             return world.api(region)
         return FakeAws(region, Refusing(AwsAccessDenied("denied", operation="AssumeRole")))
 
-    read = read_estate(service, EstateScope((REGION,)), api_for=api_for,
+    read = read_estate(service, EstateRequest((REGION,)), api_for=api_for,
                        document_for=service_documents(service, api_for))
     codes = {(w.code, w.target) for w in read.estate.warnings}
     assert ("ACCOUNT_ACCESS_DENIED", ROLE) in codes
@@ -177,7 +178,7 @@ def test_a_failing_region_and_a_denied_describe_are_warnings() -> None:
                 return FakeAws(region, Refusing(AwsUnavailable("down", operation="x")))
             return world.api(region)
 
-        read = read_estate(service, EstateScope((REGION, "us-east-1")), api_for=api_for,
+        read = read_estate(service, EstateRequest((REGION, "us-east-1")), api_for=api_for,
                            document_for=service_documents(service, api_for))
     finally:
         world.release_all()
@@ -196,6 +197,6 @@ def test_depth_reads_the_last_executions(world: FakeWorld) -> None:
         seen.append(execution)
         return documents(pipeline, execution)
 
-    read_estate(service, EstateScope((REGION,), depth=3), document_for=document_for)
+    read_estate(service, EstateRequest((REGION,), depth=3), document_for=document_for)
     assert seen == [EXECUTION_ARN]  # the fake lists one execution
     assert PIPELINE_ARN

@@ -8,8 +8,9 @@ from lineage.config import Settings
 from lineage.errors import EstateNodeNotFound, InvalidParameter
 from lineage.estate import Estate
 from lineage.estate_queries import impact, provenance
-from lineage.estate_reader import EstateScope, read_estate
+from lineage.estate_reader import read_estate
 from lineage.estate_request import (
+    EstateRequest,
     parse_estate_request,
     parse_impact_request,
     parse_provenance_request,
@@ -34,7 +35,7 @@ RAW = f"dataset:s3://{BUCKET}/raw"
 def estate() -> Estate:
     world = FakeWorld()
     try:
-        return read_estate(world.service(), EstateScope((REGION,))).estate
+        return read_estate(world.service(), EstateRequest((REGION,))).estate
     finally:
         world.release_all()
 
