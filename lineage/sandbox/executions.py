@@ -165,7 +165,7 @@ class ExecutionStore:
         e = self._execution(region, params)
         user = {
             "UserProfileArn": (
-                f"arn:aws:sagemaker:{region}:{ACCOUNT_ID}:user-profile/d-sandbox/data-scientist"
+                f"arn:aws:sagemaker:{region}:{e.account}:user-profile/d-sandbox/data-scientist"
             ),
             "UserProfileName": "data-scientist",
             "DomainId": "d-sandbox",

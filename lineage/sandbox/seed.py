@@ -48,6 +48,7 @@ from lineage.sandbox.world.specs import (
     VariantSpec,
     World,
     at,
+    execution_role,
 )
 
 logger = logging.getLogger(__name__)
@@ -83,8 +84,12 @@ class Seeder:
     store: ExecutionStore
     workers: int = 8
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
-    _package_versions: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
-    _groups: set[tuple[str, str]] = field(default_factory=set)
+    # Another account's id -> the role seeding it assumes (seed_account adds each).
+    _roles: dict[str, str] = field(default_factory=dict)
+    _package_versions: dict[tuple[str, str, str], int] = field(
+        default_factory=lambda: defaultdict(int)
+    )
+    _groups: set[tuple[str, str, str]] = field(default_factory=set)
     _buckets: set[str] = field(default_factory=set)
     # What moto was last told of each live job ((kind, ARN) -> (status, end)) and of each live
     # run (execution ARN -> its jobs so), and the model artifacts moto gave a training job
@@ -140,6 +145,12 @@ class Seeder:
             )
         return self._clients[key]
 
+    def client_in(self, account: str, service: str, region: str) -> Any:
+        """A client in ``account``: the sandbox's own, or one on the role seed_account took."""
+        if account == ACCOUNT_ID:
+            return self.client(service, region)
+        return self.account_client(service, region, self._roles[account])
+
     def close(self) -> None:
         """Close the clients' connections (the seeding endpoint goes away after seeding)."""
         for client in self._clients.values():
@@ -170,15 +181,18 @@ class Seeder:
         self,
         pipeline: PipelineSpec,
         *,
+        account: str = ACCOUNT_ID,
         all_branches: bool = False,
         step_names: list[str] | None = None,
     ) -> list[Simulation]:
+        """The pipeline in ``account`` (another one once :meth:`seed_account` took its role)
+        and its simulated executions, jobs and objects, all in that account."""
         for group in pipeline.model_package_groups:
-            self.ensure_group(pipeline.region, group)
-        self.client("sagemaker", pipeline.region).create_pipeline(
-            **_pipeline_request(pipeline, ROLE_ARN)
+            self.ensure_group(pipeline.region, group, account)
+        self.client_in(account, "sagemaker", pipeline.region).create_pipeline(
+            **_pipeline_request(pipeline, execution_role(account))
         )
-        ref = PipelineRef(pipeline.name, pipeline.region)
+        ref = PipelineRef(pipeline.name, pipeline.region, account)
         history: dict[str, Simulation] = {}
         simulations: list[Simulation] = []
         for spec in sorted(pipeline.executions, key=lambda e: e.started):
@@ -189,7 +203,7 @@ class Seeder:
                 history=history,
                 all_branches=all_branches,
                 step_names=step_names,
-                package_arn=partial(self._next_package_arn, pipeline.region),
+                package_arn=partial(self._next_package_arn, account, pipeline.region),
             )
             history[spec.execution_id] = sim
             simulations.append(sim)
@@ -197,13 +211,13 @@ class Seeder:
             self.apply(sim)
             for plan in sim.jobs:
                 self._outputs[(pipeline.name, sim.execution.execution_id, plan.step)] = plan
-        self._patch_pipeline(pipeline, simulations)
+        self._patch_pipeline(pipeline, simulations, account)
         return simulations
 
     def apply(self, sim: Simulation) -> None:
         """Create the simulation's jobs and objects, patch them, register the execution."""
         self._create_jobs(sim.jobs)
-        self._put_objects(sim.objects, sim.execution.region)
+        self._put_objects(sim.objects, sim.execution.region, sim.execution.account)
         for plan in sim.jobs:
             self._patch_job(plan)
         self.store.add(sim.execution)
@@ -223,7 +237,7 @@ class Seeder:
                 self._create_jobs(new)
             objects = {uri: body for uri, body in sim.objects.items()
                        if uri not in self._live_objects}
-            self._put_objects(objects, sim.execution.region)
+            self._put_objects(objects, sim.execution.region, sim.execution.account)
             self._live_objects |= set(objects)
             for plan in sim.jobs:
                 if self._live_jobs.get((plan.kind, plan.arn)) != state[(plan.kind, plan.arn)]:
@@ -238,13 +252,13 @@ class Seeder:
                 list(pool.map(self._create_job, [p for p in plans if p.kind in wave]))
         for plan in plans:
             if plan.kind == "model_package":
-                self.ensure_group(plan.region, plan.name)
+                self.ensure_group(plan.region, plan.name, plan.account)
                 self._create_job(plan)
 
-    def _put_objects(self, objects: dict[str, bytes], region: str) -> None:
+    def _put_objects(self, objects: dict[str, bytes], region: str, account: str) -> None:
         for uri, body in objects.items():
             bucket, _, key = uri[5:].partition("/")
-            self.client("s3", region).put_object(Bucket=bucket, Key=key, Body=body)
+            self.client_in(account, "s3", region).put_object(Bucket=bucket, Key=key, Body=body)
 
     def _date_last_run(self, sim: Simulation) -> None:
         """DescribePipeline's LastRunTime: the newest run's start."""
@@ -253,30 +267,22 @@ class Seeder:
         if key in self._live_last_run and self._live_last_run[key] >= execution.start:
             return
         self._live_last_run[key] = execution.start
-        moto_pipeline = sagemaker_backend(execution.region).pipelines.get(execution.pipeline_name)
+        backend = sagemaker_backend(execution.region, execution.account)
+        moto_pipeline = backend.pipelines.get(execution.pipeline_name)
         if moto_pipeline is not None:
             moto_pipeline.last_execution_time = naive(execution.start)
 
     def seed_account(self, account: AccountSpec) -> None:
-        """Another account's buckets and pipelines, made with the role's credentials.
-
-        Only the pipelines themselves: their executions are not simulated (the execution
-        store answers an empty list for them), as the simulation's ARNs name the first account.
-        """
+        """Another account's buckets and pipelines, made with the role's credentials; the
+        pipelines' executions are simulated as the first account's are, with that account's
+        ARNs, and their jobs made in its backend."""
+        self._roles[account.account_id] = account.role_arn
         for bucket in account.buckets:
-            s3 = self.account_client("s3", bucket.region, account.role_arn)
+            s3 = self.client_in(account.account_id, "s3", bucket.region)
             s3.create_bucket(**_bucket_request(bucket))
             _tag_bucket(s3, bucket)
-        role = f"arn:aws:iam::{account.account_id}:role/service-role/AmazonSageMaker-ExecutionRole"
         for pipeline in account.pipelines:
-            self.account_client("sagemaker", pipeline.region, account.role_arn).create_pipeline(
-                **_pipeline_request(pipeline, role)
-            )
-            backend = sagemaker_backend(pipeline.region, account.account_id)
-            moto_pipeline = backend.pipelines.get(pipeline.name)
-            if moto_pipeline is not None:
-                moto_pipeline.creation_time = naive(pipeline.created)
-                moto_pipeline.last_modified_time = naive(pipeline.created)
+            self.seed_pipeline(pipeline, account=account.account_id)
 
     # --- deployments made outside the pipelines -----------------------------------------
 
@@ -398,22 +404,22 @@ class Seeder:
             if item.domain_name == domain.name:
                 item.creation_time = item.last_modified_time = naive(at(days=-60))
 
-    def ensure_group(self, region: str, group: str) -> None:
-        if (region, group) in self._groups:
+    def ensure_group(self, region: str, group: str, account: str = ACCOUNT_ID) -> None:
+        if (account, region, group) in self._groups:
             return
-        self._groups.add((region, group))
-        self.client("sagemaker", region).create_model_package_group(
+        self._groups.add((account, region, group))
+        self.client_in(account, "sagemaker", region).create_model_package_group(
             ModelPackageGroupName=group,
             ModelPackageGroupDescription=f"Models registered by pipelines ({group})",
         )
 
-    def _next_package_arn(self, region: str, group: str) -> str:
-        self._package_versions[(region, group)] += 1
-        version = self._package_versions[(region, group)]
-        return sagemaker_arn(region, "model-package", f"{group}/{version}")
+    def _next_package_arn(self, account: str, region: str, group: str) -> str:
+        self._package_versions[(account, region, group)] += 1
+        version = self._package_versions[(account, region, group)]
+        return sagemaker_arn(region, "model-package", f"{group}/{version}", account)
 
     def _create_job(self, plan: JobPlan) -> None:
-        sagemaker = self.client("sagemaker", plan.region)
+        sagemaker = self.client_in(plan.account, "sagemaker", plan.region)
         create = {
             "processing": sagemaker.create_processing_job,
             "training": sagemaker.create_training_job,
@@ -443,7 +449,7 @@ class Seeder:
                 logger.warning("model package ARN %s, expected %s", created, plan.arn)
 
     def _patch_job(self, plan: JobPlan) -> None:
-        backend = sagemaker_backend(plan.region)
+        backend = sagemaker_backend(plan.region, plan.account)
         start, end = naive(plan.start), naive(plan.end) if plan.end else None
         status = JOB_STATUS.get(plan.status, "Completed")
         if plan.kind == "training":
@@ -530,8 +536,10 @@ class Seeder:
                 package.last_modified_time = end or start
                 package.model_approval_status = plan.approval
 
-    def _patch_pipeline(self, pipeline: PipelineSpec, simulations: list[Simulation]) -> None:
-        moto_pipeline = sagemaker_backend(pipeline.region).pipelines.get(pipeline.name)
+    def _patch_pipeline(
+        self, pipeline: PipelineSpec, simulations: list[Simulation], account: str
+    ) -> None:
+        moto_pipeline = sagemaker_backend(pipeline.region, account).pipelines.get(pipeline.name)
         if moto_pipeline is None:
             return
         created = naive(pipeline.created)

@@ -13,6 +13,7 @@ import pytest
 
 from dashboard.server.limits import LIMITS_OFF
 from lineage.sandbox import SECOND_ACCOUNT_ID, SECOND_ACCOUNT_ROLE_ARN, SandboxProcess
+from lineage.sandbox.world.estate import PARTNER_PIPELINE, PARTNER_RUNS
 from tests.api.conftest import Server, sandbox_env, start_gunicorn
 
 pytestmark = pytest.mark.sandbox
@@ -76,6 +77,27 @@ def test_the_estate_holds_every_kind_across_regions_and_accounts(
     assert "progress" not in estate  # only while a first build is cut short
 
 
+def test_the_partner_pipeline_runs_and_reads_the_first_accounts_features(
+    estate: dict[str, Any],
+) -> None:
+    partner = nodes_of(estate, "pipeline")[PARTNER_PIPELINE]
+    latest = partner["attributes"]["latestExecution"]
+    assert (latest["id"], latest["status"]) == (PARTNER_RUNS[-1], "Succeeded")
+    assert latest["arn"].split(":")[4] == SECOND_ACCOUNT_ID
+    assert PARTNER_RUNS[-1] in partner["attributes"]["executionsRead"]
+    features = nodes_of(estate, "dataset")[FEATURES]
+    reads = [edge["steps"] for edge in estate["edges"]
+             if (edge["from"], edge["to"]) == (features["id"], partner["id"])
+             and edge["kind"] == "reads"]
+    assert reads == [["ScoreCustomers"]]
+    # What it writes: the partner's own bucket, its runs folded into one dataset.
+    written = {edge["to"] for edge in estate["edges"]
+               if edge["from"] == partner["id"] and edge["kind"] == "writes"}
+    datasets = {node["id"]: node["label"] for node in estate["nodes"]}
+    assert any(datasets[target].startswith(f"s3://partner-scores-{SECOND_ACCOUNT_ID}/scores")
+               for target in written)
+
+
 def test_a_second_build_is_a_hit_without_aws(
     server: Server, sandbox: SandboxProcess, estate: dict[str, Any]
 ) -> None:
@@ -93,7 +115,8 @@ def test_one_account_only(server: Server) -> None:
     assert accounts == {SECOND_ACCOUNT_ID}
 
 
-@pytest.mark.parametrize("query", [{"uri": FEATURES + "/"}, {"bucket": "customer-features-apne2"}])
+@pytest.mark.parametrize("query", [{"uri": FEATURES}, {"uri": FEATURES + "/"},
+                                   {"bucket": "customer-features-apne2"}])
 def test_impact_of_the_features_reaches_both_trainings_and_the_endpoints(
     server: Server, estate: dict[str, Any], query: dict[str, str]
 ) -> None:
@@ -106,6 +129,10 @@ def test_impact_of_the_features_reaches_both_trainings_and_the_endpoints(
     starts = set(found["starts"])
     for item in found["reached"]:  # each with the path that reaches it, from a start
         assert item["path"][0] in starts and item["path"][-1] == item["id"]
+    # The partner, in the other account, through the features dataset its latest run read.
+    (partner,) = [item for item in found["reached"] if item["label"] == PARTNER_PIPELINE]
+    assert partner["account"] == SECOND_ACCOUNT_ID
+    assert partner["path"][-2:] == [nodes_of(estate, "dataset")[FEATURES]["id"], partner["id"]]
 
 
 def test_a_location_nothing_touches_has_no_impact(server: Server) -> None:

@@ -21,6 +21,9 @@ from lineage.sandbox.world.estate import (
     FEATURE_RUNS,
     FEATURES_PREFIX,
     LGBM_MODEL_GROUP,
+    PARTNER_BUCKET,
+    PARTNER_READ_FAILURE,
+    PARTNER_RUNS,
     XGB_MODEL_GROUP,
 )
 from lineage.sandbox.world.generated import generated_name, stage_uri
@@ -161,17 +164,22 @@ def test_second_region_reads_the_seoul_features(sandbox: SandboxProcess) -> None
     assert FEATURES_PREFIX in uris
 
 
-def test_assumed_role_reaches_the_second_account_only(sandbox: SandboxProcess) -> None:
+def second_account(sandbox: SandboxProcess) -> boto3.session.Session:
+    """A session on the credentials of AssumeRole of the second account's role."""
     sts = client(sandbox, "sts")
     credentials = sts.assume_role(RoleArn=SECOND_ACCOUNT_ROLE_ARN, RoleSessionName="lineage")[
         "Credentials"
     ]
-    session = boto3.session.Session(
+    return boto3.session.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
         region_name=SEOUL,
     )
+
+
+def test_assumed_role_reaches_the_second_account_only(sandbox: SandboxProcess) -> None:
+    session = second_account(sandbox)
     other = session.client("sagemaker", endpoint_url=sandbox.endpoint)
     assert session.client("sts", endpoint_url=sandbox.endpoint).get_caller_identity()[
         "Account"
@@ -185,6 +193,41 @@ def test_assumed_role_reaches_the_second_account_only(sandbox: SandboxProcess) -
     assert "partner-churn-scoring-pipeline" not in {
         p["PipelineName"] for p in first.list_pipelines(MaxResults=100)["PipelineSummaries"]
     }
+
+
+def test_the_partner_scores_feature_runs_of_the_first_account(sandbox: SandboxProcess) -> None:
+    other = second_account(sandbox).client("sagemaker", endpoint_url=sandbox.endpoint)
+    runs = executions(other, "partner-churn-scoring-pipeline")  # newest first
+    assert [r["PipelineExecutionArn"].rsplit("/", 1)[1] for r in runs] == list(
+        reversed(PARTNER_RUNS)
+    )
+    assert [r["PipelineExecutionStatus"] for r in runs] == ["Succeeded", "Failed"]
+    read, wrote = [], []
+    for run in runs:
+        arn = run["PipelineExecutionArn"]
+        assert arn.split(":")[4] == SECOND_ACCOUNT_ID  # the run is the partner's own
+        assert other.describe_pipeline_execution(PipelineExecutionArn=arn)[
+            "PipelineArn"
+        ].split(":")[4] == SECOND_ACCOUNT_ID
+        score = steps(other, arn)["ScoreCustomers"]
+        job_arn = score["Metadata"]["ProcessingJob"]["Arn"]
+        assert job_arn.split(":")[4] == SECOND_ACCOUNT_ID
+        # The job is in the partner's account, where the assumed role reads it.
+        job = other.describe_processing_job(ProcessingJobName=job_name(score, "ProcessingJob"))
+        assert job["ProcessingJobArn"] == job_arn
+        read.append([i["S3Input"]["S3Uri"] for i in job["ProcessingInputs"]
+                     if i["InputName"] == "features"])
+        (output,) = job["ProcessingOutputConfig"]["Outputs"]
+        wrote.append(output["S3Output"]["S3Uri"])
+    # The newest run read the newest feature run, the failed one the first.
+    assert read == [[f"{FEATURES_PREFIX}{run}/"] for run in (FEATURE_RUNS[2], FEATURE_RUNS[0])]
+    assert wrote == [f"s3://{PARTNER_BUCKET}/scores/{run}" for run in reversed(PARTNER_RUNS)]
+    failed = steps(other, runs[1]["PipelineExecutionArn"])["ScoreCustomers"]
+    assert (failed["StepStatus"], failed["FailureReason"]) == ("Failed", PARTNER_READ_FAILURE)
+    # The first account has none of the partner's jobs.
+    first = client(sandbox, "sagemaker")
+    with pytest.raises(first.exceptions.ClientError):
+        first.describe_processing_job(ProcessingJobName=job_name(failed, "ProcessingJob"))
 
 
 def test_estate_size_adds_pipelines_sharing_datasets(start_sandbox: StartSandbox) -> None:

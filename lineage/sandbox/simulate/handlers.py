@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lineage.sandbox import ACCOUNT_ID
 from lineage.sandbox.simulate.create_requests import (
     endpoint_config_request,
     endpoint_request,
@@ -31,7 +30,6 @@ from lineage.sandbox.simulate.names import (
     emr_serverless_id,
     hex_token,
     lower_token,
-    sagemaker_arn,
     token,
 )
 from lineage.sandbox.simulate.records import JobKind, JobPlan
@@ -291,7 +289,7 @@ def _emr(ctx: StepContext) -> None:
             "ClusterId": text(cluster) if cluster else f"j-{token(step, 13).upper()}",
             "StepId": f"s-{token(ctx.execution_arn + step, 13).upper()}",
             "StepName": step,
-            "LogFilePath": f"s3://aws-logs-{ACCOUNT_ID}-{ctx.region}/elasticmapreduce/",
+            "LogFilePath": f"s3://aws-logs-{ctx.account}-{ctx.region}/elasticmapreduce/",
         }
     }
 
@@ -321,7 +319,7 @@ def _emr_serverless(ctx: StepContext) -> None:
     ctx.record.metadata = {"EMRServerless": meta}
     # Properties follow GetJobRun's answer, which the SDK's properties are modelled on.
     run_arn = (
-        f"arn:aws:emr-serverless:{ctx.region}:{ACCOUNT_ID}:"
+        f"arn:aws:emr-serverless:{ctx.region}:{ctx.account}:"
         f"/applications/{application}/jobruns/{run}"
     )
     ctx.props |= {
@@ -346,7 +344,7 @@ def _bedrock(resource: str) -> Handler:
     def run(ctx: StepContext) -> None:
         resource_id = lower_token(f"{ctx.execution_arn}/{ctx.step.name}", 12)
         ctx.record.metadata = {
-            ctx.step.type: {"Arn": bedrock_arn(ctx.region, resource, resource_id)}
+            ctx.step.type: {"Arn": bedrock_arn(ctx.region, resource, resource_id, ctx.account)}
         }
 
     return run
@@ -354,18 +352,18 @@ def _bedrock(resource: str) -> Handler:
 
 def _lineage(ctx: StepContext) -> None:
     """The lineage entities the step creates, by name, and the associations between them."""
-    region, seed = ctx.region, f"{ctx.execution_arn}/{ctx.step.name}"
+    seed = f"{ctx.execution_arn}/{ctx.step.name}"
     artifacts = _named_arns(
         ctx.args.get("Artifacts"),
         "ArtifactName",
         # Artifact ARNs end in a generated id, not the artifact's name.
-        lambda name: sagemaker_arn(region, "artifact", hex_token(f"{seed}/{name}", 32)),
+        lambda name: ctx.arn("artifact", hex_token(f"{seed}/{name}", 32)),
     )
     actions = _named_arns(
-        ctx.args.get("Actions"), "ActionName", lambda name: sagemaker_arn(region, "action", name)
+        ctx.args.get("Actions"), "ActionName", lambda name: ctx.arn("action", name)
     )
     contexts = _named_arns(
-        ctx.args.get("Contexts"), "ContextName", lambda name: sagemaker_arn(region, "context", name)
+        ctx.args.get("Contexts"), "ContextName", lambda name: ctx.arn("context", name)
     )
     by_type = {"Artifact": artifacts, "Action": actions, "Context": contexts}
     associations: list[JsonDict] = []

@@ -49,13 +49,13 @@ def job_name(execution_id: str, step: str, execution_arn: str, kind: str) -> str
     return f"pipelines-{execution_id}-{safe_name(step, 29)}-{suffix}".lower()
 
 
-def sagemaker_arn(region: str, kind: str, name: str) -> str:
+def sagemaker_arn(region: str, kind: str, name: str, account: str = ACCOUNT_ID) -> str:
     """``arn:aws:sagemaker:...:<kind>/<name>``, the name lower-cased as AWS writes it."""
-    return f"arn:aws:sagemaker:{region}:{ACCOUNT_ID}:{kind}/{name.lower()}"
+    return f"arn:aws:sagemaker:{region}:{account}:{kind}/{name.lower()}"
 
 
-def bedrock_arn(region: str, kind: str, resource_id: str) -> str:
-    return f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:{kind}/{resource_id}"
+def bedrock_arn(region: str, kind: str, resource_id: str, account: str = ACCOUNT_ID) -> str:
+    return f"arn:aws:bedrock:{region}:{account}:{kind}/{resource_id}"
 
 
 def emr_serverless_id(seed: str) -> str:

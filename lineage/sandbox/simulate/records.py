@@ -68,6 +68,7 @@ class JobPlan:
     metrics: Mapping[str, float] = field(default_factory=dict)
     approval: str | None = None
     step: str = ""
+    account: str = ACCOUNT_ID  # the account it is made in
 
 
 @dataclass
@@ -118,10 +119,11 @@ class ExecutionRecord:
     display_name: str | None = None
     description: str | None = None
     failure_reason: str | None = None
+    account: str = ACCOUNT_ID
 
     @property
     def pipeline_arn(self) -> str:
-        return f"arn:aws:sagemaker:{self.region}:{ACCOUNT_ID}:pipeline/{self.pipeline_name}"
+        return f"arn:aws:sagemaker:{self.region}:{self.account}:pipeline/{self.pipeline_name}"
 
     @property
     def arn(self) -> str:
@@ -139,9 +141,12 @@ class Simulation:
 
 @dataclass
 class PipelineRef:
+    """A pipeline of ``account``: its runs' ARNs and resources are that account's."""
+
     name: str
     region: str
+    account: str = ACCOUNT_ID
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:sagemaker:{self.region}:{ACCOUNT_ID}:pipeline/{self.name}"
+        return f"arn:aws:sagemaker:{self.region}:{self.account}:pipeline/{self.name}"

@@ -205,6 +205,7 @@ def _execution(
         display_name=spec.display_name or f"execution-{int(spec.started.timestamp() * 1000)}",
         description=spec.description,
         failure_reason=EXECUTION_FAILURE if status == "Failed" else None,
+        account=pipeline.account,
     )
 
 

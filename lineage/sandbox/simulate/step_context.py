@@ -48,8 +48,12 @@ class StepContext:
         chosen = kind or self.job_kind or self.step.type
         return job_name(self.spec.execution_id, self.step.name, self.execution_arn, chosen)
 
+    @property
+    def account(self) -> str:
+        return self.pipeline.account
+
     def arn(self, resource: str, name: str) -> str:
-        return sagemaker_arn(self.region, resource, name)
+        return sagemaker_arn(self.region, resource, name, self.account)
 
     def plan(self, kind: JobKind, name: str, arn: str, request: JsonDict) -> JobPlan:
         """A resource to create in moto, with this step's status, times and failure."""
@@ -64,4 +68,5 @@ class StepContext:
             end=self.record.end,
             failure_reason=self.record.failure_reason,
             step=self.step.name,
+            account=self.account,
         )

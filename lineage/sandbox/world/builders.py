@@ -37,6 +37,7 @@ def processing_step(
     display_name: str | None = None,
     description: str | None = None,
     cache: bool = False,
+    role: str = ROLE_ARN,
 ) -> JsonDict:
     processing_inputs = [
         {
@@ -82,7 +83,7 @@ def processing_step(
                 "ImageUri": image,
                 "ContainerEntrypoint": ["python3", f"/opt/ml/processing/input/code/{script}"],
             },
-            "RoleArn": ROLE_ARN,
+            "RoleArn": role,
             "ProcessingInputs": processing_inputs,
             "ProcessingOutputConfig": {
                 "Outputs": [

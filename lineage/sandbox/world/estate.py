@@ -27,8 +27,11 @@ In ``us-east-1``: ``churn-batch-scoring-pipeline`` reads the Seoul features pref
 
 In account ``210987654321`` (reached with ``sts:AssumeRole`` of
 ``arn:aws:iam::210987654321:role/sagemaker-lineage-readonly``, :data:`SECOND_ACCOUNT_ROLE_ARN`):
-``partner-churn-scoring-pipeline`` in Seoul reads the first account's features prefix and
-writes ``s3://partner-scores-210987654321/scores/``.
+``partner-churn-scoring-pipeline`` in Seoul scores a feature run of the first account
+(its ``FeaturesUri``: ``s3://customer-features-apne2/features/customers/<feature run>/``) and
+writes ``s3://partner-scores-210987654321/scores/<execution id>/``: an older run Failed (the
+features bucket's policy did not yet grant the partner's role), the latest Succeeded. Its runs
+are simulated like the first account's, with that account's ARNs and jobs.
 
 Buckets differ in their security: ``customer-features-apne2`` has no default encryption, no
 versioning and no public access block; the others have some of each.
@@ -51,6 +54,7 @@ from lineage.sandbox.world.builders import (
     training_step,
 )
 from lineage.sandbox.world.specs import (
+    ROLE_ARN,
     SEOUL,
     SKLEARN_IMAGE,
     VIRGINIA,
@@ -65,6 +69,7 @@ from lineage.sandbox.world.specs import (
     StepOutput,
     VariantSpec,
     at,
+    execution_role,
 )
 
 ESTATE_RAW_BUCKET = "customer-raw-apne2"
@@ -77,6 +82,10 @@ FEATURES_PREFIX = f"s3://{ESTATE_FEATURES_BUCKET}/features/customers/"
 XGB_MODEL_GROUP = "churn-xgb-models"
 LGBM_MODEL_GROUP = "churn-lgbm-models"
 LGBM_IMAGE = "366743142698.dkr.ecr.ap-northeast-2.amazonaws.com/sagemaker-lightgbm:3.3-1"
+PARTNER_READ_FAILURE = (
+    "ClientError: Failed to download data. AccessDenied: Access Denied when calling GetObject "
+    f"on s3://{ESTATE_FEATURES_BUCKET}/features/customers/"
+)
 CANARY_FAILURE = (
     "The primary container for production variant AllTraffic did not pass the ping health "
     "check. Please check CloudWatch logs for this endpoint."
@@ -89,6 +98,9 @@ SCORING_PIPELINE = "churn-batch-scoring-pipeline"
 PARTNER_PIPELINE = "partner-churn-scoring-pipeline"
 # Execution ids of the feature runs, oldest first (the trainers' runs follow each).
 FEATURE_RUNS = ("cf7k2m9x4q1a", "cf7k2m9x4q1b", "cf7k2m9x4q1c")
+# The partner's runs, oldest first: one Failed reading the first feature run, one Succeeded
+# reading the newest.
+PARTNER_RUNS = ("pp2c4e6g8i0a", "pp2c4e6g8i0b")
 
 
 def features_definition() -> JsonDict:
@@ -200,7 +212,7 @@ def _training_definition(
     )
 
 
-def _scoring_definition(pipeline: str, output_bucket: str) -> JsonDict:
+def _scoring_definition(pipeline: str, output_bucket: str, role: str = ROLE_ARN) -> JsonDict:
     return definition(
         [parameter("FeaturesUri", "String", FEATURES_PREFIX)],
         [
@@ -215,6 +227,7 @@ def _scoring_definition(pipeline: str, output_bucket: str) -> JsonDict:
                         f"s3://{output_bucket}/scores", get("Execution.PipelineExecutionId")
                     )
                 },
+                role=role,
             )
         ],
     )
@@ -326,9 +339,23 @@ PARTNER = PipelineSpec(
     region=SEOUL,
     created=at(days=-12),
     tags={"Project": "partner"},
-    definition=_scoring_definition(PARTNER_PIPELINE, PARTNER_BUCKET),
+    definition=_scoring_definition(
+        PARTNER_PIPELINE, PARTNER_BUCKET, execution_role(SECOND_ACCOUNT_ID)
+    ),
     executions=(
-        ExecutionSpec(execution_id="pp2c4e6g8i0a", status="Succeeded", started=at(hours=-30)),
+        ExecutionSpec(
+            execution_id=PARTNER_RUNS[0],
+            status="Failed",
+            started=at(days=-5, hours=2),
+            parameters={"FeaturesUri": f"{FEATURES_PREFIX}{FEATURE_RUNS[0]}/"},
+            failures={"ScoreCustomers": PARTNER_READ_FAILURE},
+        ),
+        ExecutionSpec(
+            execution_id=PARTNER_RUNS[1],
+            status="Succeeded",
+            started=at(hours=-30),
+            parameters={"FeaturesUri": f"{FEATURES_PREFIX}{FEATURE_RUNS[2]}/"},
+        ),
     ),
 )
 

@@ -21,9 +21,16 @@ ExecutionStatus = Literal["Executing", "Stopping", "Stopped", "Failed", "Succeed
 BASE_TIME = datetime(2025, 3, 3, 9, 0, 0, tzinfo=UTC)
 SEOUL = "ap-northeast-2"
 VIRGINIA = "us-east-1"
-ROLE_ARN = (
-    f"arn:aws:iam::{ACCOUNT_ID}:role/service-role/AmazonSageMaker-ExecutionRole-20250101T000000"
-)
+
+
+def execution_role(account: str) -> str:
+    """The SageMaker execution role the pipelines and jobs of ``account`` run as."""
+    return (
+        f"arn:aws:iam::{account}:role/service-role/AmazonSageMaker-ExecutionRole-20250101T000000"
+    )
+
+
+ROLE_ARN = execution_role(ACCOUNT_ID)
 KMS_KEY_ARN = f"arn:aws:kms:{SEOUL}:{ACCOUNT_ID}:key/1f2e3d4c-5b6a-4789-8abc-def012345678"
 EXECUTION_FAILURE = "Step failure: One or multiple steps failed."
 SKLEARN_IMAGE = (
