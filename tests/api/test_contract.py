@@ -331,7 +331,9 @@ def test_pipelines_domain_filter(api_server: Server) -> None:
     body = api_server.get(
         "/pipelines", params={"region": "ap-northeast-2", "domain": "ml-platform"}
     ).json()
-    assert [p["name"] for p in body["pipelines"]] == ["mlops-pipeline"]
+    # Both tagged DomainName=ml-platform; the estate's feature pipeline is built in Studio too.
+    assert [p["name"] for p in body["pipelines"]] == ["customer-features-pipeline",
+                                                      "mlops-pipeline"]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 
 from dashboard.server.limits import LIMITS_OFF
 from lineage.sandbox import SECOND_ACCOUNT_ID, SECOND_ACCOUNT_ROLE_ARN, SandboxProcess
-from lineage.sandbox.world.estate import PARTNER_PIPELINE, PARTNER_RUNS
+from lineage.sandbox.world.estate import ESTATE_DOMAIN, PARTNER_PIPELINE, PARTNER_RUNS
 from tests.api.conftest import Server, sandbox_env, start_gunicorn
 
 pytestmark = pytest.mark.sandbox
@@ -115,6 +115,63 @@ def test_one_account_only(server: Server) -> None:
     assert accounts == {SECOND_ACCOUNT_ID}
 
 
+def connected_to_pipelines(document: dict[str, Any]) -> set[str]:
+    """The ids of the nodes an edge path links to a pipeline, either way."""
+    neighbours: dict[str, set[str]] = {}
+    for edge in document["edges"]:
+        neighbours.setdefault(edge["from"], set()).add(edge["to"])
+        neighbours.setdefault(edge["to"], set()).add(edge["from"])
+    seen = {node["id"] for node in document["nodes"] if node["kind"] == "pipeline"}
+    stack = list(seen)
+    while stack:
+        for other in neighbours.get(stack.pop(), ()):
+            if other not in seen:
+                seen.add(other)
+                stack.append(other)
+    return seen
+
+
+def test_a_domain_keeps_its_pipelines_and_what_they_touch(server: Server) -> None:
+    seoul = {"region": "ap-northeast-2"}
+    answer = server.get("/estate", params={**seoul, "domain": ESTATE_DOMAIN})
+    assert answer.status_code == 200, answer.text
+    document = answer.json()
+    # Those /pipelines lists for the domain (tag DomainName), no other.
+    listed = server.get("/pipelines", params={**seoul, "domain": ESTATE_DOMAIN}).json()
+    assert set(nodes_of(document, "pipeline")) == {p["name"] for p in listed["pipelines"]}
+    assert set(nodes_of(document, "pipeline")) == {"customer-features-pipeline",
+                                                   "mlops-pipeline"}
+    # What the feature pipeline reads and writes, nothing of the trainers that read it.
+    features = nodes_of(document, "pipeline")["customer-features-pipeline"]["id"]
+    label = {node["id"]: node["label"] for node in document["nodes"]}
+    touched = {label[edge["to"] if edge["from"] == features else edge["from"]]
+               for edge in document["edges"] if features in (edge["from"], edge["to"])}
+    assert RAW in touched
+    assert any(name.startswith(FEATURES + "/") for name in touched)  # a folder per run
+    datasets = set(nodes_of(document, "dataset"))
+    whole = server.get("/estate", params=seoul).json()
+    assert set(nodes_of(whole, "dataset")) - datasets  # the trainers' models, for one
+    assert not {"churn-prod", "churn-lgbm-staging"} & set(nodes_of(document, "endpoint"))
+    assert not [n for n in document["nodes"] if n["label"].startswith("churn-xgb")]
+    ids = {node["id"] for node in document["nodes"]}
+    assert connected_to_pipelines(document) == ids
+    assert all(edge["from"] in ids and edge["to"] in ids for edge in document["edges"])
+
+
+def test_an_unknown_domain_keeps_nothing(server: Server) -> None:
+    # /lineage answers a pipeline outside the domain as no such pipeline (404) and
+    # /pipelines lists none; the estate of a domain nothing belongs to is empty.
+    params = {"region": "ap-northeast-2", "domain": "no-such-domain"}
+    lineage = server.get("/lineage", params={**params, "pipeline": "customer-features-pipeline"})
+    assert lineage.status_code == 404
+    assert server.get("/pipelines", params=params).json()["pipelines"] == []
+    answer = server.get("/estate", params=params)
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["nodes"], answer.json()["edges"]) == ([], [])
+    impact = server.get("/impact", params={**params, "uri": FEATURES})
+    assert (impact.status_code, impact.json()["reached"]) == (200, [])
+
+
 @pytest.mark.parametrize("query", [{"uri": FEATURES}, {"uri": FEATURES + "/"},
                                    {"bucket": "customer-features-apne2"}])
 def test_impact_of_the_features_reaches_both_trainings_and_the_endpoints(
@@ -167,6 +224,10 @@ def test_provenance_of_an_endpoint_goes_down_to_the_raw_data_with_its_settings(
     ("/estate", {"depth": "\u0661"}, "depth"),
     ("/estate", {"account": "12345"}, "account"),
     ("/estate", {"region": "us-west-9"}, "region"),
+    ("/estate", {"domain": "ml_platform"}, "domain"),
+    ("/estate", {"domain": "x" * 64}, "domain"),
+    ("/estate", {"domain": "ml platform"}, "domain"),
+    ("/impact", {"uri": FEATURES, "domain": "ml/platform"}, "domain"),
 ])
 def test_bad_input_is_a_400_naming_the_parameter(
     server: Server, path: str, params: dict[str, str], parameter: str

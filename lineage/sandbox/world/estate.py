@@ -6,7 +6,8 @@ In ``ap-northeast-2`` (account ``123456789012``):
 - ``customer-features-pipeline`` builds customer features from
   ``s3://customer-raw-apne2/raw/customers/`` and writes each run's to
   ``s3://customer-features-apne2/features/customers/<execution id>/`` (a ``_manifest.json``
-  there), then validates them (the second run's validation failed).
+  there), then validates them (the second run's validation failed); it belongs to the Studio
+  domain ``ml-platform`` (tag ``DomainName``).
 - ``churn-xgb-training-pipeline`` trains on the whole prefix
   ``s3://customer-features-apne2/features/customers/`` and registers into
   ``churn-xgb-models``: versions 1 Approved, 2 Rejected, 3 PendingManualApproval.
@@ -77,6 +78,8 @@ ESTATE_FEATURES_BUCKET = "customer-features-apne2"
 ESTATE_MODELS_BUCKET = "churn-models-apne2"
 ESTATE_SCORES_BUCKET = "churn-scores-use1"
 PARTNER_BUCKET = f"partner-scores-{SECOND_ACCOUNT_ID}"
+#: The Studio domain the feature pipeline belongs to (its DomainName tag).
+ESTATE_DOMAIN = "ml-platform"
 #: The prefix the feature pipeline writes (one folder per execution) and the trainers read.
 FEATURES_PREFIX = f"s3://{ESTATE_FEATURES_BUCKET}/features/customers/"
 XGB_MODEL_GROUP = "churn-xgb-models"
@@ -239,7 +242,8 @@ FEATURES = PipelineSpec(
     display_name="Customer features",
     description="Builds the customer feature set the churn trainers read",
     created=at(days=-40),
-    tags={"Project": "estate", "Team": "features"},
+    # Built in the Studio domain ml-platform (WORLD.domains), as mlops-pipeline is.
+    tags={"Project": "estate", "Team": "features", "DomainName": ESTATE_DOMAIN},
     definition=features_definition(),
     executions=(
         ExecutionSpec(
