@@ -60,6 +60,13 @@ def add_web_commands(commands: Any) -> None:
     bench.add_argument("--load-seconds", type=float, default=5.0, help="seconds per load run")
     bench.add_argument("--large-steps", type=int, default=1000, help="steps of the generated one")
     bench.add_argument("--no-browser", action="store_true", help="skip the browser row")
+    bench.add_argument("--no-estate", action="store_true", help="skip the estate rows (8-12)")
+    bench.add_argument(
+        "--estate-only", action="store_true", help="only the estate rows (skip rows 1-7)"
+    )
+    bench.add_argument(
+        "--estate-size", type=int, default=200, help="generated pipelines of the estate rows"
+    )
     bench.set_defaults(handler=_bench)
 
 
@@ -83,8 +90,12 @@ def _serve(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from dashboard.bench.runner import BenchError, Options, run
 
-    if args.latency_ms <= 0 or args.cold_repeats < 1 or args.large_steps < 1:
-        return fail("--latency-ms, --cold-repeats and --large-steps must be positive", EXIT_USAGE)
+    if args.latency_ms <= 0 or args.cold_repeats < 1 or args.large_steps < 1 \
+            or args.estate_size < 1:
+        return fail("--latency-ms, --cold-repeats, --large-steps and --estate-size must be "
+                    "positive", EXIT_USAGE)
+    if args.no_estate and args.estate_only:
+        return fail("--no-estate and --estate-only leave nothing to measure", EXIT_USAGE)
     options = Options(
         latency_ms=args.latency_ms,
         out=args.out,
@@ -92,6 +103,9 @@ def _bench(args: argparse.Namespace) -> int:
         load_seconds=args.load_seconds,
         large_steps=args.large_steps,
         browser=not args.no_browser,
+        lineage=not args.estate_only,
+        estate=not args.no_estate,
+        estate_size=args.estate_size,
     )
     try:
         table = run(options)

@@ -1,22 +1,19 @@
-"""The benchmark run: a sandbox, the server under test, a naive server, six rows.
+"""The benchmark run: a sandbox, the server under test, a naive server, the rows.
 
 Everything runs on this machine: the sandbox (``--latency-ms``, default 50) with a generated
 1,000-step pipeline, the server as ``sagemaker-lineage serve`` runs it (gunicorn, 2 gthread
 workers, a shared FileSystemCache), and for row 2 a second server whose every AWS call waits
-for the previous one (``LINEAGE_SERIAL_AWS_CALLS``). A row that cannot be measured here (no
+for the previous one (``LINEAGE_SERIAL_AWS_CALLS``). Rows 8-12, the estate's, have a sandbox and
+servers of their own (:mod:`dashboard.bench.estate`). A row that cannot be measured here (no
 Chromium, no dashboard) says why; only a sandbox or server that does not start is an error.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import platform
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from dashboard.bench.estate import LIST_TTL_SEC as ESTATE_LIST_TTL_SEC
+from dashboard.bench.estate import estate_rows, run_estate
 from dashboard.bench.figures import (
     Check,
     Row,
@@ -40,15 +39,21 @@ from dashboard.bench.figures import (
     steps_run,
 )
 from dashboard.bench.load import Client, latencies, load
-from dashboard.server.limits import LIMITS_OFF
+from dashboard.bench.processes import (
+    BenchError,
+    Server,
+    cpu_seconds,
+    server_environment,
+    status_kb,
+)
+
+__all__ = ["BenchError", "Options", "run"]
 
 REGION = "ap-northeast-2"
 MLOPS, SCALE = "mlops-pipeline", "scale-pipeline"
 LARGE = "bench-1000-steps"
 CONCURRENCY = 32
 HEALTHZ = "/healthz"
-READYZ = "/readyz"
-READY_IN_A_ROW = 20
 # The goals each row is measured against (the README shows them).
 COLD_RATIO_GOAL = 1.25
 SPEEDUP_GOALS = {MLOPS: 10.0, SCALE: 10.0}  # "more on scale-pipeline": at least the same
@@ -57,10 +62,6 @@ THROUGHPUT_SHARE_GOAL = 0.5
 FIRST_GRAPH_GOALS_SEC = {MLOPS: 1.5, SCALE: 3.0, LARGE: 10.0}
 RSS_GOAL_MB = 200.0
 FIRST_AFTER_READY_GOAL = 2.0  # the first /lineage after /readyz vs a later cold one
-
-
-class BenchError(RuntimeError):
-    """The benchmark could not run (a sandbox or server did not start)."""
 
 
 @dataclass
@@ -73,108 +74,10 @@ class Options:
     load_seconds: float = 5.0
     large_steps: int = 1000
     browser: bool = True
+    lineage: bool = True  # rows 1-7 (False: --estate-only)
+    estate: bool = True  # rows 8-12 (False: --no-estate)
+    estate_size: int = 200
     log: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr))
-
-
-# -- processes ------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(OSError):
-            found += [int(p) for p in task.read_text().split()]
-    return found
-
-
-def _descendants(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        for child in _children(todo.pop()):
-            out.append(child)
-            todo.append(child)
-    return out
-
-
-def _status_kb(pid: int, key: str) -> int | None:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return None
-
-
-class Server:
-    """``sagemaker-lineage serve`` in a subprocess; its gunicorn workers are found in /proc."""
-
-    def __init__(self, env: dict[str, str], log_path: Path, *, workers: int = 2) -> None:
-        self.port = _free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        argv = [sys.executable, "-c", "from dashboard.cli import main; raise SystemExit(main())",
-                "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                "--workers", str(workers)]
-        self._log = log_path.open("w")
-        self.process = subprocess.Popen(argv, env=env, stdout=self._log, stderr=self._log,
-                                        stdin=subprocess.DEVNULL)
-        self.workers_expected = workers
-        self.log_path = log_path
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        """Until every worker answers /readyz 200 (several in a row: each asks a random one)."""
-        deadline = time.monotonic() + timeout
-        client = Client(self.base_url, timeout=5)
-        in_a_row = 0
-        try:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    break
-                ready = False
-                with contextlib.suppress(OSError):
-                    ready = client.get(READYZ).status == 200 and \
-                        len(self.workers()) >= self.workers_expected
-                in_a_row = in_a_row + 1 if ready else 0
-                if in_a_row >= READY_IN_A_ROW:
-                    return
-                time.sleep(0.05 if ready else 0.2)
-        finally:
-            client.close()
-        tail = self.log_path.read_text(errors="replace")[-2000:]
-        raise BenchError(f"the server did not start:\n{tail}")
-
-    def workers(self) -> list[int]:
-        """gunicorn's worker processes: the grandchildren of ``serve``."""
-        return [pid for master in _children(self.process.pid) for pid in _children(master)]
-
-    def cpu_seconds(self) -> float:
-        return sum(_cpu_seconds(pid) for pid in self.workers())
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                for pid in _descendants(self.process.pid):
-                    with contextlib.suppress(OSError):
-                        os.kill(pid, signal.SIGKILL)
-                self.process.kill()
-                self.process.wait(10)
-        self._log.close()
 
 
 def lineage_path(pipeline: str, *, refresh: bool = False) -> str:
@@ -207,7 +110,7 @@ def _cold(server: Server, sandbox_pid: int, pipeline: str, repeats: int) -> Cold
         first = math.nan
         document: dict[str, Any] = {}
         for index in range(repeats + 1):
-            cpu0, sandbox0 = server.cpu_seconds(), _cpu_seconds(sandbox_pid)
+            cpu0, sandbox0 = server.cpu_seconds(), cpu_seconds(sandbox_pid)
             answer = client.get(lineage_path(pipeline, refresh=True))
             if answer.status != 200:
                 raise BenchError(f"{pipeline} answered {answer.status}: {answer.body[:300]!r}")
@@ -217,7 +120,7 @@ def _cold(server: Server, sandbox_pid: int, pipeline: str, repeats: int) -> Cold
                 continue
             times.append(answer.seconds)
             client_cpu.append(server.cpu_seconds() - cpu0)
-            sandbox_cpu.append(_cpu_seconds(sandbox_pid) - sandbox0)
+            sandbox_cpu.append(cpu_seconds(sandbox_pid) - sandbox0)
         return Cold(pipeline, document, times, first, client_cpu, sandbox_cpu)
     finally:
         client.close()
@@ -256,8 +159,6 @@ def _graph_nodes(document: dict[str, Any]) -> int:
 
 def run(options: Options) -> str:
     """Run every row; return the Markdown table (also written to ``options.out``)."""
-    from lineage.sandbox import SandboxOptions, SandboxProcess, apply_environment
-
     log = options.log
     started = time.monotonic()
     rows = [
@@ -269,36 +170,16 @@ def run(options: Options) -> str:
         Row(6, "peak RSS per gunicorn worker"),
         Row(7, "first /lineage after readiness vs a later cold one"),
     ]
+    estate = estate_rows(options.estate_size)
     with tempfile.TemporaryDirectory(prefix="lineage-bench-") as scratch:
         work = Path(scratch)
-        definitions = work / "definitions"
-        definitions.mkdir()
-        (definitions / f"{LARGE}.json").write_text(
-            json.dumps(large_definition(options.large_steps)), encoding="utf-8"
-        )
-        log(f"starting the sandbox (latency {options.latency_ms} ms, "
-            f"+ a {options.large_steps}-step pipeline)...")
-        sandbox_options = SandboxOptions(latency_ms=options.latency_ms,
-                                         definitions_dir=definitions)
-        with SandboxProcess(sandbox_options, start_timeout=600) as sandbox:
-            assert sandbox.pid is not None
-            endpoint_env = sandbox.environment()
-            env = apply_environment(dict(os.environ), endpoint_env)
-            for name in ("CACHE_TYPE", "CACHE_DIR", "LINEAGE_SERIAL_AWS_CALLS"):
-                env.pop(name, None)
-            env["LINEAGE_SANDBOX"] = "true"
-            env.update(LIMITS_OFF)  # one client asking again and again, by design
-            server = Server(env, work / "server.log")
-            try:
-                server.wait_ready()
-                log(f"server on {server.base_url}, workers {server.workers()}")
-                colds = _rows_cold_and_calls(options, server, sandbox, endpoint_env, rows)
-                _row_naive(options, env, work, colds, rows)
-                _row_warm(options, server, rows)
-                _row_browser(options, server, colds, rows)
-                _row_memory(server, rows)
-            finally:
-                server.stop()
+        if options.lineage:
+            _run_lineage(options, work, rows)
+        if options.estate:
+            run_estate(options.latency_ms, options.estate_size, work, estate, log)
+        else:
+            for row in estate:
+                row.checks.append(Check("skipped (--no-estate)", None, None))
     elapsed = time.monotonic() - started
     load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     preamble = [
@@ -308,11 +189,51 @@ def run(options: Options) -> str:
         f"2 gthread workers x 8 threads, shared FileSystemCache); took {elapsed:.0f} s; "
         f"load average at the end {load_average} (other work on the machine adds noise).",
     ]
-    table = format_table(rows, preamble)
+    if options.estate:
+        preamble.append("")
+        preamble.append(
+            f"{'Only the estate rows (`--estate-only`). ' if not options.lineage else ''}"
+            f"The estate rows have a sandbox of their own ({options.estate_size} generated "
+            f"pipelines besides the world, `--estate-size`) and servers over one cache: the "
+            f"first with a {ESTATE_LIST_TTL_SEC} s list TTL (rows 8-10), the second with the "
+            "default one (row 11); row 12 is the peak of all four workers."
+        )
+    table = format_table([*rows, *estate] if options.lineage else estate, preamble)
     if options.out is not None:
         options.out.parent.mkdir(parents=True, exist_ok=True)
         options.out.write_text(table, encoding="utf-8")
     return table
+
+
+def _run_lineage(options: Options, work: Path, rows: Sequence[Row]) -> None:
+    """Rows 1-7: one sandbox with the 1,000-step pipeline, the server, the naive server."""
+    from lineage.sandbox import SandboxOptions, SandboxProcess
+
+    log = options.log
+    definitions = work / "definitions"
+    definitions.mkdir()
+    (definitions / f"{LARGE}.json").write_text(
+        json.dumps(large_definition(options.large_steps)), encoding="utf-8"
+    )
+    log(f"starting the sandbox (latency {options.latency_ms} ms, "
+        f"+ a {options.large_steps}-step pipeline)...")
+    sandbox_options = SandboxOptions(latency_ms=options.latency_ms,
+                                     definitions_dir=definitions)
+    with SandboxProcess(sandbox_options, start_timeout=600) as sandbox:
+        assert sandbox.pid is not None
+        endpoint_env = sandbox.environment()
+        env = server_environment(endpoint_env)
+        server = Server(env, work / "server.log")
+        try:
+            server.wait_ready()
+            log(f"server on {server.base_url}, workers {server.workers()}")
+            colds = _rows_cold_and_calls(options, server, sandbox, endpoint_env, rows)
+            _row_naive(options, env, work, colds, rows)
+            _row_warm(options, server, rows)
+            _row_browser(options, server, colds, rows)
+            _row_memory(server, rows)
+        finally:
+            server.stop()
 
 
 def _rows_cold_and_calls(
@@ -496,7 +417,7 @@ def _row_browser(
 
 
 def _row_memory(server: Server, rows: Sequence[Row]) -> None:
-    peaks = {pid: _status_kb(pid, "VmHWM") for pid in server.workers()}
+    peaks = {pid: status_kb(pid, "VmHWM") for pid in server.workers()}
     known = [kb for kb in peaks.values() if kb is not None]
     if not known:
         rows[5].checks.append(Check("workers", None, RSS_GOAL_MB, unit=" MB",

@@ -1,0 +1,278 @@
+"""The estate rows (8-12): ``/estate`` of a generated estate, its rebuilds and its queries.
+
+A sandbox of its own (``--estate-size N`` generated pipelines sharing datasets, besides the
+world; no 1,000-step pipeline, which is not what an estate of small pipelines costs) and the
+server as ``serve`` runs it, with a short list TTL (:data:`LIST_TTL_SEC`) so that the bench can
+wait it out: the cold build, a rebuild with nothing changed, a rebuild with one pipeline run
+again, each with the AWS calls the sandbox answered. A build is timed from the first
+``GET /estate`` until an answer with no ``progress`` (the first build may answer early while
+it reads), polled every :data:`POLL_SEC`.
+
+The queries are timed on a second server over the same cache directory with the default list
+TTL, so that no rebuild falls among them: its first ``/estate`` is a rebuild from the cached
+documents, then ``/impact`` and ``/provenance`` are asked :data:`QUERY_REQUESTS` times each.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from dashboard.bench.figures import (
+    Check,
+    Row,
+    describe_operations,
+    estate_built,
+    estate_shape,
+    percentile,
+    pipelines_read,
+)
+from dashboard.bench.load import Client
+from dashboard.bench.processes import BenchError, Server, server_environment, status_kb
+from dashboard.core.config import ENV_TTL_LISTS_SEC
+
+REGION = "ap-northeast-2"
+POLL_SEC = 0.2
+LIST_TTL_SEC = 2
+BUILD_TIMEOUT_SEC = 240.0
+QUERY_REQUESTS = 50
+# What an estate query asks: a dataset every generated pipeline reads, and the world's
+# production endpoint.
+SHARED_DATASET = "s3://estate-shared-datasets-apne2/reference/calendar/"
+ENDPOINT = "churn-prod"
+# The goals (issue 12, "Performance"; the README shows them).
+COLD_GOAL_SEC = 8.0
+UNCHANGED_GOAL_SEC = 0.3
+UNCHANGED_CALLS_GOAL = 2
+CHANGED_READS_GOAL = 1
+QUERY_P50_GOAL_MS = 50.0
+RSS_GOAL_MB = 300.0
+
+ROW_TITLES = (
+    (8, "cold /estate"),
+    (9, "/estate rebuilt, nothing changed"),
+    (10, "/estate rebuilt, one pipeline run again"),
+    (11, "estate queries on the built estate"),
+    (12, "peak RSS per gunicorn worker, estate built"),
+)
+
+
+def estate_rows(size: int) -> list[Row]:
+    """The five estate rows, still empty, for an estate of ``size`` generated pipelines."""
+    return [Row(number, f"{title}, {size} generated pipelines" if number == 8 else title)
+            for number, title in ROW_TITLES]
+
+
+def estate_path(**extra: str) -> str:
+    return "/estate?" + urlencode({"region": REGION, **extra})
+
+
+def query_path(kind: str, **params: str) -> str:
+    return f"/{kind}?" + urlencode({**params, "region": REGION})
+
+
+@dataclass(frozen=True)
+class Build:
+    """One build as the client saw it: from the first request to the finished answer."""
+
+    seconds: float
+    document: dict[str, Any]
+    answers: int  # requests made, the finished one included
+    first_seconds: float  # how long the first answer took
+    first_had_progress: bool
+    calls: list[dict[str, str]]
+
+    @property
+    def generated_at(self) -> str | None:
+        value = self.document.get("generatedAt")
+        return str(value) if value is not None else None
+
+
+def build(client: Client, sandbox: Any, previous: str | None = None,
+          timeout: float = BUILD_TIMEOUT_SEC) -> Build:
+    """``GET /estate`` every :data:`POLL_SEC` until a finished build newer than ``previous``;
+    the sandbox's ledger is reset first and read once it is finished."""
+    sandbox.reset_calls()
+    started = time.perf_counter()
+    answers, first_seconds, first_progress = 0, 0.0, False
+    while True:
+        answer = client.get(estate_path())
+        answers += 1
+        if not 200 <= answer.status < 300:  # a build in progress may say 202
+            raise BenchError(f"/estate answered {answer.status}: {answer.body[:300]!r}")
+        document = json.loads(answer.body)
+        if answers == 1:
+            first_seconds, first_progress = answer.seconds, "progress" in document
+        if estate_built(document, previous):
+            seconds = time.perf_counter() - started
+            return Build(seconds, document, answers, first_seconds, first_progress,
+                         sandbox.calls())
+        if time.perf_counter() - started > timeout:
+            raise BenchError(f"/estate was not built within {timeout:.0f} s "
+                             f"(last answer: {_progress(document)})")
+        time.sleep(POLL_SEC)
+
+
+def _progress(document: dict[str, Any]) -> str:
+    progress = document.get("progress")
+    if isinstance(progress, dict):
+        return f"{progress.get('pipelinesRead')} of {progress.get('pipelinesTotal')} read"
+    return "finished, but the previous build"
+
+
+def _how(built: Build) -> str:
+    if built.first_had_progress:
+        return (f"first answer in {built.first_seconds * 1000:.0f} ms with progress, "
+                f"{built.answers} answers polled")
+    if built.answers > 1:  # the first answers were the previous build's
+        return f"{built.answers} answers polled, the first in {built.first_seconds * 1000:.0f} ms"
+    return "answered at once, with no progress"
+
+
+def run_estate(
+    latency_ms: int, size: int, work: Path, rows: Sequence[Row], log: Callable[[str], None]
+) -> None:
+    """Measure rows 8-12 into ``rows`` (as :func:`estate_rows` made them)."""
+    from lineage.sandbox import SandboxOptions, SandboxProcess
+
+    log(f"estate: starting a sandbox with {size} generated pipelines "
+        f"(latency {latency_ms} ms)...")
+    options = SandboxOptions(latency_ms=latency_ms, estate_size=size)
+    with SandboxProcess(options, start_timeout=600) as sandbox:
+        endpoint_env = sandbox.environment()
+        env = server_environment(endpoint_env)
+        # One cache directory for both servers: the second finds the first's documents.
+        env["CACHE_TYPE"] = "FileSystemCache"
+        env["CACHE_DIR"] = str(work / "estate-cache")
+        short = dict(env)
+        short[ENV_TTL_LISTS_SEC] = str(LIST_TTL_SEC)
+        server = Server(short, work / "estate-server.log")
+        try:
+            server.wait_ready()
+            _rebuilds(server, sandbox, endpoint_env, size, rows, log)
+            peaks = _peaks(server)
+        finally:
+            server.stop()
+        server = Server(env, work / "estate-queries.log")
+        try:
+            server.wait_ready()
+            _queries(server, sandbox, rows, log)
+            peaks += _peaks(server)
+        finally:
+            server.stop()
+    rows[4].checks.append(_rss_check(peaks))
+
+
+def _rebuilds(
+    server: Server, sandbox: Any, endpoint_env: dict[str, str], size: int,
+    rows: Sequence[Row], log: Callable[[str], None],
+) -> None:
+    client = Client(server.base_url, timeout=BUILD_TIMEOUT_SEC)
+    try:
+        log("row 8: cold /estate...")
+        cold = build(client, sandbox)
+        rows[0].checks.append(Check(
+            "until an answer without progress", cold.seconds, COLD_GOAL_SEC, unit=" s",
+            info=f"{_how(cold)}; {estate_shape(cold.document)}",
+        ))
+        rows[0].checks.append(Check(
+            "AWS calls of the cold build", len(cold.calls), None,
+            info=(f"{pipelines_read(cold.calls)} pipelines read; "
+                  f"{describe_operations(cold.calls)}"),
+        ))
+
+        log(f"row 9: waiting out the list TTL ({LIST_TTL_SEC} s), then /estate again...")
+        time.sleep(LIST_TTL_SEC + 0.5)
+        same = build(client, sandbox, cold.generated_at)
+        rows[1].checks.append(Check(
+            "time", same.seconds, UNCHANGED_GOAL_SEC, unit=" s",
+            info=f"{_how(same)}; list TTL set to {LIST_TTL_SEC} s",
+        ))
+        rows[1].checks.append(Check(
+            "AWS calls", len(same.calls), UNCHANGED_CALLS_GOAL,
+            info=(f"{describe_operations(same.calls, most=20)}; "
+                  f"{pipelines_read(same.calls)} pipelines read again"),
+        ))
+
+        from lineage.sandbox.world.generated import generated_name
+
+        changed = generated_name(1)
+        log(f"row 10: one new execution of {changed}, then /estate again...")
+        _start_execution(endpoint_env, changed)
+        time.sleep(LIST_TTL_SEC + 0.5)
+        again = build(client, sandbox, same.generated_at)
+        rows[2].checks.append(Check(
+            "pipelines read again", pipelines_read(again.calls), CHANGED_READS_GOAL,
+            exactly=True,
+            info=(f"{changed} started once through StartPipelineExecution; rebuilt in "
+                  f"{again.seconds:.2f} s, {len(again.calls)} AWS calls: "
+                  f"{describe_operations(again.calls, most=20)}"),
+        ))
+    finally:
+        client.close()
+
+
+def _start_execution(endpoint_env: dict[str, str], pipeline: str) -> None:
+    """One new execution of ``pipeline`` in the sandbox: ListPipelines shows a newer
+    ``LastExecutionTime`` (moto lists no steps for it, which is all this row needs)."""
+    from lineage.aws import ClientFactory
+    from lineage.config import Settings
+    from lineage.sandbox import environment_overridden
+
+    with environment_overridden(endpoint_env):
+        sagemaker = ClientFactory(Settings()).client("sagemaker", REGION)
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StartPipelineExecution.html
+        sagemaker.start_pipeline_execution(PipelineName=pipeline)
+
+
+def _queries(
+    server: Server, sandbox: Any, rows: Sequence[Row], log: Callable[[str], None]
+) -> None:
+    client = Client(server.base_url, timeout=BUILD_TIMEOUT_SEC)
+    try:
+        log("row 11: /estate on the queries' server (a rebuild from the cached documents)...")
+        built = build(client, sandbox)
+        for kind, params in (("impact", {"uri": SHARED_DATASET}),
+                             ("provenance", {"endpoint": ENDPOINT})):
+            path = query_path(kind, **params)
+            log(f"row 11: {QUERY_REQUESTS} x {path}...")
+            times, sizes = [], []
+            for _ in range(QUERY_REQUESTS):
+                answer = client.get(path)
+                if answer.status != 200:
+                    raise BenchError(f"{path} answered {answer.status}: {answer.body[:300]!r}")
+                times.append(answer.seconds)
+                sizes.append(len(answer.body))
+            label = (f"/impact of {SHARED_DATASET} p50" if kind == "impact"
+                     else f"/provenance of endpoint {ENDPOINT} p50")
+            rows[3].checks.append(Check(
+                label, percentile(times, 50) * 1000, QUERY_P50_GOAL_MS, unit=" ms",
+                info=(f"p99 {percentile(times, 99) * 1000:.1f} ms over {QUERY_REQUESTS} "
+                      f"requests; answer {max(sizes) / 1024:.0f} KB"),
+            ))
+        rows[3].checks.append(Check(
+            "(this server's first /estate, from the cached documents)", built.seconds, None,
+            unit=" s",
+            info=f"{len(built.calls)} AWS calls: {describe_operations(built.calls, most=20)}",
+        ))
+    finally:
+        client.close()
+
+
+def _peaks(server: Server) -> list[int]:
+    return [kb for kb in (status_kb(pid, "VmHWM") for pid in server.workers()) if kb is not None]
+
+
+def _rss_check(peaks_kb: list[int]) -> Check:
+    if not peaks_kb:
+        return Check("workers", None, RSS_GOAL_MB, unit=" MB", note="no worker found in /proc")
+    return Check(
+        "max VmHWM over workers", max(peaks_kb) / 1024, RSS_GOAL_MB, unit=" MB",
+        info=("per worker (building server, then querying server): "
+              + ", ".join(f"{kb / 1024:.0f} MB" for kb in peaks_kb)),
+    )
