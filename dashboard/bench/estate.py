@@ -86,6 +86,7 @@ class Build:
     first_seconds: float  # how long the first answer took
     first_had_progress: bool
     calls: list[dict[str, str]]
+    slowest_seconds: float = 0.0  # the slowest answer of the poll
 
     @property
     def generated_at(self) -> str | None:
@@ -99,10 +100,11 @@ def build(client: Client, sandbox: Any, previous: str | None = None,
     the sandbox's ledger is reset first and read once it is finished."""
     sandbox.reset_calls()
     started = time.perf_counter()
-    answers, first_seconds, first_progress = 0, 0.0, False
+    answers, first_seconds, first_progress, slowest = 0, 0.0, False, 0.0
     while True:
         answer = client.get(estate_path())
         answers += 1
+        slowest = max(slowest, answer.seconds)
         if not 200 <= answer.status < 300:  # a build in progress may say 202
             raise BenchError(f"/estate answered {answer.status}: {answer.body[:300]!r}")
         document = json.loads(answer.body)
@@ -111,7 +113,7 @@ def build(client: Client, sandbox: Any, previous: str | None = None,
         if estate_built(document, previous):
             seconds = time.perf_counter() - started
             return Build(seconds, document, answers, first_seconds, first_progress,
-                         sandbox.calls())
+                         sandbox.calls(), slowest)
         if time.perf_counter() - started > timeout:
             raise BenchError(f"/estate was not built within {timeout:.0f} s "
                              f"(last answer: {_progress(document)})")
@@ -128,7 +130,8 @@ def _progress(document: dict[str, Any]) -> str:
 def _how(built: Build) -> str:
     if built.first_had_progress:
         return (f"first answer in {built.first_seconds * 1000:.0f} ms with progress, "
-                f"{built.answers} answers polled")
+                f"{built.answers} answers polled, the slowest "
+                f"{built.slowest_seconds * 1000:.0f} ms")
     if built.answers > 1:  # the first answers were the previous build's
         return f"{built.answers} answers polled, the first in {built.first_seconds * 1000:.0f} ms"
     return "answered at once, with no progress"

@@ -124,6 +124,7 @@ def test_build_polls_until_an_answer_without_progress() -> None:
     built = build(server, sandbox)  # type: ignore[arg-type]
     assert isinstance(built, Build)
     assert (built.answers, built.first_had_progress, built.generated_at) == (3, True, "t1")
+    assert built.slowest_seconds == 0.01
     assert sandbox.resets == 1 and built.calls == _calls("ListPipelines")
 
 
