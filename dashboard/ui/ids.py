@@ -85,3 +85,4 @@ ESTATE_PANEL = "estate-side-panel"
 ESTATE_DRAWER_TOGGLE = "estate-drawer-toggle"
 ESTATE_DRAWER_CLOSE = "estate-drawer-close"
 ESTATE_SINK = "estate-clientside-sink"
+ESTATE_LEGEND = "estate-legend"  # a <details>: the summary opens it, no callback

@@ -15,6 +15,7 @@ from dashboard.ui.components.elements import LAYOUT_DAGRE, layout_for
 from dashboard.ui.components.nav import page_links
 from dashboard.ui.components.stylesheet import estate_stylesheet
 from dashboard.ui.pages import relative_path
+from dashboard.ui.pages.estate.legend import estate_legend
 from dashboard.ui.pages.estate.view import ALL
 from dashboard.ui.pages.graph_page import graph_loading, workspace
 from dashboard.ui.pages.pipeline.validation import offered_order
@@ -105,7 +106,7 @@ def graph_area() -> html.Section:
     return html.Section(
         [toolbar,
          html.Div([graph, html.Div(id=ids.ESTATE_TOOLTIP, className="graph-tooltip",
-                                   hidden=True)],
+                                   hidden=True), estate_legend()],
                   className="graph-frame")],
         className="graph-area",
     )
