@@ -49,9 +49,11 @@ class NoCredentialsSession(EndpointSession):
         self.endpoint = endpoint
 
 
-def make_app(endpoint: str, *, credentials: bool = True, **config: Any) -> dash.Dash:
-    """The app; ``credentials=False``: as on a machine where boto3 finds none."""
-    settings = Settings(default_region=REGIONS[0])
+def make_app(endpoint: str, *, credentials: bool = True, account_roles: tuple[str, ...] = (),
+             **config: Any) -> dash.Dash:
+    """The app; ``credentials=False``: as on a machine where boto3 finds none;
+    ``account_roles``: as ``LINEAGE_ACCOUNT_ROLES`` (the estate's other accounts)."""
+    settings = Settings(default_region=REGIONS[0], account_roles=account_roles)
     session = EndpointSession if credentials else NoCredentialsSession
     service = LineageService(settings, ClientFactory(settings, lambda: session(endpoint)))
     return create_app(

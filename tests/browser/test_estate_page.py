@@ -8,10 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import pytest
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 
 from dashboard.ui import ids
+from lineage.sandbox import SECOND_ACCOUNT_ID, SECOND_ACCOUNT_ROLE_ARN, SandboxProcess
+from lineage.sandbox.world.estate import PARTNER_PIPELINE
+from tests.browser.conftest import AppFactory
 from tests.browser.test_dashboard import (
     REGION,
     UNTYPED_CHAINS,
@@ -30,8 +34,24 @@ FEATURES = "s3://customer-features-apne2/features/customers"
 RAW = "dataset:s3://customer-raw-apne2/raw/customers"
 
 
-def pipeline(name: str) -> str:
-    return f"pipeline:{ACCOUNT}:{REGION}:{name}"
+def pipeline(name: str, account: str = ACCOUNT) -> str:
+    return f"pipeline:{account}:{REGION}:{name}"
+
+
+PARTNER = pipeline(PARTNER_PIPELINE, SECOND_ACCOUNT_ID)
+
+
+@pytest.fixture
+def two_accounts_app(sandbox: SandboxProcess, dashboard_app: AppFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> dash.Dash:
+    """The app with the sandbox's second account (LINEAGE_ACCOUNT_ROLES, AssumeRole).
+
+    The harness's session points its own clients at the sandbox, but an assumed role's
+    session is a plain boto3 one (lineage.aws), which finds the sandbox as the server does:
+    through ``AWS_ENDPOINT_URL``, set for this test only.
+    """
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.endpoint)
+    return dashboard_app(sandbox.endpoint, account_roles=(SECOND_ACCOUNT_ROLE_ARN,))
 
 
 def endpoint(name: str) -> str:
@@ -192,4 +212,46 @@ def test_an_endpoint_shows_its_provenance_down_to_the_feature_pipelines_input(
     wait(dash_duo, lambda: RAW in lit(dash_duo), "the shared view")
     assert dash_duo.find_element(f"#{ids.ESTATE_SEARCH}").get_attribute("value") == "churn-prod"
     assert dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{ids.NAV} a")
+    assert severe_logs(dash_duo) == []
+
+
+def test_the_features_prefix_lights_the_partner_account_and_the_legend_explains_it(
+    dash_duo: Duo, two_accounts_app: dash.Dash
+) -> None:
+    dash_duo.start_server(two_accounts_app)
+    open_estate(dash_duo)
+    # The other account's pipeline, drawn with its latest run's status.
+    wait(dash_duo, lambda: has_class(dash_duo, PARTNER, "kind-pipeline"), "the partner pipeline")
+    assert has_class(dash_duo, PARTNER, "status-succeeded")
+
+    search(dash_duo, FEATURES)
+    wait(dash_duo, lambda: PARTNER in lit(dash_duo), "the partner pipeline lit downstream")
+    assert {pipeline("churn-xgb-training-pipeline"), PARTNER} <= lit(dash_duo)
+    assert has_class(dash_duo, f"edge:reads:dataset:{FEATURES}->{PARTNER}", "on-path")
+    assert not has_class(dash_duo, PARTNER, "dimmed")
+    assert has_class(dash_duo, pipeline("fraud-detection-pipeline"), "dimmed")
+
+    # The legend: closed to its summary over the graph, opened by a click, every sample drawn.
+    legend = dash_duo.find_element(f"#{ids.ESTATE_LEGEND}")
+    summary = legend.find_element(By.TAG_NAME, "summary")
+    assert summary.is_displayed() and summary.text == "Legend"
+    group = legend.find_element(By.CSS_SELECTOR, "li[data-legend='kind-model-package-group']")
+    assert not group.is_displayed()
+    summary.click()
+    wait(dash_duo, group.is_displayed, "the legend open")
+    assert group.text == "model package group"
+    reads = legend.find_element(By.CSS_SELECTOR, "li[data-legend~='via-reads']")
+    assert reads.is_displayed() and "reads" in reads.text
+    broken = js(dash_duo, "return [...arguments[0].querySelectorAll('img')]"
+                          ".filter(i => !i.complete || i.naturalWidth === 0).map(i => i.title"
+                          " || i.parentElement.textContent)", legend)
+    assert broken == []
+    inside = js(dash_duo, "const a = arguments[0].getBoundingClientRect(),"
+                          " f = document.getElementById(arguments[1]).getBoundingClientRect();"
+                          "return a.left >= f.left && a.right <= f.right + 1"
+                          " && a.bottom <= f.bottom + 1;", legend, ids.ESTATE_GRAPH)
+    assert inside, "the legend lies over the graph"
+    screenshot(dash_duo, "estate-partner-and-legend")
+    summary.click()
+    wait(dash_duo, lambda: not group.is_displayed(), "the legend closed")
     assert severe_logs(dash_duo) == []
