@@ -377,7 +377,7 @@ class _Builder:
         if not arn:
             return
         region, account = arn_region_account(str(arn))
-        urls = _container_urls(dig(package, "InferenceSpecification", "Containers"))
+        urls = container_urls(package)
         group = package.get("ModelPackageGroupName")
         label = f"{group}/{package['ModelPackageVersion']}" if (
             group and package.get("ModelPackageVersion") is not None) else None
@@ -558,11 +558,18 @@ def _connected_to_pipelines(
     return seen
 
 
-def _containers(model: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    primary = model.get("PrimaryContainer")
+def _containers(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A model's containers (DescribeModel), or a model package's (DescribeModelPackage)."""
+    primary = resource.get("PrimaryContainer")
     found = [primary] if isinstance(primary, Mapping) else []
-    found.extend(c for c in model.get("Containers") or [] if isinstance(c, Mapping))
+    more = resource.get("Containers") or dig(resource, "InferenceSpecification", "Containers")
+    found.extend(c for c in more or [] if isinstance(c, Mapping))
     return found
+
+
+def container_urls(resource: Mapping[str, Any]) -> list[str]:
+    """The model artifacts (``ModelDataUrl``) a DescribeModel or DescribeModelPackage names."""
+    return _container_urls(_containers(resource))
 
 
 def _container_urls(containers: Any) -> list[str]:

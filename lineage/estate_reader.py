@@ -8,10 +8,14 @@ service), and lists the model package groups, packages, models and endpoints of 
 service's bounded pools under one deadline (:class:`lineage.calls.Calls`); the answers are
 handled on the calling thread, which then assembles the graph (:mod:`lineage.estate`).
 
-Cost: a pipeline whose ``LastExecutionTime`` and ``LastModifiedTime`` (from ``ListPipelines``)
-equal those of the ``known`` read is not read again: :class:`EstateRead` keeps the documents
-for the next call. Anything unreadable (a role that cannot be assumed, a region, a denied
-Describe*) is a warning, never a failure of the whole answer.
+Cost: the documents are read lean (``LineageRequest.for_estate``: no evaluation reports, no
+bucket settings), and each bucket the estate meets (in a document, a model or a package) is
+read once for all of them (:class:`lineage.buckets.BucketReads`). What a build read is kept
+(:class:`EstateMemory`) for the next: a pipeline whose ``LastExecutionTime`` and
+``LastModifiedTime`` (from ``ListPipelines``) did not change is not read again, nor a model,
+package or endpoint whose listing says what it said then (:data:`LISTED_STAMPS`), nor an
+endpoint config (they cannot change). Anything unreadable (a role that cannot be assumed, a
+region, a denied Describe*) is a warning, never a failure of the whole answer.
 """
 
 from __future__ import annotations
@@ -25,11 +29,18 @@ from functools import partial
 from typing import Any
 
 from lineage.aws import AwsApi
+from lineage.buckets import BucketCache, BucketReads
 from lineage.calls import Calls
 from lineage.catalog import list_pipelines
 from lineage.config import role_account
 from lineage.errors import AwsError, DeadlineExceeded, LineageError
-from lineage.estate import Estate, EstateProgress, arn_region_account, assemble_estate
+from lineage.estate import (
+    Estate,
+    EstateProgress,
+    arn_region_account,
+    assemble_estate,
+    container_urls,
+)
 from lineage.estate import pipeline_id as _pipeline_id
 from lineage.estate_request import EstateRequest
 from lineage.models import PipelineList, Warning, iso
@@ -44,6 +55,14 @@ logger = logging.getLogger(__name__)
 ESTATE_POOL = "estate"
 # Newest packages described per model package group.
 MAX_PACKAGES_PER_GROUP = 50
+# What a listing says of each resource that changes when its Describe* answer would: a
+# model cannot change (only be replaced, under a new CreationTime); a package's approval and
+# status can; an endpoint's every change moves its LastModifiedTime.
+LISTED_STAMPS: Mapping[str, tuple[str, ...]] = {
+    "MODEL": ("CreationTime",),
+    "MODEL_PACKAGE": ("CreationTime", "ModelPackageStatus", "ModelApprovalStatus"),
+    "ENDPOINT": ("CreationTime", "LastModifiedTime", "EndpointStatus"),
+}
 
 
 @dataclass(frozen=True)
@@ -78,19 +97,37 @@ class KnownPipeline:
 
 
 @dataclass(frozen=True)
+class KnownAnswer:
+    """A Describe* answer, and what the resource's listing said when it was read."""
+
+    stamp: tuple[str | None, ...]
+    answer: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class EstateMemory:
+    """What one build read, for the next to reuse (pass it as ``known=``)."""
+
+    # pipeline node id -> its documents
+    pipelines: Mapping[str, KnownPipeline] = field(default_factory=dict)
+    # (area, region, role, name) -> the Describe* answer
+    described: Mapping[tuple[str, ...], KnownAnswer] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class EstateRead:
     estate: Estate
-    # pipeline node id -> its documents: pass as ``known=`` to the next read.
-    known: Mapping[str, KnownPipeline] = field(default_factory=dict)
+    known: EstateMemory = field(default_factory=EstateMemory)
     pipelines_read: int = 0  # documents fetched now (not reused)
-    aws_calls: int = 0  # calls of the listings and Describe* here (documents apart)
+    aws_calls: int = 0  # calls of the listings, Describe* and bucket reads (documents apart)
 
 
 # (pipeline, execution ARN or None for the latest) -> its document, LineageDocument.to_dict().
 DocumentFor = Callable[[EstatePipeline, str | None], Mapping[str, Any]]
 # (region, role or None) -> one request's view of AWS there.
 AccountApiFactory = Callable[[str, str | None], AwsApi]
-ProgressCallback = Callable[[EstateProgress], None]
+# (how far the read is, the estate as read so far: assembled only when called).
+ProgressCallback = Callable[[EstateProgress, Callable[[], Estate]], None]
 
 
 class AccountService(LineageService):
@@ -138,17 +175,20 @@ def service_documents(
 ) -> DocumentFor:
     """``document_for`` straight from the service (no cache): the CLI's, and the tests'.
 
-    Training metrics and evaluation reports are read too: the service has no switch to
-    leave them out yet (``LineageRequest`` would need one).
+    Each is read lean (:func:`estate_document_request`).
     """
 
     def document(pipeline: EstatePipeline, execution: str | None) -> Mapping[str, Any]:
-        request = LineageRequest(pipeline=pipeline.name, region=pipeline.region,
-                                 execution=execution)
         seen = account_service(service, pipeline.role, api_for)
-        return seen.get_lineage(request).to_dict()
+        return seen.get_lineage(estate_document_request(pipeline, execution)).to_dict()
 
     return document
+
+
+def estate_document_request(pipeline: EstatePipeline, execution: str | None) -> LineageRequest:
+    """The lean document request of one pipeline of an estate (``LineageRequest.for_estate``)."""
+    return LineageRequest(pipeline=pipeline.name, region=pipeline.region, execution=execution,
+                          for_estate=True)
 
 
 def read_estate(
@@ -156,22 +196,25 @@ def read_estate(
     scope: EstateRequest,
     *,
     document_for: DocumentFor | None = None,
-    known: Mapping[str, KnownPipeline] | None = None,
+    known: EstateMemory | None = None,
     on_progress: ProgressCallback | None = None,
     api_for: AccountApiFactory | None = None,
+    bucket_cache: BucketCache | None = None,
     deadline_sec: float | None = None,
     max_packages_per_group: int = MAX_PACKAGES_PER_GROUP,
 ) -> EstateRead:
     """The estate of ``scope`` (module docstring); never raises for what AWS refuses.
 
     ``api_for`` (region, role) gives the views of AWS (tests pass a fake; by default the
-    service's own and :class:`AwsApi` with the role). ``deadline_sec``: the whole read's
-    deadline, by default the service's request deadline.
+    service's own and :class:`AwsApi` with the role). ``bucket_cache``: bucket settings kept
+    between builds (the web side's). ``deadline_sec``: the whole read's deadline, by default
+    the service's request deadline.
     """
     read = _EstateRun(
         service, scope,
         document_for=document_for or service_documents(service, api_for),
-        known=known or {},
+        known=known or EstateMemory(),
+        bucket_cache=bucket_cache,
         on_progress=on_progress,
         api_for=api_for or default_api_factory(service),
         deadline_sec=deadline_sec,
@@ -194,7 +237,8 @@ class _EstateRun:
         scope: EstateRequest,
         *,
         document_for: DocumentFor,
-        known: Mapping[str, KnownPipeline],
+        known: EstateMemory,
+        bucket_cache: BucketCache | None,
         on_progress: ProgressCallback | None,
         api_for: AccountApiFactory,
         deadline_sec: float | None,
@@ -219,13 +263,16 @@ class _EstateRun:
         self.pipelines: list[Mapping[str, Any]] = []
         self.listed: list[EstatePipeline] = []
         self.documents: dict[str, KnownPipeline] = {}
+        self.described: dict[tuple[str, ...], KnownAnswer] = {}
+        self.buckets = BucketReads(self.calls, service.pool_for("s3"), self._bucket_failed,
+                                   bucket_cache)
         self.fetched = 0
         self.done = 0
         self.groups: list[dict[str, Any]] = []
         self.packages: list[dict[str, Any]] = []
         self.models: list[dict[str, Any]] = []
         self.endpoints: list[dict[str, Any]] = []
-        self.configs: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.configs: dict[tuple[str, ...], dict[str, Any]] = {}
         self.started: set[tuple[str, ...]] = set()
         self.accounts = self._accounts()
 
@@ -266,9 +313,18 @@ class _EstateRun:
                 f"{abandoned} reads did not finish within the deadline; the estate is partial",
                 None,
             ))
+        self.buckets.remember()
+        estate = self._assemble()
+        calls = sum(api.call_count for a in self.accounts for api in a.apis.values())
+        memory = EstateMemory(dict(self.documents), dict(self.described))
+        return EstateRead(estate, memory, self.fetched, calls)
+
+    def _assemble(self) -> Estate:
+        """The estate as read so far (on the draining thread, where every answer lands)."""
         documents = {pid: known.documents for pid, known in self.documents.items()}
         total = len(self.listed)
-        estate = assemble_estate(
+        enabled = self.service.settings.enable_s3_meta
+        return assemble_estate(
             pipelines=self.pipelines,
             documents=documents,
             package_groups=self.groups,
@@ -276,13 +332,14 @@ class _EstateRun:
             models=self.models,
             endpoint_configs=list(self.configs.values()),
             endpoints=self.endpoints,
+            bucket_settings={
+                bucket: settings.to_dict() for bucket, settings in self.buckets.settings().items()
+            } if enabled else None,
             warnings=self.warnings,
             generated_at=self.now,
             progress=None if self.done >= total else EstateProgress(self.done, total),
             domain_filtered=self.scope.domain is not None,
         )
-        calls = sum(api.call_count for a in self.accounts for api in a.apis.values())
-        return EstateRead(estate, dict(self.documents), self.fetched, calls)
 
     def _api(self, account: _Account, region: str) -> AwsApi:
         api = account.apis.get(region)
@@ -293,9 +350,13 @@ class _EstateRun:
     def _warn(self, exc: LineageError, area: str, what: str, target: str | None) -> None:
         self.warnings.append(Warning.for_error(exc, what, target, area=area))
 
+    def _bucket_failed(self, exc: AwsError, bucket: str, operation: str) -> None:
+        self._warn(exc, "S3", f"{operation} failed for bucket {bucket}; its value is Unknown",
+                   bucket)
+
     def _progress(self) -> None:
         if self.on_progress is not None:
-            self.on_progress(EstateProgress(self.done, len(self.listed)))
+            self.on_progress(EstateProgress(self.done, len(self.listed)), self._assemble)
 
     # -- pipelines -------------------------------------------------------------------------
 
@@ -322,18 +383,19 @@ class _EstateRun:
                 )
                 self.listed.append(pipeline)
                 self.pipelines.append({**info.listed(), "account": owner})
-                self._documents(pipeline)
+                self._documents(account, pipeline)
             self._progress()
 
         return done
 
-    def _documents(self, pipeline: EstatePipeline) -> None:
-        known = self.known.get(pipeline.id)
+    def _documents(self, account: _Account, pipeline: EstatePipeline) -> None:
+        known = self.known.pipelines.get(pipeline.id)
         if known is not None and known.stamp == pipeline.stamp and (
             known.depth == self.scope.depth
         ):
             self.documents[pipeline.id] = known
             self.done += 1
+            self._follow_documents(account, pipeline, known.documents)
             return
 
         def landed(answer: Future[tuple[Mapping[str, Any], ...]]) -> None:
@@ -347,9 +409,28 @@ class _EstateRun:
                 self.documents[pipeline.id] = KnownPipeline(
                     pipeline.stamp, self.scope.depth, documents
                 )
+                self._follow_documents(account, pipeline, documents)
             self._progress()
 
         self.calls.submit(self.estate_pool, self._read_pipeline, pipeline, then=landed)
+
+    def _follow_documents(
+        self, account: _Account, pipeline: EstatePipeline,
+        documents: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """Read what the documents name but do not hold: their buckets' settings, and the
+        endpoint configs the pipeline's own steps created (no endpoint may use them yet)."""
+        api = self._api(account, pipeline.region)
+        for document in documents:
+            graph = document.get("graph") or {}
+            for artifact in graph.get("artifacts") or []:
+                if artifact.get("bucket"):
+                    self.buckets.read(api, str(artifact["bucket"]))
+            for step in graph.get("nodes") or []:
+                run = step.get("run") or {}
+                job = str(run.get("jobArn") or "")
+                if step.get("type") == "EndpointConfig" and ":endpoint-config/" in job:
+                    self._config_named(api, job.rsplit(":endpoint-config/", 1)[1])
 
     def _read_pipeline(self, pipeline: EstatePipeline) -> tuple[Mapping[str, Any], ...]:
         """On the estate pool: the latest document, or those of the last ``depth`` runs."""
@@ -379,7 +460,8 @@ class _EstateRun:
                    lambda groups: self._on_groups(api, groups, where))
         self._list(api.list_models, "MODELS", where,
                    lambda models: self._describe_each(
-                       api, models, "ModelName", api.describe_model, self.models, "MODEL"))
+                       api, models, "ModelName", api.describe_model, self.models, "MODEL",
+                       then=lambda answer: self._model_buckets(api, answer)))
         self._list(api.list_endpoints, "ENDPOINTS", where,
                    lambda endpoints: self._describe_each(
                        api, endpoints, "EndpointName", api.describe_endpoint, self.endpoints,
@@ -416,7 +498,8 @@ class _EstateRun:
                     self._warn(exc, "MODEL_PACKAGES", "its packages could not be listed", name)
                     return
                 self._describe_each(api, packages, "ModelPackageArn",
-                                    api.describe_model_package, self.packages, "MODEL_PACKAGE")
+                                    api.describe_model_package, self.packages, "MODEL_PACKAGE",
+                                    then=lambda answer: self._package_buckets(api, answer))
 
             self.calls.submit(self.pool, api.list_model_packages, name, self.max_packages,
                               then=listed)
@@ -429,40 +512,79 @@ class _EstateRun:
         describe: Callable[[str], dict[str, Any]],
         into: list[dict[str, Any]],
         area: str,
-        then: Callable[[dict[str, Any]], None] | None = None,
+        then: Callable[[Mapping[str, Any]], None] | None = None,
     ) -> None:
+        """Describe each listed resource, or reuse the last build's answer when its listing
+        says what it said then (:data:`LISTED_STAMPS`)."""
         for summary in summaries:
             name = str(summary.get(key) or "")
             started = (area, api.region, str(api.role), name)
             if not name or started in self.started:
                 continue
             self.started.add(started)
+            stamp = _listed_stamp(summary, area)
 
-            def done(answer: Future[dict[str, Any]], name: str = name) -> None:
+            def keep(described: Mapping[str, Any], started: tuple[str, ...] = started,
+                     stamp: tuple[str | None, ...] = stamp) -> None:
+                self.described[started] = KnownAnswer(stamp, described)
+                into.append(dict(described))
+                if then is not None:
+                    then(described)
+
+            known = self.known.described.get(started)
+            if known is not None and known.stamp == stamp:
+                keep(known.answer)
+                continue
+
+            def done(answer: Future[dict[str, Any]], name: str = name,
+                     keep: Callable[[Mapping[str, Any]], None] = keep) -> None:
                 try:
                     described = answer.result()
                 except AwsError as exc:
                     self._warn(exc, area, f"{area.lower().replace('_', ' ')} could not be "
                                "described", name)
                     return
-                into.append(described)
-                if then is not None:
-                    then(described)
+                keep(described)
 
             self.calls.submit(self.pool, describe, name, then=done)
 
+    def _model_buckets(self, api: AwsApi, model: Mapping[str, Any]) -> None:
+        for url in container_urls(model):
+            self.buckets.read_uri(api, url)
+
+    def _package_buckets(self, api: AwsApi, package: Mapping[str, Any]) -> None:
+        for url in container_urls(package):
+            self.buckets.read_uri(api, url)
+
     def _config_of(self, api: AwsApi, endpoint: Mapping[str, Any]) -> None:
-        name = str(endpoint.get("EndpointConfigName") or "")
+        self._config_named(api, str(endpoint.get("EndpointConfigName") or ""))
+
+    def _config_named(self, api: AwsApi, name: str) -> None:
         key = (api.region, str(api.role), name)
-        if not name or key in self.configs or ("config", *key) in self.started:
+        started = ("ENDPOINT_CONFIG", *key)
+        if not name or started in self.started:
             return
-        self.started.add(("config", *key))
+        self.started.add(started)
+        known = self.known.described.get(started)  # a config cannot change: no stamp
+        if known is not None:
+            self._keep_config(started, known.answer)
+            return
 
         def done(answer: Future[dict[str, Any]]) -> None:
             try:
-                self.configs[key] = answer.result()
+                self._keep_config(started, answer.result())
             except AwsError as exc:
                 self._warn(exc, "ENDPOINT_CONFIG", "the endpoint config could not be described",
                            name)
 
         self.calls.submit(self.pool, api.describe_endpoint_config, name, then=done)
+
+    def _keep_config(self, started: tuple[str, ...], config: Mapping[str, Any]) -> None:
+        self.described[started] = KnownAnswer((), config)
+        self.configs[started] = dict(config)
+
+
+def _listed_stamp(summary: Mapping[str, Any], area: str) -> tuple[str | None, ...]:
+    values = (summary.get(name) for name in LISTED_STAMPS[area])
+    return tuple(iso(v) if isinstance(v, datetime) else None if v is None else str(v)
+                 for v in values)

@@ -42,6 +42,10 @@ class LineageRequest:
     domain: str | None = None
     # An execution ARN or id of this pipeline; None means the latest one.
     execution: str | None = None
+    # Only what an estate needs (lineage.estate_reader): no evaluation reports, no bucket
+    # settings (the estate reads each bucket once for all its pipelines), tags only for a
+    # domain filter. Never parsed from a client's parameters.
+    for_estate: bool = False
 
     @property
     def wants_execution(self) -> bool:

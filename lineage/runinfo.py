@@ -175,7 +175,9 @@ def execution_info(
         display_name=describe.get("PipelineExecutionDisplayName"),
         start_time=start,
         end_time=end,
-        elapsed_sec=elapsed_seconds(start, end, now),
+        # An execution that is over, of an unknown end (a summary's): no elapsed time to say.
+        elapsed_sec=None if end is None and status in TERMINAL_EXECUTION_STATUSES
+        else elapsed_seconds(start, end, now),
         failure_reason=describe.get("FailureReason"),
         parameters=None if parameters is None else dict(parameters),
     )

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from lineage.aws import AwsApi, ClientFactory, sagemaker_regions, step_metadata_kinds
+from lineage.buckets import BucketCache, BucketReads
 from lineage.calls import Calls
 from lineage.config import Settings
 from lineage.definition import ParsedDefinition, ParsedStep, parse_definition
@@ -42,7 +43,7 @@ from lineage.errors import (
     PipelineNotFound,
 )
 from lineage.graph import StepEnrichment, build_document, split_s3_uri
-from lineage.models import UNKNOWN, IORef, LineageDocument, S3Settings, Warning
+from lineage.models import UNKNOWN, IORef, LineageDocument, Warning
 from lineage.request import EXECUTION_ARN, LineageRequest, execution_id
 from lineage.runinfo import (
     DescribeTarget,
@@ -61,14 +62,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # A bucket's settings: field of the document -> the AwsApi method that reads it.
-BUCKET_READS = {
-    "region": "bucket_region",
-    "encryption": "bucket_encryption",
-    "versioning": "bucket_versioning",
-    "public_access": "bucket_public_access",
-    "tags": "bucket_tags",
-}
-
 # Settings.serial_aws_calls: every service's calls share this one single-thread pool.
 SERIAL_POOL = "serial"
 # AWS services whose clients warm() makes ahead of the first request.
@@ -87,18 +80,6 @@ class FetchStats:
 
     aws_calls: int = 0
     operations: list[str] = field(default_factory=list)
-
-
-class BucketCache(Protocol):
-    """Bucket settings kept between requests (they change far less often than runs).
-
-    ``get`` answers the values ``_bucket_for`` would read (``region``, ``encryption``,
-    ``versioning``, ``public_access``, ``tags``) or ``None``; only complete sets are stored.
-    """
-
-    def get(self, bucket: str) -> dict[str, Any] | None: ...
-
-    def set(self, bucket: str, values: dict[str, Any]) -> None: ...
 
 
 # Region -> one request's view of AWS there (a fresh AwsApi counts that request's calls).
@@ -216,8 +197,6 @@ class _LineageRun:
         request: LineageRequest,
         bucket_cache: BucketCache | None = None,
     ) -> None:
-        self.bucket_cache = bucket_cache
-        self.cached_buckets: set[str] = set()
         self.settings = service.settings
         self.pool = service.pool
         self.s3_pool = service.pool_for("s3")
@@ -227,6 +206,8 @@ class _LineageRun:
         # Work in flight; each answer is handled on this thread. Keys of `started`
         # deduplicate fetches.
         self.calls = service.calls()
+        self.buckets = BucketReads(self.calls, service.pool_for("s3"), self._bucket_failed,
+                                   bucket_cache)
         self.warnings: list[Warning] = []
         self.started: set[tuple[str, ...]] = set()
         self.known_kinds = step_metadata_kinds()
@@ -235,8 +216,6 @@ class _LineageRun:
         self.concrete_io: dict[str, tuple[tuple[IORef, ...], tuple[IORef, ...]]] = {}
         self.metrics: dict[str, dict[str, float]] = {}
         self.report_results: dict[str, dict[str, float]] = {}
-        # bucket -> the settings read so far (a missing field is Unknown)
-        self.buckets: dict[str, dict[str, Any]] = {}
         self.parsed: ParsedDefinition | None = None
         self.step_names: frozenset[str] = frozenset()
 
@@ -244,30 +223,28 @@ class _LineageRun:
 
     def build(self) -> LineageDocument:
         request, api, pool, calls = self.request, self.api, self.pool, self.calls
-        f_pipeline = calls.submit(pool, api.describe_pipeline, request.pipeline)
+        # An estate's lean read names the pipeline by its run's ARN when it has a run.
+        f_pipeline = None if request.for_estate else (
+            calls.submit(pool, api.describe_pipeline, request.pipeline))
         f_executions = None
         if request.execution is None and request.include_latest_exec:
             f_executions = calls.submit(pool, api.list_pipeline_executions, request.pipeline)
         f_domains = calls.submit(pool, api.list_domains) if request.domain else None
 
-        try:
-            described = self._required(f_pipeline)
-        except AwsNotFound:
-            raise PipelineNotFound() from None
-        except AwsError as exc:
-            # moto (and older AWS answers) say ValidationException for a missing pipeline.
-            if exc.code == "ValidationException":
-                raise PipelineNotFound() from None
-            raise
+        described = self._pipeline(f_pipeline, f_executions)
         pipeline_arn = str(described.get("PipelineArn", ""))
 
-        f_tags = calls.submit(pool, api.list_tags, pipeline_arn)
+        # The estate lists tags itself when a domain filter needs them.
+        wants_tags = not request.for_estate or request.domain is not None
+        f_tags = calls.submit(pool, api.list_tags, pipeline_arn) if wants_tags else None
         execution_arn, listed = self._execution_arn(pipeline_arn, f_executions)
         execution = None
         definition_text = described.get("PipelineDefinition") or ""
         parameters: dict[str, str] = {}
         if execution_arn is not None:
-            f_execution = calls.submit(pool, api.describe_pipeline_execution, execution_arn)
+            # The estate needs no more of its latest run than the listing says.
+            f_execution = None if request.for_estate and listed else (
+                calls.submit(pool, api.describe_pipeline_execution, execution_arn))
             f_definition = calls.submit(pool, api.definition_for_execution, execution_arn)
             f_parameters = calls.submit(pool, api.execution_parameters, execution_arn)
             # Pages arrive (and start their Describe* calls) while we wait for the rest.
@@ -292,7 +269,7 @@ class _LineageRun:
         self.step_names = frozenset(step.name for step in self.parsed.steps)
         self._start_enrichment()
         self._drain()
-        self._remember_buckets()
+        self.buckets.remember()
 
         pipeline = pipeline_info(
             described, region=request.region, tags=tags, last_run_time=listed.get("StartTime")
@@ -302,10 +279,48 @@ class _LineageRun:
             pipeline=pipeline,
             execution=execution,
             enrichments=self._enrichments(),
-            bucket_settings=self._bucket_settings() if self.settings.enable_s3_meta else None,
+            bucket_settings=self.buckets.settings() if (
+                self.settings.enable_s3_meta and not request.for_estate) else None,
             warnings=self.warnings,
             generated_at=self.now,
         )
+
+    def _pipeline(
+        self,
+        f_pipeline: Future[dict[str, Any]] | None,
+        f_executions: Future[list[dict[str, Any]]] | None,
+    ) -> dict[str, Any]:
+        """DescribePipeline's answer; without ``f_pipeline`` (an estate's lean read), the
+        pipeline's ARN as its run's ARN says, when a run is named or listed."""
+        if f_pipeline is None:
+            arn = self._arn_of_runs(f_executions)
+            if arn is not None:
+                return {"PipelineArn": arn, "PipelineName": self.request.pipeline}
+            f_pipeline = self.calls.submit(self.pool, self.api.describe_pipeline,
+                                           self.request.pipeline)
+        try:
+            return self._required(f_pipeline)
+        except AwsNotFound:
+            raise PipelineNotFound() from None
+        except AwsError as exc:
+            # moto (and older AWS answers) say ValidationException for a missing pipeline.
+            if exc.code == "ValidationException":
+                raise PipelineNotFound() from None
+            raise
+
+    def _arn_of_runs(self, f_executions: Future[list[dict[str, Any]]] | None) -> str | None:
+        chosen = self.request.execution
+        if chosen is not None:
+            return chosen.split("/execution/")[0] if EXECUTION_ARN.fullmatch(chosen) else None
+        if f_executions is None:
+            return None
+        try:
+            summaries: list[dict[str, Any]] = self._required(f_executions)
+        except AwsError:
+            return None  # DescribePipeline says why; _execution_arn warns of the listing
+        newest = newest_execution(summaries)
+        return None if newest is None else str(newest["PipelineExecutionArn"]).split(
+            "/execution/")[0]
 
     def _execution_arn(
         self, pipeline_arn: str, f_executions: Future[list[dict[str, Any]]] | None
@@ -329,11 +344,13 @@ class _LineageRun:
         return str(newest["PipelineExecutionArn"]), dict(newest)
 
     def _describe_execution(
-        self, f_execution: Future[dict[str, Any]], arn: str, listed: dict[str, Any]
+        self, f_execution: Future[dict[str, Any]] | None, arn: str, listed: dict[str, Any]
     ) -> dict[str, Any]:
-        """DescribePipelineExecution, or what the listing said when it fails (a warning)."""
+        """DescribePipelineExecution, or what the listing said when it fails (a warning) or
+        was not asked (``f_execution`` None)."""
         try:
-            return self._required(f_execution)
+            if f_execution is not None:
+                return self._required(f_execution)
         except AwsNotFound:
             raise ExecutionNotFound("execution not found for this pipeline") from None
         except AwsError as exc:
@@ -381,7 +398,9 @@ class _LineageRun:
                     self._bucket_for(ref.uri)
                 self._reports_of(record.name)
 
-    def _tags(self, f_tags: Future[dict[str, str]]) -> dict[str, str]:
+    def _tags(self, f_tags: Future[dict[str, str]] | None) -> dict[str, str]:
+        if f_tags is None:
+            return {}
         if self.request.domain is not None:
             # Without tags the domain filter cannot be decided: that is an error, not a guess.
             return self._required(f_tags)
@@ -487,30 +506,19 @@ class _LineageRun:
         )
 
     def _bucket_for(self, uri: str) -> None:
-        if not self.settings.enable_s3_meta:
-            return
-        split = split_s3_uri(uri)
-        if split is None:
-            return
-        bucket = split[0]
-        if bucket in self.buckets:
-            return
-        cached = self.bucket_cache.get(bucket) if self.bucket_cache is not None else None
-        if cached is not None:
-            self.buckets[bucket] = dict(cached)
-            self.cached_buckets.add(bucket)
-            return
-        values = self.buckets[bucket] = {}
-        for field_name, method in BUCKET_READS.items():
-            self.calls.submit(
-                self.s3_pool,
-                getattr(self.api, method),
-                bucket,
-                then=_bucket_callback(self, values, bucket, field_name),
-            )
+        # The estate reads each bucket once for all its pipelines (lineage.estate_reader).
+        if self.settings.enable_s3_meta and not self.request.for_estate:
+            self.buckets.read_uri(self.api, uri)
+
+    def _bucket_failed(self, exc: AwsError, bucket: str, operation: str) -> None:
+        self._warn_error(
+            exc, "S3", f"{operation} failed for bucket {bucket}; its value is Unknown", bucket
+        )
 
     def _reports_for(self, step: ParsedStep, outputs: Iterable[IORef]) -> None:
         """Read the evaluation reports (property files) a step that ran has written."""
+        if self.request.for_estate:
+            return  # the estate draws no metrics
         record = self.records.get(step.name)
         if record is None or record.run.status != "Succeeded":
             return
@@ -547,13 +555,6 @@ class _LineageRun:
                 )
             )
 
-    def _remember_buckets(self) -> None:
-        if self.bucket_cache is None:
-            return
-        for bucket, values in self.buckets.items():
-            if bucket not in self.cached_buckets and len(values) == len(BUCKET_READS):
-                self.bucket_cache.set(bucket, values)
-
     # -- assembling ------------------------------------------------------------------------
 
     def _enrichments(self) -> dict[str, StepEnrichment]:
@@ -587,18 +588,6 @@ class _LineageRun:
             )
         return enrichments
 
-    def _bucket_settings(self) -> dict[str, S3Settings]:
-        settings: dict[str, S3Settings] = {}
-        for bucket, values in self.buckets.items():
-            settings[bucket] = S3Settings(
-                encryption=values.get("encryption", UNKNOWN),
-                versioning=values.get("versioning", UNKNOWN),
-                public_access=values.get("public_access", UNKNOWN),
-                tags=values.get("tags"),
-                region=values.get("region"),
-            )
-        return settings
-
     # -- helpers ---------------------------------------------------------------------------
 
     def _required(self, future: Future[T]) -> T:
@@ -624,21 +613,6 @@ def _page_handler(run: _LineageRun, page: list[dict[str, Any]]) -> Callable[[], 
         run._on_page(page)
 
     return handle
-
-
-def _bucket_callback(
-    run: _LineageRun, values: dict[str, Any], bucket: str, field_name: str
-) -> Callable[[Future[Any]], None]:
-    def done(answer: Future[Any]) -> None:
-        try:
-            values[field_name] = answer.result()
-        except AwsError as exc:
-            operation = exc.operation or field_name
-            run._warn_error(
-                exc, "S3", f"{operation} failed for bucket {bucket}; its value is Unknown", bucket
-            )
-
-    return done
 
 
 def _report_callback(run: _LineageRun, step_name: str, uri: str) -> Callable[[Future[Any]], None]:

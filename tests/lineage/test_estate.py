@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from lineage.errors import AwsAccessDenied, AwsUnavailable
-from lineage.estate import EstateProgress, assemble_estate
+from lineage.estate import Estate, EstateProgress, assemble_estate
 from lineage.estate_reader import read_estate, service_documents
 from lineage.estate_request import EstateRequest
 from tests.lineage.fake_aws import (
@@ -115,7 +115,14 @@ def world() -> Iterator[FakeWorld]:
 def test_the_reader_against_the_fake(world: FakeWorld) -> None:
     service = world.service()
     progress: list[EstateProgress] = []
-    read = read_estate(service, EstateRequest((REGION,)), on_progress=progress.append)
+    so_far: list[Estate] = []
+
+    def on_progress(done: EstateProgress, estate: Callable[[], Estate]) -> None:
+        progress.append(done)
+        if not so_far:
+            so_far.append(estate())  # the first: the listing landed, no document yet
+
+    read = read_estate(service, EstateRequest((REGION,)), on_progress=on_progress)
     estate = read.estate
     assert estate.warnings == () and estate.progress is None
     pipeline = f"pipeline:{ACCOUNT}:{REGION}:{PIPELINE}"
@@ -141,6 +148,8 @@ def test_the_reader_against_the_fake(world: FakeWorld) -> None:
     node = estate.node(pipeline)
     assert node is not None and node.attributes["latestExecution"]["status"] == "Succeeded"
     assert progress[-1] == EstateProgress(1, 1)
+    assert so_far[0].progress == EstateProgress(0, 1)
+    assert so_far[0].node(pipeline) is not None  # listed, drawn before its document came
     # The calls ran on the service's bounded pools (threads named after their pool).
     assert read.pipelines_read == 1
 
@@ -151,6 +160,8 @@ def test_the_reader_against_the_fake(world: FakeWorld) -> None:
     assert again.estate.to_dict()["edges"] == estate.to_dict()["edges"]
     new_ops = [op for api in world.apis for op in api.operations][calls_before:]
     assert "sagemaker:DescribePipeline" not in new_ops
+    # Nor the models, packages, endpoints and configs whose listing says what it said.
+    assert [op for op in new_ops if ":Describe" in op] == []
 
 
 def test_a_role_that_cannot_be_assumed_is_a_warning(world: FakeWorld) -> None:
