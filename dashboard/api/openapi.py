@@ -501,7 +501,9 @@ def _document() -> JsonDict:
                 "parameters": _params("regions", "account", "domain", "depth", "refresh"),
                 "responses": {
                     "200": _json(_ref("Estate"), "The estate; what could not be read is a "
-                                 "warning. progress is set when the build was cut short.",
+                                 "warning. progress is set while a first build is under way (the "
+                                 "estate as read so far: ask again) or when the deadline cut "
+                                 "it short.",
                                  "X-Cache", "X-Refresh-After"),
                     **_errors(not_found=False),
                 },

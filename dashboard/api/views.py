@@ -90,7 +90,7 @@ def estate() -> Response | WerkzeugResponse:
         request.args, settings=api.settings, regions=api.regions, offered=api.regions
     )
     g.log_region = ",".join(wanted.regions)
-    return _served(api.cached.estate(wanted, refresh=_refresh(), stats=_stats()))
+    return _served(api.cached.estate(wanted, refresh=_refresh(), stats=_stats(), progress=True))
 
 
 @bp.get("/impact")

@@ -48,11 +48,13 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from flask_caching import Cache
 
+from dashboard.core.background import BackgroundBuilds
 from dashboard.core.requests import RequestStats, current_stats
 from lineage.catalog import list_executions, list_pipelines, newest_execution_arn
 from lineage.errors import (
@@ -63,13 +65,14 @@ from lineage.errors import (
     PipelineNotFound,
     TooManyRequests,
 )
-from lineage.estate import Estate
+from lineage.estate import Estate, EstateProgress
 from lineage.estate_queries import impact, provenance
 from lineage.estate_reader import (
     DocumentFor,
+    EstateMemory,
     EstatePipeline,
-    KnownPipeline,
     account_service,
+    estate_document_request,
     read_estate,
 )
 from lineage.estate_request import EstateRequest, ImpactRequest, ProvenanceRequest
@@ -88,6 +91,10 @@ logger = logging.getLogger(__name__)
 
 KEY_VERSION = "v3"
 POLL_INTERVAL_SEC = 0.05
+# A first estate build in the background: how long a request waits for it before answering
+# with what is read so far, and how often the build stores that.
+ESTATE_PROGRESS_AFTER_SEC = 2.0
+ESTATE_SO_FAR_EVERY_SEC = 2.0
 
 # How the answer was obtained, for the access log.
 HIT, MISS, SHARED, REFRESH = "hit", "miss", "shared", "refresh"
@@ -167,10 +174,10 @@ class EstateEntry:
 
 @dataclass(frozen=True)
 class EstateDocuments:
-    """The per-pipeline documents of the last estate build: the next build reads again only
-    the pipelines whose ListPipelines times changed."""
+    """What the last estate build read: the next reads again only the pipelines whose
+    ListPipelines times changed, and the resources whose listing changed."""
 
-    known: Mapping[str, KnownPipeline]
+    known: EstateMemory
 
 
 @dataclass(frozen=True)
@@ -344,6 +351,7 @@ class CachedLineage:
         self.locks = _Locks(cache, self.wait_sec, self.health, lock_dir)
         self._lock = threading.Lock()
         self._flights: dict[str, _Flight] = {}
+        self._builds = BackgroundBuilds()
 
     def probe(self) -> str:
         """Try the cache once: ``ok``, ``off`` (NullCache), or ``unavailable`` (answering
@@ -452,20 +460,28 @@ class CachedLineage:
     # -- the estate ----------------------------------------------------------------------------
 
     def estate(
-        self, request: EstateRequest, *, refresh: bool = False, stats: RequestStats | None = None
+        self,
+        request: EstateRequest,
+        *,
+        refresh: bool = False,
+        stats: RequestStats | None = None,
+        progress: bool = False,
     ) -> Served:
         """The estate graph of a scope (``lineage.estate_reader``), kept as long as a list.
 
         Built from each pipeline's lineage document; a rebuild reuses the documents of the
         pipelines whose ListPipelines times did not change (kept as long as a finished
         execution's document). One build is one fetch for the client's AWS-read limit.
+        ``progress``: a first build runs in the background, and the answer comes within
+        :data:`ESTATE_PROGRESS_AFTER_SEC` with what is read so far (its ``progress`` says how
+        far); a refresh always waits for the whole build.
         """
-        entry, source, refresh_after = self._estate(request, refresh, stats)
+        entry, source, refresh_after = self._estate(request, refresh, stats, progress)
         return Served(entry.body, source, refresh_after)
 
     def impact(self, request: ImpactRequest, *, stats: RequestStats | None = None) -> Served:
         """Everything downstream of an S3 location or bucket, from the cached estate."""
-        entry, _, _ = self._estate(request.estate, False, stats)
+        entry, _, _ = self._estate(request.estate, False, stats, False)
         found = impact(entry.estate, uri=request.uri, bucket=request.bucket)
         return Served(_dumps(found.to_dict()), HIT)
 
@@ -473,13 +489,13 @@ class CachedLineage:
         self, request: ProvenanceRequest, *, stats: RequestStats | None = None
     ) -> Served:
         """Everything upstream of an endpoint, model or model package, from the cached estate."""
-        entry, _, _ = self._estate(request.estate, False, stats)
+        entry, _, _ = self._estate(request.estate, False, stats, False)
         found = provenance(entry.estate, endpoint=request.endpoint, model=request.model,
                            model_package=request.model_package)
         return Served(_dumps(found.to_dict()), HIT)
 
     def _estate(
-        self, request: EstateRequest, refresh: bool, stats: RequestStats | None
+        self, request: EstateRequest, refresh: bool, stats: RequestStats | None, progress: bool
     ) -> tuple[EstateEntry, str, int | None]:
         stats = stats if stats is not None else current_stats()
         # One key for one scope, whatever the order its regions were named in.
@@ -491,36 +507,94 @@ class CachedLineage:
             if found is not None:
                 stats.cache = HIT
                 return found, HIT, refresh_after
+            if progress:
+                return (*self._estate_so_far(scope, key, stats), refresh_after)
+        compute = self._estate_build(scope, key, refresh, stats)
+        entry, source = self._single_flight(key, EstateEntry, compute, refresh, stats)
+        return entry, source, refresh_after
+
+    def _estate_so_far(
+        self, scope: EstateRequest, key: str, stats: RequestStats
+    ) -> tuple[EstateEntry, str]:
+        """The estate if its build ends soon, else what it has read so far."""
+        # Another process building it stores its progress where this one looks.
+        starts = not self._builds.running(key) and not self.locks.held(key)
+        if starts:
+            self.gate.admit()  # the thread has no client: this request spends the fetch
+            counted = RequestStats()  # the build's calls: logged by the build, not a request
+            compute = self._estate_build(scope, key, False, counted)
+            self._builds.start(key, lambda: self._single_flight(
+                key, EstateEntry, compute, False, counted))
+        # The request that starts a build waits a little (a small estate is whole by then);
+        # one that polls a build under way is answered at once.
+        deadline = time.monotonic() + (ESTATE_PROGRESS_AFTER_SEC if starts else 0)
+        while True:
+            found = self._get(key, EstateEntry)
+            if found is not None:
+                stats.cache = MISS
+                return found, MISS
+            failure = self._builds.failure(key)
+            if failure is not None:
+                raise failure
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(POLL_INTERVAL_SEC)
+        stats.cache = MISS
+        so_far = self._get(f"estate-so-far:{key}", EstateEntry)
+        if so_far is not None:
+            return so_far, MISS
+        empty = Estate((), (), (), datetime.now(UTC), EstateProgress(0, 0))
+        return EstateEntry(_dumps(empty.to_dict()), empty), MISS
+
+    def _estate_build(
+        self, scope: EstateRequest, key: str, refresh: bool, stats: RequestStats
+    ) -> Callable[[], tuple[EstateEntry, int]]:
+        """The build of one estate: reuses what the last one read (unless a refresh), stores
+        what it has read so far every :data:`ESTATE_SO_FAR_EVERY_SEC`."""
+        so_far_key = f"estate-so-far:{key}"
+        stored_at = [0.0]
+
+        def store_so_far(_: EstateProgress, so_far: Callable[[], Estate]) -> None:
+            now = time.monotonic()
+            if now - stored_at[0] < ESTATE_SO_FAR_EVERY_SEC:
+                return
+            stored_at[0] = now
+            estate = so_far()
+            self._set(so_far_key, EstateEntry(_dumps(estate.to_dict()), estate),
+                      self.ttls.running)
 
         def compute() -> tuple[EstateEntry, int]:
             documents_key = f"estate-documents:{key}"
             known = None if refresh else self._get(documents_key, EstateDocuments)
+            # A refresh reads bucket settings afresh too (and stores what it read).
+            buckets = _CachedBuckets(self, self.ttls.buckets, read=False) if refresh else None
+            started = time.monotonic()
             read = read_estate(self.service, scope, document_for=self._estate_document(stats),
-                               known=known.known if known else None)
+                               known=known.known if known else None,
+                               bucket_cache=buckets or self.buckets, on_progress=store_so_far)
             stats.aws_calls += read.aws_calls
+            logger.info("estate %s built in %.0f ms: %d pipelines read, %d AWS calls", key,
+                        (time.monotonic() - started) * 1000, read.pipelines_read,
+                        stats.aws_calls)
             self._set(documents_key, EstateDocuments(read.known), self.ttls.finished)
             estate = read.estate
             partial = estate.transient or estate.progress is not None
             ttl = self.ttls.running if partial else self.ttls.lists
             return EstateEntry(_dumps(estate.to_dict()), estate), ttl
 
-        entry, source = self._single_flight(key, EstateEntry, compute, refresh, stats)
-        return entry, source, refresh_after
+        return compute
 
     def _estate_document(self, stats: RequestStats) -> DocumentFor:
-        """``document_for`` of an estate build: the service's document, bucket settings from
-        this cache, the calls counted into ``stats`` (from the build's threads)."""
+        """``document_for`` of an estate build: the service's lean document, the calls counted
+        into ``stats`` (from the build's threads)."""
         lock = threading.Lock()
 
         def document(pipeline: EstatePipeline, execution: str | None) -> Mapping[str, Any]:
             counted = RequestStats()
             seen = account_service(self.service, pipeline.role)
             try:
-                found = seen.get_lineage(
-                    LineageRequest(pipeline=pipeline.name, region=pipeline.region,
-                                   execution=execution),
-                    stats=counted, bucket_cache=self.buckets,
-                )
+                found = seen.get_lineage(estate_document_request(pipeline, execution),
+                                         stats=counted)
             finally:
                 with lock:
                     stats.aws_calls += counted.aws_calls
@@ -727,7 +801,7 @@ def lineage_key(request: LineageRequest, *, s3: bool) -> str:
     way (an execution by its id; includeLatestExec only when no execution is named)."""
     named = execution_id(request.execution) if request.execution is not None else None
     include = request.include_latest_exec or named is not None
-    rest = json.dumps([named, include, request.domain, s3], sort_keys=True)
+    rest = json.dumps([named, include, request.domain, s3, request.for_estate], sort_keys=True)
     return f"lineage:{KEY_VERSION}:{request.region}:{request.pipeline}:{_digest(rest)}"
 
 

@@ -6,10 +6,12 @@ One gunicorn for the module, with the sandbox's second account reached through A
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 
 from dashboard.server.limits import LIMITS_OFF
 from lineage.sandbox import SECOND_ACCOUNT_ID, SECOND_ACCOUNT_ROLE_ARN, SandboxProcess
@@ -35,9 +37,21 @@ def server(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) ->
     started.stop()
 
 
+def whole_estate(server: Server, params: dict[str, str]) -> requests.Response:
+    """``/estate`` once its first build is complete: until then it answers with ``progress``
+    (what it has read so far), and a client asks again, as the Estate page does."""
+    deadline = time.monotonic() + 60
+    while True:
+        answer = server.get("/estate", params=params)
+        if answer.status_code != 200 or "progress" not in answer.json():
+            return answer
+        assert time.monotonic() < deadline, f"the estate was still being built: {answer.text}"
+        time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def estate(server: Server) -> dict[str, Any]:
-    answer = server.get("/estate", params=SCOPE)
+    answer = whole_estate(server, SCOPE)
     assert answer.status_code == 200, answer.text
     document: dict[str, Any] = answer.json()
     return document
@@ -109,7 +123,7 @@ def test_a_second_build_is_a_hit_without_aws(
 
 
 def test_one_account_only(server: Server) -> None:
-    answer = server.get("/estate", params={**SCOPE, "account": SECOND_ACCOUNT_ID})
+    answer = whole_estate(server, {**SCOPE, "account": SECOND_ACCOUNT_ID})
     assert answer.status_code == 200
     accounts = {n["account"] for n in answer.json()["nodes"] if n["kind"] == "pipeline"}
     assert accounts == {SECOND_ACCOUNT_ID}
@@ -133,7 +147,7 @@ def connected_to_pipelines(document: dict[str, Any]) -> set[str]:
 
 def test_a_domain_keeps_its_pipelines_and_what_they_touch(server: Server) -> None:
     seoul = {"region": "ap-northeast-2"}
-    answer = server.get("/estate", params={**seoul, "domain": ESTATE_DOMAIN})
+    answer = whole_estate(server, {**seoul, "domain": ESTATE_DOMAIN})
     assert answer.status_code == 200, answer.text
     document = answer.json()
     # Those /pipelines lists for the domain (tag DomainName), no other.
@@ -149,7 +163,7 @@ def test_a_domain_keeps_its_pipelines_and_what_they_touch(server: Server) -> Non
     assert RAW in touched
     assert any(name.startswith(FEATURES + "/") for name in touched)  # a folder per run
     datasets = set(nodes_of(document, "dataset"))
-    whole = server.get("/estate", params=seoul).json()
+    whole = whole_estate(server, seoul).json()
     assert set(nodes_of(whole, "dataset")) - datasets  # the trainers' models, for one
     assert not {"churn-prod", "churn-lgbm-staging"} & set(nodes_of(document, "endpoint"))
     assert not [n for n in document["nodes"] if n["label"].startswith("churn-xgb")]
@@ -165,7 +179,7 @@ def test_an_unknown_domain_keeps_nothing(server: Server) -> None:
     lineage = server.get("/lineage", params={**params, "pipeline": "customer-features-pipeline"})
     assert lineage.status_code == 404
     assert server.get("/pipelines", params=params).json()["pipelines"] == []
-    answer = server.get("/estate", params=params)
+    answer = whole_estate(server, params)
     assert answer.status_code == 200, answer.text
     assert (answer.json()["nodes"], answer.json()["edges"]) == ([], [])
     impact = server.get("/impact", params={**params, "uri": FEATURES})

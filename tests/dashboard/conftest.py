@@ -58,7 +58,9 @@ class FakeCached(CachedLineage):
             raise self.list_error
         return Served(json.dumps(self.pipelines_answer), "hit")
 
-    def estate(self, request: Any, *, refresh: bool = False, stats: Any = None) -> Served:
+    def estate(
+        self, request: Any, *, refresh: bool = False, stats: Any = None, progress: bool = False
+    ) -> Served:
         self.calls.append(("estate", tuple(request.regions), refresh))
         if self.list_error is not None:
             raise self.list_error

@@ -148,7 +148,8 @@ class FakeEstate(FakeCached):
     estate_calls: list[tuple[str, Any]] = field(default_factory=list)
 
     def estate(self, request: EstateRequest, *, refresh: bool = False,
-               stats: Any = None) -> Served:
+               stats: Any = None, progress: bool = False) -> Served:
+        assert progress, "the page asks for progress: a first build must not block it"
         self.estate_calls.append(("estate", request))
         if self.estate_error is not None:
             raise self.estate_error
@@ -317,6 +318,22 @@ def test_a_first_build_under_way_says_how_far_it_got_and_polls(cached: FakeEstat
     assert out["interval_disabled"] is False
     assert "2 of 5 pipelines read" in out["notes"][0]["detail"]
     assert len(out["elements"]) > 0  # what it has is drawn
+
+
+def test_a_search_waits_for_the_whole_estate_without_blocking_the_page(
+    cached: FakeEstate,
+) -> None:
+    cached.estate_answer = estate_document({"pipelinesRead": 2, "pipelinesTotal": 5})
+    out = load(app_state(cached), EstateView(REGION, FEATURES)).outputs()
+    # /impact would wait for the whole build: it is asked once the estate is complete.
+    assert [call for call, _ in cached.estate_calls] == ["estate"]
+    assert "followed once the estate is read" in out["search_message"]
+    assert out["interval_disabled"] is False
+
+    cached.estate_answer = estate_document()
+    out = load(app_state(cached), EstateView(REGION, FEATURES)).outputs()
+    assert [call for call, _ in cached.estate_calls][-1] == "impact"
+    assert out["interval_disabled"] is True
 
 
 def test_a_region_not_offered_is_a_note_and_aws_is_not_asked(cached: FakeEstate) -> None:

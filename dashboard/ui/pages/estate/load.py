@@ -63,7 +63,8 @@ def estate_request(app: AppState, region: Any) -> EstateRequest:
 
 
 def fetch_estate(app: AppState, region: Any, *, refresh: bool = False) -> dict[str, Any]:
-    document = app.cached.estate(estate_request(app, region), refresh=refresh).document()
+    served = app.cached.estate(estate_request(app, region), refresh=refresh, progress=True)
+    document = served.document()
     return document if isinstance(document, dict) else {}
 
 
@@ -117,6 +118,9 @@ def answer_search(app: AppState, view: EstateView, document: Mapping[str, Any]) 
     if plan.kind == SELECT and plan.node is not None:
         return Answer(plan, neighbourhood(document, plan.node),
                       f"\u201c{shown}\u201d and what it reads, writes and feeds")
+    if document.get("progress") is not None:
+        # Impact and provenance need the whole estate: asked now, they would wait for it.
+        return Answer(plan, message=f"\u201c{shown}\u201d is followed once the estate is read")
     try:
         answer = fetch_answer(app, view.region, plan)
     except Exception as exc:
