@@ -27,7 +27,7 @@ placeholders (``{Parameters.X}``) are kept: they are not per run. Folding is ide
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 EXECUTION = "{execution}"
 JOB = "{job}"
@@ -148,6 +148,13 @@ def _segment_matches(pattern: str, segment: str) -> bool:
     return re.fullmatch("[^/]+".join(re.escape(p) for p in parts), segment) is not None
 
 
-def is_under(child: str, parent: str) -> bool:
-    """Whether dataset ``child`` lies below dataset ``parent`` (a ``/`` boundary)."""
-    return child.startswith(parent.rstrip("/") + "/")
+def nearest_folder(location: str, folders: Mapping[str, str]) -> str | None:
+    """The dataset of the nearest folder above ``location`` among ``folders`` (keyed by the
+    folder without a trailing slash), never a bucket alone (``s3://bucket``)."""
+    head = location.rstrip("/")
+    while True:
+        head, slash, _ = head.rpartition("/")
+        if not slash or head.count("/") <= 2:
+            return None
+        if head in folders:
+            return folders[head]

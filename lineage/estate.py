@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from lineage.datasets import bucket_of, dataset_of, is_under
+from lineage.datasets import bucket_of, dataset_of, nearest_folder
 from lineage.models import JsonDict, Warning, iso
 from lineage.step_types import dig
 
@@ -515,24 +515,48 @@ class _Builder:
     def _merge_datasets(self) -> dict[str, str]:
         """Each folded location -> the dataset it belongs to (itself, or the nearest folder
         above it that the estate holds, never a bucket alone)."""
-        folded = sorted(self.dataset_uris)
-        kept: set[str] = set()
+        # A kept dataset by its folder (no trailing slash), to walk up from a location.
+        kept: dict[str, str] = {}
         result: dict[str, str] = {}
-        for location in folded:  # sorted: a folder comes before what lies below it
-            parent = next(
-                (
-                    candidate
-                    for candidate in sorted(kept, key=len, reverse=True)
-                    if is_under(location, candidate) and candidate.count("/") > 2
-                ),
-                None,
-            )
+        for location in sorted(self.dataset_uris):  # a folder comes before what lies below it
+            parent = nearest_folder(location, kept)
             if parent is None:
-                kept.add(location)
+                kept.setdefault(location.rstrip("/"), location)
                 result[location] = location
             else:
                 result[location] = parent
         return result
+
+
+def document_essentials(document: Mapping[str, Any]) -> JsonDict:
+    """The part of a lineage document an estate reads (``add_document``, and the reader's
+    buckets and configs): what a build keeps for the next, a fraction of the whole."""
+    graph = document.get("graph") or {}
+    execution = document.get("execution")
+    steps = []
+    for step in graph.get("nodes") or []:
+        kept: JsonDict = {
+            "id": step.get("id"),
+            "type": step.get("type"),
+            "inputs": [{"uri": ref.get("uri")} for ref in step.get("inputs") or []],
+            "outputs": [{"name": ref.get("name"), "uri": ref.get("uri")}
+                        for ref in step.get("outputs") or []],
+        }
+        if (step.get("run") or {}).get("jobArn"):
+            kept["run"] = {"jobArn": step["run"]["jobArn"]}
+        if (step.get("registry") or {}).get("modelPackageArn"):
+            kept["registry"] = {key: step["registry"].get(key)
+                                for key in ("modelPackageArn", "approvalStatus")}
+        steps.append(kept)
+    return {
+        "execution": {key: execution.get(key) for key in ("id", "arn", "status", "startTime")}
+        if isinstance(execution, Mapping) else None,
+        "graph": {
+            "nodes": steps,
+            "artifacts": [{"bucket": artifact.get("bucket"), "s3": artifact.get("s3")}
+                          for artifact in graph.get("artifacts") or []],
+        },
+    }
 
 
 def _renamed(node_id: str, merged: Mapping[str, str]) -> str:

@@ -40,6 +40,7 @@ from lineage.estate import (
     arn_region_account,
     assemble_estate,
     container_urls,
+    document_essentials,
 )
 from lineage.estate import pipeline_id as _pipeline_id
 from lineage.estate_request import EstateRequest
@@ -433,9 +434,10 @@ class _EstateRun:
                     self._config_named(api, job.rsplit(":endpoint-config/", 1)[1])
 
     def _read_pipeline(self, pipeline: EstatePipeline) -> tuple[Mapping[str, Any], ...]:
-        """On the estate pool: the latest document, or those of the last ``depth`` runs."""
+        """On the estate pool: the latest document, or those of the last ``depth`` runs (what
+        the estate reads of each, :func:`~lineage.estate.document_essentials`)."""
         if self.scope.depth <= 1:
-            return (self.document_for(pipeline, None),)
+            return (document_essentials(self.document_for(pipeline, None)),)
         api = self.api_for(pipeline.region, pipeline.role)
         summaries = api.list_pipeline_executions(pipeline.name, self.scope.depth)
         ordered: list[Mapping[str, Any]] = []
@@ -447,7 +449,7 @@ class _EstateRun:
             ordered.append(newest)
             rest.remove(newest)  # type: ignore[arg-type]
         return tuple(
-            self.document_for(pipeline, str(summary["PipelineExecutionArn"]))
+            document_essentials(self.document_for(pipeline, str(summary["PipelineExecutionArn"])))
             for summary in ordered
         )
 

@@ -550,9 +550,11 @@ class CachedLineage:
         self, scope: EstateRequest, key: str, refresh: bool, stats: RequestStats
     ) -> Callable[[], tuple[EstateEntry, int]]:
         """The build of one estate: reuses what the last one read (unless a refresh), stores
-        what it has read so far every :data:`ESTATE_SO_FAR_EVERY_SEC`."""
+        what it has read so far every :data:`ESTATE_SO_FAR_EVERY_SEC` (for the polls of a
+        first build in the background)."""
         so_far_key = f"estate-so-far:{key}"
-        stored_at = [0.0]
+        # Not in the first seconds: a build that ends by then (a rebuild) stores none.
+        stored_at = [time.monotonic()]
 
         def store_so_far(_: EstateProgress, so_far: Callable[[], Estate]) -> None:
             now = time.monotonic()
@@ -576,7 +578,8 @@ class CachedLineage:
             logger.info("estate %s built in %.0f ms: %d pipelines read, %d AWS calls", key,
                         (time.monotonic() - started) * 1000, read.pipelines_read,
                         stats.aws_calls)
-            self._set(documents_key, EstateDocuments(read.known), self.ttls.finished)
+            if known is None or read.known != known.known:  # a rebuild may change nothing
+                self._set(documents_key, EstateDocuments(read.known), self.ttls.finished)
             estate = read.estate
             partial = estate.transient or estate.progress is not None
             ttl = self.ttls.running if partial else self.ttls.lists

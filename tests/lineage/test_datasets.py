@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lineage.datasets import EXECUTION, bucket_of, dataset_matches, dataset_of
+from lineage.datasets import EXECUTION, bucket_of, dataset_matches, dataset_of, nearest_folder
 from lineage.definition import parse_definition
 from tests.helpers import fixture_path
 
@@ -99,3 +99,13 @@ def test_every_real_definition_folds_deterministically(path: Path) -> None:
         assert not folded.endswith("/")
         if FAKE_ID in uri or "{Execution.PipelineExecutionId}" in uri:
             assert EXECUTION in folded or "{job}" in folded
+
+
+def test_the_nearest_folder_above_a_location_never_a_bucket() -> None:
+    folders = {"s3://b/features": "s3://b/features",
+               "s3://b/features/customers": "s3://b/features/customers/"}
+    assert nearest_folder("s3://b/features/customers/part-0.csv", folders) == (
+        "s3://b/features/customers/")  # the nearest, as the estate spelled it
+    assert nearest_folder("s3://b/features/other.csv", folders) == "s3://b/features"
+    assert nearest_folder("s3://b/featuresX/a", folders) is None  # a / boundary only
+    assert nearest_folder("s3://b/top.csv", {"s3://b": "s3://b"}) is None  # a bucket alone

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from lineage.errors import AwsAccessDenied, AwsUnavailable
-from lineage.estate import Estate, EstateProgress, assemble_estate
+from lineage.estate import Estate, EstateProgress, assemble_estate, document_essentials
 from lineage.estate_reader import read_estate, service_documents
 from lineage.estate_request import EstateRequest
 from tests.lineage.fake_aws import (
@@ -103,6 +103,13 @@ def test_runs_and_pipelines_meet_in_datasets() -> None:
         documents={pid("train"): [train], pid("prep"): prep},
         generated_at=NOW, progress=EstateProgress(2, 2),
     ).to_dict()  # deterministic whatever the order it was read in
+    # What a build keeps of each document between builds draws the same estate.
+    assert out == assemble_estate(
+        pipelines=[listed("prep"), listed("train")],
+        documents={pid("prep"): [document_essentials(d) for d in prep],
+                   pid("train"): [document_essentials(train)]},
+        generated_at=NOW, progress=EstateProgress(2, 2),
+    ).to_dict()
 
 
 @pytest.fixture
