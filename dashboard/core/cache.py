@@ -553,8 +553,10 @@ class CachedLineage:
         what it has read so far every :data:`ESTATE_SO_FAR_EVERY_SEC` (for the polls of a
         first build in the background)."""
         so_far_key = f"estate-so-far:{key}"
-        # Not in the first seconds: a build that ends by then (a rebuild) stores none.
-        stored_at = [time.monotonic()]
+        # First a little before the request that started the build answers (it finds this);
+        # a build that ends sooner (a rebuild) stores none.
+        first = ESTATE_PROGRESS_AFTER_SEC * 0.75
+        stored_at = [time.monotonic() - ESTATE_SO_FAR_EVERY_SEC + first]
 
         def store_so_far(_: EstateProgress, so_far: Callable[[], Estate]) -> None:
             now = time.monotonic()

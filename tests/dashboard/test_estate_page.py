@@ -320,6 +320,14 @@ def test_a_first_build_under_way_says_how_far_it_got_and_polls(cached: FakeEstat
     assert len(out["elements"]) > 0  # what it has is drawn
 
 
+def test_a_build_that_has_not_listed_yet_says_so(cached: FakeEstate) -> None:
+    cached.estate_answer = {**estate_document({"pipelinesRead": 0, "pipelinesTotal": 0}),
+                            "nodes": [], "edges": []}
+    out = load(app_state(cached), EstateView(REGION)).outputs()
+    assert out["notes"][0]["detail"] == "Listing the pipelines of this scope."
+    assert out["interval_disabled"] is False
+
+
 def test_a_search_waits_for_the_whole_estate_without_blocking_the_page(
     cached: FakeEstate,
 ) -> None:

@@ -164,6 +164,8 @@ def progress_note(progress: Any) -> Note | None:
     if not isinstance(progress, Mapping):
         return None
     read, total = progress.get("pipelinesRead"), progress.get("pipelinesTotal")
+    if not total:
+        return note("info", "Reading the estate.", "Listing the pipelines of this scope.")
     return note("info", "Reading the estate.",
                 f"{text(read, 12)} of {text(total, 12)} pipelines read; the graph shows what is "
                 "read so far and fills in as the rest arrives.")
