@@ -26,6 +26,7 @@ placeholders (``{Parameters.X}``) are kept: they are not per run. Folding is ide
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
@@ -59,14 +60,20 @@ def dataset_of(
     execution_ids: Iterable[str] = (),
 ) -> str | None:
     """The folded S3 location of ``uri`` (module docstring), ``None`` if it is not one."""
+    ids = sorted({i for i in (execution_id, *execution_ids) if i}, key=len, reverse=True)
+    jobs = sorted({j for j in job_names if j}, key=len, reverse=True)
+    return _folded(uri, tuple(ids), tuple(jobs))
+
+
+# Pure, and asked the same again on every rebuild of an estate.
+@functools.lru_cache(maxsize=65536)
+def _folded(uri: str, ids: tuple[str, ...], jobs: tuple[str, ...]) -> str | None:
     match = _S3.fullmatch(uri.strip())
     if match is None:
         return None
     bucket = match["bucket"]
     if "{" not in bucket:
         bucket = bucket.lower()
-    ids = sorted({i for i in (execution_id, *execution_ids) if i}, key=len, reverse=True)
-    jobs = sorted({j for j in job_names if j}, key=len, reverse=True)
     segments = [s for s in (match["key"] or "").split("/") if s]
     folded = [_fold_segment(segment, ids, jobs) for segment in segments]
     folded = _fold_date_paths(folded)
@@ -80,7 +87,7 @@ def dataset_of(
     return "/".join([f"s3://{bucket}", *folded])
 
 
-def _fold_segment(segment: str, ids: list[str], jobs: list[str]) -> str:
+def _fold_segment(segment: str, ids: tuple[str, ...], jobs: tuple[str, ...]) -> str:
     if segment in PER_RUN:
         return segment
     if _STEP_PLACEHOLDER.search(segment) or _PIPELINE_JOB.search(segment):

@@ -469,23 +469,21 @@ class _Builder:
         domain_filtered: bool,
     ) -> Estate:
         merged = self._merge_datasets()
+        members: dict[str, list[str]] = defaultdict(list)  # a dataset -> what folds into it
         for folded, target in merged.items():
-            if folded == target:
-                uris = sorted(
-                    {u for f, t in merged.items() if t == target for u in self.dataset_uris[f]}
-                )
-                bucket = bucket_of(folded)
-                self.nodes[dataset_id(folded)] = EstateNode(
-                    dataset_id(folded), "dataset", folded, None, None,
-                    {
-                        "uri": folded,
-                        "bucket": bucket,
-                        "s3": self.buckets.get(bucket or ""),
-                        "uris": uris,
-                        "merged": sorted(f for f, t in merged.items() if t == target
-                                         and f != target),
-                    },
-                )
+            members[target].append(folded)
+        for target, folded_in in members.items():
+            bucket = bucket_of(target)
+            self.nodes[dataset_id(target)] = EstateNode(
+                dataset_id(target), "dataset", target, None, None,
+                {
+                    "uri": target,
+                    "bucket": bucket,
+                    "s3": self.buckets.get(bucket or ""),
+                    "uris": sorted({u for f in folded_in for u in self.dataset_uris[f]}),
+                    "merged": sorted(f for f in folded_in if f != target),
+                },
+            )
         edges: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         for (source, target, kind), steps in self.edges.items():
             source, target = _renamed(source, merged), _renamed(target, merged)

@@ -1,10 +1,11 @@
 """Builds that outlive the request that started them (the first build of a large estate).
 
 A request that finds nothing cached starts the build on a thread of its own
-(:meth:`BackgroundBuilds.start`) and answers early with what the build has stored so far; the
-next requests, in this process or another, find the build's progress in the cache until its
-answer lands there. One thread per key per process: a request that finds one running joins
-it. What the thread raised is kept for the next request of that key to raise.
+(:meth:`BackgroundBuilds.start`) and waits a little for its :class:`Future`; when the build
+takes longer, the request answers with what the build has stored so far, and the next
+requests, in this process or another, find its progress in the cache until its answer lands
+there. One build per key per process: a request that finds one running joins it. A build's
+failure is raised to the requests waiting on it; the next request starts a new build.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -19,40 +22,34 @@ logger = logging.getLogger(__name__)
 class BackgroundBuilds:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._threads: dict[str, threading.Thread] = {}
-        self._errors: dict[str, BaseException] = {}
+        self._running: dict[str, Future[Any]] = {}
 
-    def start(self, key: str, build: Callable[[], object]) -> bool:
-        """Run ``build`` on a thread unless one for ``key`` runs already; whether it started."""
+    def running(self, key: str) -> Future[Any] | None:
+        """The build of ``key`` under way in this process, if any."""
         with self._lock:
-            running = self._threads.get(key)
-            if running is not None and running.is_alive():
-                return False
-            self._errors.pop(key, None)
-            thread = threading.Thread(target=self._run, args=(key, build), daemon=True,
-                                      name=f"build {key[:40]}")
-            self._threads[key] = thread
-        thread.start()
-        return True
+            return self._running.get(key)
 
-    def running(self, key: str) -> bool:
+    def start(self, key: str, build: Callable[[], Any]) -> Future[Any]:
+        """Run ``build`` on a thread of its own, unless one for ``key`` runs: its future."""
         with self._lock:
-            thread = self._threads.get(key)
-            return thread is not None and thread.is_alive()
+            running = self._running.get(key)
+            if running is not None:
+                return running
+            future: Future[Any] = Future()
+            self._running[key] = future
+        threading.Thread(target=self._run, args=(key, build, future), daemon=True,
+                         name=f"build {key[:40]}").start()
+        return future
 
-    def failure(self, key: str) -> BaseException | None:
-        """What the last build of ``key`` raised, once (``None`` if it did not, or runs)."""
-        with self._lock:
-            return self._errors.pop(key, None)
-
-    def _run(self, key: str, build: Callable[[], object]) -> None:
+    def _run(self, key: str, build: Callable[[], Any], future: Future[Any]) -> None:
         try:
-            build()
-        except BaseException as exc:  # kept for the request that waits; never kills a worker
+            result = build()
+        except BaseException as exc:  # for the requests that wait; never kills a worker
             logger.warning("background build of %s failed: %s", key, type(exc).__name__)
             with self._lock:
-                self._errors[key] = exc
-        finally:
+                self._running.pop(key, None)
+            future.set_exception(exc)
+        else:
             with self._lock:
-                if self._threads.get(key) is threading.current_thread():
-                    del self._threads[key]
+                self._running.pop(key, None)
+            future.set_result(result)

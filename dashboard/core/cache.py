@@ -517,29 +517,32 @@ class CachedLineage:
         self, scope: EstateRequest, key: str, stats: RequestStats
     ) -> tuple[EstateEntry, str]:
         """The estate if its build ends soon, else what it has read so far."""
+        build = self._builds.running(key)
         # Another process building it stores its progress where this one looks.
-        starts = not self._builds.running(key) and not self.locks.held(key)
+        starts = build is None and not self.locks.held(key)
         if starts:
+            landed = self._get(key, EstateEntry)  # a build that ended since the caller looked
+            if landed is not None:
+                stats.cache = SHARED
+                return landed, SHARED
             self.gate.admit()  # the thread has no client: this request spends the fetch
             counted = RequestStats()  # the build's calls: logged by the build, not a request
             compute = self._estate_build(scope, key, False, counted)
-            self._builds.start(key, lambda: self._single_flight(
+            build = self._builds.start(key, lambda: self._single_flight(
                 key, EstateEntry, compute, False, counted))
-        # The request that starts a build waits a little (a small estate is whole by then);
-        # one that polls a build under way is answered at once.
-        deadline = time.monotonic() + (ESTATE_PROGRESS_AFTER_SEC if starts else 0)
-        while True:
-            found = self._get(key, EstateEntry)
-            if found is not None:
-                stats.cache = MISS
-                return found, MISS
-            failure = self._builds.failure(key)
-            if failure is not None:
-                raise failure
-            if time.monotonic() >= deadline:
-                break
-            time.sleep(POLL_INTERVAL_SEC)
         stats.cache = MISS
+        if build is not None:
+            # The request that starts a build waits a little (a small estate is whole by
+            # then); one that polls a build under way is answered at once.
+            try:
+                entry, _ = build.result(ESTATE_PROGRESS_AFTER_SEC if starts else 0)
+                return entry, MISS
+            except TimeoutError:
+                pass
+        else:
+            landed = self._get(key, EstateEntry)
+            if landed is not None:
+                return landed, MISS
         so_far = self._get(f"estate-so-far:{key}", EstateEntry)
         if so_far is not None:
             return so_far, MISS

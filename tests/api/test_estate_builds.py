@@ -36,7 +36,8 @@ def world() -> Iterator[FakeWorld]:
 
 @pytest.fixture
 def memo(world: FakeWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[CachedLineage]:
-    monkeypatch.setattr(cache_module, "ESTATE_PROGRESS_AFTER_SEC", 0.3)
+    # No wait for the build, and its progress stored at every step: each poll sees it.
+    monkeypatch.setattr(cache_module, "ESTATE_PROGRESS_AFTER_SEC", 0.0)
     monkeypatch.setattr(cache_module, "ESTATE_SO_FAR_EVERY_SEC", 0.0)
     app = Flask(__name__)
     cache = Cache(app, config={"CACHE_TYPE": "SimpleCache"})
@@ -125,3 +126,14 @@ def test_a_build_that_fails_is_raised_to_the_next_request(
     # The next request starts a build again (here: fails again), never a dead entry.
     with pytest.raises(RuntimeError):
         until(lambda: memo.estate(SCOPE, progress=True) and False, "the failure again")
+
+
+def test_the_request_that_starts_a_short_build_gets_the_whole_estate(
+    memo: CachedLineage, world: FakeWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "ESTATE_PROGRESS_AFTER_SEC", 5.0)
+    world.release_all()
+    started = time.monotonic()
+    served = memo.estate(SCOPE, progress=True)
+    assert "progress" not in body(served) and served.source == "miss"
+    assert time.monotonic() - started < 5  # answered as the build ended, not at the wait's end
