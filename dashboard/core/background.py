@@ -19,18 +19,30 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 
+# Builds at once per process: each client's builds are bounded by its AWS-read limit, but
+# a build outlives its request, so the in-flight limit per client does not bound them.
+MAX_BUILDS = 4
+
+
 class BackgroundBuilds:
-    def __init__(self) -> None:
+    def __init__(self, max_builds: int = MAX_BUILDS) -> None:
         self._lock = threading.Lock()
         self._running: dict[str, Future[Any]] = {}
+        self.max_builds = max_builds
 
     def running(self, key: str) -> Future[Any] | None:
         """The build of ``key`` under way in this process, if any."""
         with self._lock:
             return self._running.get(key)
 
+    def has_room(self) -> bool:
+        """Whether fewer than :attr:`max_builds` run (else a caller builds in the foreground)."""
+        with self._lock:
+            return len(self._running) < self.max_builds
+
     def start(self, key: str, build: Callable[[], Any]) -> Future[Any]:
-        """Run ``build`` on a thread of its own, unless one for ``key`` runs: its future."""
+        """Run ``build`` on a thread of its own, unless one for ``key`` runs: its future.
+        :attr:`max_builds` is the callers' to respect (:meth:`has_room`), not enforced."""
         with self._lock:
             running = self._running.get(key)
             if running is not None:

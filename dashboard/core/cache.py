@@ -525,6 +525,9 @@ class CachedLineage:
             if landed is not None:
                 stats.cache = SHARED
                 return landed, SHARED
+            if not self._builds.has_room():  # enough in the background: this one here
+                compute = self._estate_build(scope, key, False, stats)
+                return self._single_flight(key, EstateEntry, compute, False, stats)
             self.gate.admit()  # the thread has no client: this request spends the fetch
             counted = RequestStats()  # the build's calls: logged by the build, not a request
             compute = self._estate_build(scope, key, False, counted)

@@ -16,6 +16,7 @@ from flask import Flask
 from flask_caching import Cache
 
 import dashboard.core.cache as cache_module
+from dashboard.core.background import MAX_BUILDS
 from dashboard.core.cache import CachedLineage, Served, Ttls
 from lineage.estate_request import EstateRequest, ProvenanceRequest
 from tests.lineage.fake_aws import ACCOUNT, ENDPOINT_ARN, PIPELINE, REGION, FakeWorld
@@ -137,3 +138,21 @@ def test_the_request_that_starts_a_short_build_gets_the_whole_estate(
     served = memo.estate(SCOPE, progress=True)
     assert "progress" not in body(served) and served.source == "miss"
     assert time.monotonic() - started < 5  # answered as the build ended, not at the wait's end
+
+
+def test_past_the_background_builds_a_process_runs_a_first_build_is_answered_in_the_request(
+    memo: CachedLineage, world: FakeWorld
+) -> None:
+    # Free-text scopes (a domain) could start builds without end: at most MAX_BUILDS run.
+    for n in range(MAX_BUILDS):
+        assert "progress" in body(memo.estate(EstateRequest((REGION,), depth=n + 1),
+                                              progress=True))
+    answers: list[Served] = []
+    asking = threading.Thread(target=lambda: answers.append(memo.estate(
+        EstateRequest((REGION,), depth=MAX_BUILDS + 1), progress=True)))
+    asking.start()
+    asking.join(0.5)
+    assert asking.is_alive()  # building in the request, as without progress
+    world.release_all()
+    asking.join(10)
+    assert "progress" not in body(answers[0])
