@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from lineage.errors import ConfigError
+from lineage.policy import DEFAULT_POLICY, Policy, load_policy
 
 # The original API's variables (its README; docs/CONTRACT.md, Configuration).
 ENV_DEFAULT_REGION = "DEFAULT_REGION"
@@ -29,6 +30,7 @@ ENV_REPORT_MAX_BYTES = "LINEAGE_REPORT_MAX_BYTES"
 ENV_SERIAL_AWS_CALLS = "LINEAGE_SERIAL_AWS_CALLS"
 # Estate lineage: read-only roles of other accounts to assume (comma-separated role ARNs).
 ENV_ACCOUNT_ROLES = "LINEAGE_ACCOUNT_ROLES"
+ENV_POLICY_FILE = "LINEAGE_POLICY_FILE"
 
 FALLBACK_REGION = "ap-northeast-2"
 
@@ -76,6 +78,8 @@ class Settings:
     # Estate lineage: roles assumed (RoleSessionName "sagemaker-lineage") to read other
     # accounts; the caller's own account is always read.
     account_roles: tuple[str, ...] = ()
+    # The posture policy findings are judged by (lineage.policy; LINEAGE_POLICY_FILE).
+    policy: Policy = DEFAULT_POLICY
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -95,6 +99,8 @@ class Settings:
             values["serial_aws_calls"] = flag
         if (raw := source.get(ENV_ACCOUNT_ROLES)) is not None and raw.strip():
             values["account_roles"] = parse_account_roles(raw)
+        if (raw := source.get(ENV_POLICY_FILE)) is not None and raw.strip():
+            values["policy"] = load_policy(raw.strip())
         for name, field_name in (
             (ENV_S3_TIMEOUT_MS, "s3_timeout_ms"),
             (ENV_AWS_MAX_WORKERS, "aws_max_workers"),

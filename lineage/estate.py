@@ -34,12 +34,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from lineage.datasets import bucket_of, dataset_of, nearest_folder
+from lineage.findings import findings_for
 from lineage.models import JsonDict, Warning, iso
+from lineage.policy import Policy
+from lineage.risk import Risk, estate_risk
 from lineage.step_types import dig
 
 # Step types whose run created a serving resource; their ``run.jobArn`` is its ARN.
@@ -68,9 +71,11 @@ class EstateNode:
     region: str | None = None
     account: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    # Its own findings and those it inherits (lineage.risk); None: nothing was judged.
+    risk: Risk | None = None
 
     def to_dict(self) -> JsonDict:
-        return {
+        out: JsonDict = {
             "id": self.id,
             "kind": self.kind,
             "label": self.label,
@@ -78,6 +83,9 @@ class EstateNode:
             "account": self.account,
             "attributes": _sorted_json(self.attributes),
         }
+        if self.risk is not None:
+            out["risk"] = self.risk.to_dict()
+        return out
 
 
 @dataclass(frozen=True, order=True)
@@ -191,6 +199,7 @@ def assemble_estate(
     generated_at: datetime,
     progress: EstateProgress | None = None,
     domain_filtered: bool = False,
+    policy: Policy | None = None,
 ) -> Estate:
     """The estate graph (module docstring).
 
@@ -199,7 +208,8 @@ def assemble_estate(
     Describe* answers (``ListModelPackageGroups`` summaries for the groups).
     ``bucket_settings``: bucket -> the contract's ``s3`` object (or ``None``: unknown); the
     documents' own ``s3`` settings fill in the buckets it lacks. ``domain_filtered``: keep
-    only what is connected to a pipeline (the pipelines are a domain's).
+    only what is connected to a pipeline (the pipelines are a domain's). ``policy``: judge
+    each dataset's bucket and follow the findings downstream (each node's ``risk``).
     """
     builder = _Builder(bucket_settings or {})
     for pipeline in pipelines:
@@ -219,6 +229,7 @@ def assemble_estate(
         generated_at=generated_at,
         progress=progress,
         domain_filtered=domain_filtered,
+        policy=policy,
     )
 
 
@@ -467,6 +478,7 @@ class _Builder:
         generated_at: datetime,
         progress: EstateProgress | None,
         domain_filtered: bool,
+        policy: Policy | None,
     ) -> Estate:
         merged = self._merge_datasets()
         members: dict[str, list[str]] = defaultdict(list)  # a dataset -> what folds into it
@@ -498,13 +510,16 @@ class _Builder:
             keep = _connected_to_pipelines(self.nodes, edges)
         nodes = tuple(sorted((n for n in self.nodes.values() if n.id in keep),
                              key=lambda n: n.id))
+        kept_edges = tuple(sorted(
+            EstateEdge(source, target, kind, tuple(sorted(steps)))
+            for (source, target, kind), steps in edges.items()
+            if source in keep and target in keep
+        ))
+        if policy is not None:
+            nodes = _judged(nodes, kept_edges, policy)
         return Estate(
             nodes=nodes,
-            edges=tuple(sorted(
-                EstateEdge(source, target, kind, tuple(sorted(steps)))
-                for (source, target, kind), steps in edges.items()
-                if source in keep and target in keep
-            )),
+            edges=kept_edges,
             warnings=tuple(sorted(set(warnings))),
             generated_at=generated_at,
             progress=progress,
@@ -555,6 +570,23 @@ def document_essentials(document: Mapping[str, Any]) -> JsonDict:
                           for artifact in graph.get("artifacts") or []],
         },
     }
+
+
+def _judged(
+    nodes: Sequence[EstateNode], edges: Sequence[EstateEdge], policy: Policy
+) -> tuple[EstateNode, ...]:
+    """The nodes with their risk: each dataset's bucket judged, the findings followed down."""
+    datasets = {}
+    for node in nodes:
+        if node.kind == "dataset":
+            s3 = node.attributes.get("s3")
+            bucket = str(node.attributes.get("bucket") or "")
+            key = str(node.attributes.get("uri") or "").removeprefix(f"s3://{bucket}").lstrip("/")
+            datasets[node.id] = findings_for(s3 if isinstance(s3, Mapping) else None, bucket,
+                                             key, policy)
+    risks = estate_risk(datasets, ((e.source, e.target, e.kind) for e in edges),
+                        (node.id for node in nodes), STRUCTURAL_EDGES)
+    return tuple(replace(node, risk=risks.get(node.id)) for node in nodes)
 
 
 def _renamed(node_id: str, merged: Mapping[str, str]) -> str:

@@ -340,6 +340,7 @@ class _EstateRun:
             generated_at=self.now,
             progress=None if self.done >= total else EstateProgress(self.done, total),
             domain_filtered=self.scope.domain is not None,
+            policy=self.service.settings.policy if enabled else None,
         )
 
     def _api(self, account: _Account, region: str) -> AwsApi:

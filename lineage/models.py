@@ -346,6 +346,9 @@ class LineageDocument:
     artifacts: tuple[Artifact, ...]
     warnings: tuple[Warning, ...]
     generated_at: datetime
+    # (ext) ``step:<name>`` / ``artifact:<id>`` -> its risk's JSON (lineage.risk); None when
+    # bucket settings are not read, so there is nothing to judge.
+    risk: Mapping[str, JsonDict] | None = None
 
     @property
     def transient(self) -> bool:
@@ -353,14 +356,21 @@ class LineageDocument:
         return any(warning.transient for warning in self.warnings)
 
     def to_dict(self) -> JsonDict:
+        nodes = [node.to_dict() for node in self.nodes]
+        artifacts = [artifact.to_dict() for artifact in self.artifacts]
+        if self.risk is not None:
+            for node in nodes:
+                node["risk"] = self.risk.get(f"step:{node['id']}")
+            for artifact in artifacts:
+                artifact["risk"] = self.risk.get(f"artifact:{artifact['id']}")
         return {
             "pipeline": self.pipeline.to_dict(),
             "execution": self.execution.to_dict() if self.execution else None,
             "summary": self.summary.to_dict(),
             "graph": {
-                "nodes": [node.to_dict() for node in self.nodes],
+                "nodes": nodes,
                 "edges": [edge.to_dict() for edge in self.edges],
-                "artifacts": [artifact.to_dict() for artifact in self.artifacts],
+                "artifacts": artifacts,
             },
             "warnings": [warning.to_dict() for warning in self.warnings],
             "generatedAt": iso(self.generated_at),

@@ -45,6 +45,7 @@ from lineage.errors import (
 from lineage.graph import StepEnrichment, build_document, split_s3_uri
 from lineage.models import UNKNOWN, IORef, LineageDocument, Warning
 from lineage.request import EXECUTION_ARN, LineageRequest, execution_id
+from lineage.risk import document_risk
 from lineage.runinfo import (
     DescribeTarget,
     StepRecord,
@@ -274,16 +275,20 @@ class _LineageRun:
         pipeline = pipeline_info(
             described, region=request.region, tags=tags, last_run_time=listed.get("StartTime")
         )
-        return build_document(
+        judged = self.settings.enable_s3_meta and not request.for_estate
+        document = build_document(
             self.parsed,
             pipeline=pipeline,
             execution=execution,
             enrichments=self._enrichments(),
-            bucket_settings=self.buckets.settings() if (
-                self.settings.enable_s3_meta and not request.for_estate) else None,
+            bucket_settings=self.buckets.settings() if judged else None,
             warnings=self.warnings,
             generated_at=self.now,
         )
+        if not judged:
+            return document  # no settings read: nothing to judge (the estate judges its own)
+        risks = document_risk(document.to_dict()["graph"], self.settings.policy)
+        return replace(document, risk={node: risk.to_dict() for node, risk in risks.items()})
 
     def _pipeline(
         self,

@@ -1,0 +1,165 @@
+"""Risk: findings followed downstream through a lineage graph (pure).
+
+:func:`propagate` takes each node's own findings (a source: an artifact or dataset whose
+bucket breaks the policy) and the graph's downstream edges; every node a source reaches
+inherits its findings, with the shortest path from the source (breadth first, so cycles end
+and two sources reaching one node are both kept). A node's :class:`Risk` is its highest
+severity (own or inherited), its own findings, and how each source reaches it, most severe
+first; at most :data:`MAX_SOURCES` sources are listed per node (``moreSources`` counts the
+rest), so that a bucket every pipeline reads does not multiply the answer.
+
+:func:`document_risk` and :func:`estate_risk` apply it to the two graphs: a pipeline
+document's steps and artifacts (data flows artifact -> consumer, producer -> artifact, and
+along ``ref:Get`` and ``artifact`` edges; ``dependsOn`` and condition edges carry no data) and
+the estate's nodes (every edge but the structural ones).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from lineage.findings import Assessment, Finding, findings_for, highest
+from lineage.models import JsonDict
+from lineage.policy import Policy, severity_rank
+
+MAX_SOURCES = 20
+# Step-to-step edges along which data (and so its risk) flows.
+DATA_EDGES = frozenset({"ref:Get", "artifact"})
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a source's findings reach a node."""
+
+    source: str  # the node whose bucket has the findings
+    path: tuple[str, ...]  # source, ..., the node
+    severity: str
+    findings: tuple[str, ...]  # Finding.id of each
+
+    def to_dict(self) -> JsonDict:
+        return {"source": self.source, "path": list(self.path), "severity": self.severity,
+                "findings": list(self.findings)}
+
+
+@dataclass(frozen=True)
+class Risk:
+    severity: str | None  # the highest, own or inherited; None: nothing found
+    findings: tuple[Finding, ...] = ()  # the node's own
+    inherited: tuple[Reach, ...] = ()
+    more_sources: int = 0  # sources that reach it beyond those listed
+
+    def to_dict(self) -> JsonDict:
+        out: JsonDict = {
+            "severity": self.severity,
+            "findings": [finding.to_dict() for finding in self.findings],
+            "inherited": [reach.to_dict() for reach in self.inherited],
+        }
+        if self.more_sources:
+            out["moreSources"] = self.more_sources
+        return out
+
+
+NO_RISK = Risk(None)
+
+
+def propagate(
+    own: Mapping[str, Sequence[Finding]],
+    downstream: Mapping[str, Collection[str]],
+    nodes: Iterable[str] = (),
+) -> dict[str, Risk]:
+    """The risk of every node that has findings or is reached by some (and of ``nodes``)."""
+    adjacency = {node: sorted(targets) for node, targets in downstream.items()}
+    reaches: dict[str, list[Reach]] = defaultdict(list)
+    for source in sorted(own):
+        findings = own[source]
+        if not findings:
+            continue
+        severity = highest(findings) or ""
+        ids = tuple(finding.id for finding in findings)
+        parents: dict[str, str | None] = {source: None}
+        queue = deque([source])
+        while queue:
+            node = queue.popleft()
+            for target in adjacency.get(node, ()):
+                if target in parents:
+                    continue
+                parents[target] = node
+                queue.append(target)
+                reaches[target].append(Reach(source, _path(parents, target), severity, ids))
+    risks: dict[str, Risk] = {node: NO_RISK for node in nodes}
+    for node in {*own, *reaches}:
+        mine = tuple(own.get(node, ()))
+        by_weight = sorted(reaches.get(node, ()),
+                           key=lambda r: (-severity_rank(r.severity), len(r.path), r.source))
+        shown = tuple(by_weight[:MAX_SOURCES])
+        severities = [f.severity for f in mine] + [r.severity for r in by_weight]
+        worst = max(severities, key=severity_rank, default=None)
+        risks[node] = Risk(worst, mine, shown, len(by_weight) - len(shown))
+    return risks
+
+
+def _path(parents: Mapping[str, str | None], node: str) -> tuple[str, ...]:
+    path = [node]
+    while (parent := parents[path[-1]]) is not None:
+        path.append(parent)
+    return tuple(reversed(path))
+
+
+# -- the two graphs ---------------------------------------------------------------------------
+
+
+def artifact_node(artifact_id: int) -> str:
+    return f"artifact:{artifact_id}"
+
+
+def step_node(name: str) -> str:
+    return f"step:{name}"
+
+
+def document_risk(graph: Mapping[str, object], policy: Policy) -> dict[str, Risk]:
+    """The risk of each step (``step:<name>``) and artifact (``artifact:<id>``) of a lineage
+    document's ``graph`` (its JSON form), with findings from each artifact's ``s3``."""
+    own: dict[str, Sequence[Finding]] = {}
+    downstream: dict[str, set[str]] = defaultdict(set)
+    nodes: list[str] = []
+    for step in _items(graph.get("nodes")):
+        nodes.append(step_node(str(step.get("id"))))
+    for edge in _items(graph.get("edges")):
+        if edge.get("via") in DATA_EDGES:
+            downstream[step_node(str(edge.get("from")))].add(step_node(str(edge.get("to"))))
+    for artifact in _items(graph.get("artifacts")):
+        node = artifact_node(int(str(artifact.get("id"))))
+        nodes.append(node)
+        for consumer in artifact.get("consumers") or []:  # type: ignore[attr-defined]
+            downstream[node].add(step_node(str(consumer)))
+        for producer in artifact.get("producers") or []:  # type: ignore[attr-defined]
+            downstream[step_node(str(producer))].add(node)
+        s3 = artifact.get("s3")
+        assessed = findings_for(s3 if isinstance(s3, Mapping) else None,
+                                str(artifact.get("bucket") or ""),
+                                str(artifact.get("key") or ""), policy)
+        own[node] = assessed.findings
+    return propagate(own, downstream, nodes)
+
+
+def estate_risk(
+    datasets: Mapping[str, Assessment],
+    edges: Iterable[tuple[str, str, str]],
+    nodes: Iterable[str],
+    structural: Collection[str],
+) -> dict[str, Risk]:
+    """The risk of each estate node, with findings from each dataset's assessment."""
+    downstream: dict[str, set[str]] = defaultdict(set)
+    for source, target, kind in edges:
+        if kind not in structural:
+            downstream[source].add(target)
+    own = {node: assessment.findings for node, assessment in datasets.items()}
+    return propagate(own, downstream, nodes)
+
+
+def _items(value: object) -> list[Mapping[str, object]]:
+    if not isinstance(value, list | tuple):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
