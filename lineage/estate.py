@@ -572,6 +572,11 @@ def document_essentials(document: Mapping[str, Any]) -> JsonDict:
     }
 
 
+def judge_estate(estate: Estate, policy: Policy) -> Estate:
+    """``estate`` with each node's risk under ``policy``, as ``assemble_estate(policy=)``."""
+    return replace(estate, nodes=_judged(estate.nodes, estate.edges, policy))
+
+
 def _judged(
     nodes: Sequence[EstateNode], edges: Sequence[EstateEdge], policy: Policy
 ) -> tuple[EstateNode, ...]:

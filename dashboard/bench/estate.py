@@ -1,4 +1,4 @@
-"""The estate rows (8-12): ``/estate`` of a generated estate, its rebuilds and its queries.
+"""The estate rows (8-13): ``/estate`` of a generated estate, its rebuilds and its queries.
 
 A sandbox of its own (``--estate-size N`` generated pipelines sharing datasets, besides the
 world; no 1,000-step pipeline, which is not what an estate of small pipelines costs) and the
@@ -19,6 +19,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -35,6 +36,8 @@ from dashboard.bench.figures import (
 from dashboard.bench.load import Client
 from dashboard.bench.processes import BenchError, Server, server_environment, status_kb
 from dashboard.core.config import ENV_TTL_LISTS_SEC
+from lineage.estate import Estate, EstateEdge, EstateNode, judge_estate
+from lineage.policy import DEFAULT_POLICY
 
 REGION = "ap-northeast-2"
 POLL_SEC = 0.2
@@ -53,12 +56,16 @@ CHANGED_READS_GOAL = 1
 QUERY_P50_GOAL_MS = 50.0
 RSS_GOAL_MB = 300.0
 
+PROPAGATION_SHARE_GOAL = 10.0  # % of the cold build (issue 13)
+PROPAGATION_REPEATS = 5
+
 ROW_TITLES = (
     (8, "cold /estate"),
     (9, "/estate rebuilt, nothing changed"),
     (10, "/estate rebuilt, one pipeline run again"),
     (11, "estate queries on the built estate"),
     (12, "peak RSS per gunicorn worker, estate built"),
+    (13, "risk propagation over the built estate"),
 )
 
 
@@ -140,7 +147,7 @@ def _how(built: Build) -> str:
 def run_estate(
     latency_ms: int, size: int, work: Path, rows: Sequence[Row], log: Callable[[str], None]
 ) -> None:
-    """Measure rows 8-12 into ``rows`` (as :func:`estate_rows` made them)."""
+    """Measure rows 8-13 into ``rows`` (as :func:`estate_rows` made them)."""
     from lineage.sandbox import SandboxOptions, SandboxProcess
 
     log(f"estate: starting a sandbox with {size} generated pipelines "
@@ -188,6 +195,7 @@ def _rebuilds(
             info=(f"{pipelines_read(cold.calls)} pipelines read; "
                   f"{describe_operations(cold.calls)}"),
         ))
+        rows[5].checks.append(propagation_check(cold.document, cold.seconds))
 
         log(f"row 9: waiting out the list TTL ({LIST_TTL_SEC} s), then /estate again...")
         time.sleep(LIST_TTL_SEC + 0.5)
@@ -278,4 +286,33 @@ def _rss_check(peaks_kb: list[int]) -> Check:
         "max VmHWM over workers", max(peaks_kb) / 1024, RSS_GOAL_MB, unit=" MB",
         info=("per worker (building server, then querying server): "
               + ", ".join(f"{kb / 1024:.0f} MB" for kb in peaks_kb)),
+    )
+
+
+def estate_of(document: dict[str, Any]) -> Estate:
+    """An ``/estate`` answer as the engine's :class:`Estate` (nodes, edges; no risk yet)."""
+    nodes = tuple(EstateNode(n["id"], n["kind"], n["label"], n.get("region"), n.get("account"),
+                             n.get("attributes") or {}) for n in document.get("nodes") or [])
+    edges = tuple(EstateEdge(e["from"], e["to"], e["kind"], tuple(e.get("steps") or ()))
+                  for e in document.get("edges") or [])
+    return Estate(nodes, edges, (), datetime.now(UTC))
+
+
+def propagation_check(document: dict[str, Any], build_seconds: float) -> Check:
+    """Judging every dataset and following the findings downstream, in this process, on the
+    estate the server built, against that build's time (the same work the server did in it)."""
+    estate = estate_of(document)
+    times = []
+    for _ in range(PROPAGATION_REPEATS):
+        started = time.perf_counter()
+        judged = judge_estate(estate, DEFAULT_POLICY)
+        times.append(time.perf_counter() - started)
+    seconds = sorted(times)[len(times) // 2]
+    risky = sum(1 for node in judged.nodes if node.risk is not None and node.risk.severity)
+    return Check(
+        "share of the cold build", 100 * seconds / build_seconds if build_seconds else None,
+        PROPAGATION_SHARE_GOAL, unit=" %",
+        info=(f"median {seconds * 1000:.0f} ms of {PROPAGATION_REPEATS} (default policy) "
+              f"against the build's {build_seconds:.2f} s; {risky} of {len(judged.nodes)} "
+              "nodes at risk"),
     )

@@ -3,7 +3,7 @@
 Everything runs on this machine: the sandbox (``--latency-ms``, default 50) with a generated
 1,000-step pipeline, the server as ``sagemaker-lineage serve`` runs it (gunicorn, 2 gthread
 workers, a shared FileSystemCache), and for row 2 a second server whose every AWS call waits
-for the previous one (``LINEAGE_SERIAL_AWS_CALLS``). Rows 8-12, the estate's, have a sandbox and
+for the previous one (``LINEAGE_SERIAL_AWS_CALLS``). Rows 8-13, the estate's, have a sandbox and
 servers of their own (:mod:`dashboard.bench.estate`). A row that cannot be measured here (no
 Chromium, no dashboard) says why; only a sandbox or server that does not start is an error.
 """
@@ -75,7 +75,7 @@ class Options:
     large_steps: int = 1000
     browser: bool = True
     lineage: bool = True  # rows 1-7 (False: --estate-only)
-    estate: bool = True  # rows 8-12 (False: --no-estate)
+    estate: bool = True  # rows 8-13 (False: --no-estate)
     estate_size: int = 200
     log: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr))
 

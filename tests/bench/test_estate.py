@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from dashboard.bench import estate
-from dashboard.bench.estate import Build, build, estate_path, estate_rows, query_path
+from dashboard.bench.estate import (
+    Build,
+    build,
+    estate_path,
+    estate_rows,
+    propagation_check,
+    query_path,
+)
 from dashboard.bench.figures import (
     Check,
     Row,
@@ -74,7 +81,7 @@ def test_exact_checks_and_counts_in_the_table() -> None:
 
 def test_estate_rows_and_paths() -> None:
     rows = estate_rows(200)
-    assert [row.number for row in rows] == [8, 9, 10, 11, 12]
+    assert [row.number for row in rows] == [8, 9, 10, 11, 12, 13]
     assert "200 generated pipelines" in rows[0].title
     assert estate_path() == "/estate?region=ap-northeast-2"
     assert query_path("provenance", endpoint="churn-prod") == (
@@ -139,3 +146,23 @@ def test_build_gives_up_on_an_error_or_after_its_timeout() -> None:
         build(_Server([{}], status=500), _Sandbox())  # type: ignore[arg-type]
     with pytest.raises(BenchError, match="5 of 207 read"):
         build(_Server([_progress(5)]), _Sandbox(), timeout=-1.0)  # type: ignore[arg-type]
+
+
+def test_propagation_is_measured_on_the_estate_the_server_built() -> None:
+    insecure = {"encryption": "None", "versioning": "Enabled", "publicAccess": "Blocked",
+                "tags": {}}
+    document = {
+        "nodes": [
+            {"id": "dataset:s3://b/raw", "kind": "dataset", "label": "s3://b/raw",
+             "attributes": {"uri": "s3://b/raw", "bucket": "b", "s3": insecure}},
+            {"id": "pipeline:1:r:p", "kind": "pipeline", "label": "p", "attributes": {}},
+            {"id": "endpoint:e", "kind": "endpoint", "label": "e", "attributes": {}},
+        ],
+        "edges": [{"from": "dataset:s3://b/raw", "to": "pipeline:1:r:p", "kind": "reads",
+                   "steps": ["Prep"]},
+                  {"from": "pipeline:1:r:p", "to": "endpoint:e", "kind": "deploys",
+                   "steps": []}],
+    }
+    check = propagation_check(document, build_seconds=2.0)
+    assert check.value is not None and check.goal == 10.0 and check.unit == " %"
+    assert "3 of 3 nodes at risk" in check.info  # the dataset, and both downstream of it
