@@ -2,11 +2,11 @@
 
 :func:`propagate` takes each node's own findings (a source: an artifact or dataset whose
 bucket breaks the policy) and the graph's downstream edges; every node a source reaches
-inherits its findings, with the shortest path from the source (breadth first, so cycles end
-and two sources reaching one node are both kept). A node's :class:`Risk` is its highest
-severity (own or inherited), its own findings, and how each source reaches it, most severe
-first; at most :data:`MAX_SOURCES` sources are listed per node (``moreSources`` counts the
-rest), so that a bucket every pipeline reads does not multiply the answer.
+inherits its findings, each from its nearest source, with the shortest path (breadth first,
+so cycles end; sources of different findings reaching one node are all kept). A node's
+:class:`Risk` is its highest severity (own or inherited), its own findings, and how each
+source reaches it, most severe first; at most :data:`MAX_SOURCES` sources are listed per node
+(``moreSources`` counts the rest).
 
 :func:`document_risk` and :func:`estate_risk` apply it to the two graphs: a pipeline
 document's steps and artifacts (data flows artifact -> consumer, producer -> artifact, and
@@ -20,7 +20,7 @@ from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from lineage.findings import Assessment, Finding, findings_for, highest
+from lineage.findings import Assessment, Finding, findings_for
 from lineage.models import JsonDict
 from lineage.policy import Policy, severity_rank
 
@@ -69,34 +69,52 @@ def propagate(
     downstream: Mapping[str, Collection[str]],
     nodes: Iterable[str] = (),
 ) -> dict[str, Risk]:
-    """The risk of every node that has findings or is reached by some (and of ``nodes``)."""
+    """The risk of every node that has findings or is reached by some (and of ``nodes``).
+
+    A node inherits each finding once, from its nearest source (one breadth-first search per
+    finding from all its sources at once), so that every artifact of one bucket does not
+    repeat the bucket's findings down the graph.
+    """
     adjacency = {node: sorted(targets) for node, targets in downstream.items()}
-    reaches: dict[str, list[Reach]] = defaultdict(list)
+    sources_of: dict[str, list[str]] = defaultdict(list)
+    severity_of: dict[str, str] = {}
     for source in sorted(own):
-        findings = own[source]
-        if not findings:
-            continue
-        severity = highest(findings) or ""
-        ids = tuple(finding.id for finding in findings)
-        parents: dict[str, str | None] = {source: None}
-        queue = deque([source])
+        for finding in own[source]:
+            sources_of[finding.id].append(source)
+            severity_of[finding.id] = finding.severity
+    # node -> source -> (the path from it, the findings it passes)
+    reached: dict[str, dict[str, tuple[tuple[str, ...], list[str]]]] = defaultdict(dict)
+    for finding_id, sources in sorted(sources_of.items()):
+        parents: dict[str, str | None] = dict.fromkeys(sources)
+        queue = deque(sources)
         while queue:
             node = queue.popleft()
             for target in adjacency.get(node, ()):
-                if target in parents:
-                    continue
-                parents[target] = node
-                queue.append(target)
-                reaches[target].append(Reach(source, _path(parents, target), severity, ids))
+                if target not in parents:
+                    parents[target] = node
+                    queue.append(target)
+        for node, parent in parents.items():
+            if parent is None:
+                continue  # a source of this finding: its own
+            path = _path(parents, node)
+            known = reached[node].get(path[0])
+            if known is None:
+                reached[node][path[0]] = (path, [finding_id])
+            else:
+                known[1].append(finding_id)
     risks: dict[str, Risk] = {node: NO_RISK for node in nodes}
-    for node in {*own, *reaches}:
+    for node in {*own, *reached}:
         mine = tuple(own.get(node, ()))
-        by_weight = sorted(reaches.get(node, ()),
-                           key=lambda r: (-severity_rank(r.severity), len(r.path), r.source))
-        shown = tuple(by_weight[:MAX_SOURCES])
-        severities = [f.severity for f in mine] + [r.severity for r in by_weight]
+        reaches = [
+            Reach(source, path, max((severity_of[f] for f in ids), key=severity_rank),
+                  tuple(sorted(ids)))
+            for source, (path, ids) in reached.get(node, {}).items()
+        ]
+        reaches.sort(key=lambda r: (-severity_rank(r.severity), len(r.path), r.source))
+        shown = tuple(reaches[:MAX_SOURCES])
+        severities = [f.severity for f in mine] + [r.severity for r in reaches]
         worst = max(severities, key=severity_rank, default=None)
-        risks[node] = Risk(worst, mine, shown, len(by_weight) - len(shown))
+        risks[node] = Risk(worst, mine, shown, len(reaches) - len(shown))
     return risks
 
 

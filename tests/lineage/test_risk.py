@@ -85,3 +85,14 @@ def test_the_estate_skips_structural_edges() -> None:
     risks = estate_risk({"dataset:raw": raw}, edges, ["model-package-group:g"], {"contains"})
     assert risks["model-package:m"].severity == "high"
     assert risks["model-package-group:g"].severity is None
+
+
+def test_a_finding_is_inherited_once_from_its_nearest_source() -> None:
+    # Every artifact of one bucket has the bucket's finding: a node inherits it from the
+    # nearest, not from all of them (a long chain would repeat it at every step).
+    same = finding("shared")
+    downstream = {f"a{i}": {f"s{i}"} for i in range(5)} | {
+        f"s{i}": {f"a{i + 1}"} for i in range(4)}
+    risks = propagate({f"a{i}": [same] for i in range(5)}, downstream)
+    assert [r.path for r in risks["s4"].inherited] == [("a4", "s4")]
+    assert risks["a3"].inherited == ()  # it has the finding itself
