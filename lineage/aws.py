@@ -16,7 +16,8 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -44,6 +45,7 @@ from lineage.errors import (
     AwsThrottled,
     AwsUnavailable,
 )
+from lineage.models import ExpirationRule, SensitiveData
 
 logger = logging.getLogger(__name__)
 
@@ -82,13 +84,35 @@ NOT_FOUND_CODES = frozenset(
 NO_ENCRYPTION = "ServerSideEncryptionConfigurationNotFoundError"
 NO_PUBLIC_ACCESS_BLOCK = "NoSuchPublicAccessBlockConfiguration"
 NO_TAG_SET = "NoSuchTagSet"
-NOT_CONFIGURED_CODES = frozenset({NO_ENCRYPTION, NO_PUBLIC_ACCESS_BLOCK, NO_TAG_SET})
+NO_BUCKET_POLICY = "NoSuchBucketPolicy"
+NO_LIFECYCLE = "NoSuchLifecycleConfiguration"
+NO_OBJECT_LOCK = "ObjectLockConfigurationNotFoundError"
+# Macie answers every call of an account and region where it is not enabled with
+# AccessDeniedException "Macie is not enabled." (HTTP 403), the code a refusal has too; only
+# the message tells the two apart, so it is read here (and nowhere else) and given this code.
+MACIE_NOT_ENABLED = "MacieNotEnabled"
+_MACIE_NOT_ENABLED_TEXT = "macie is not enabled"
+NOT_CONFIGURED_CODES = frozenset(
+    {
+        NO_ENCRYPTION,
+        NO_PUBLIC_ACCESS_BLOCK,
+        NO_TAG_SET,
+        NO_BUCKET_POLICY,
+        NO_LIFECYCLE,
+        NO_OBJECT_LOCK,
+        MACIE_NOT_ENABLED,
+    }
+)
 PUBLIC_ACCESS_BLOCK_FLAGS = (
     "BlockPublicAcls",
     "IgnorePublicAcls",
     "BlockPublicPolicy",
     "RestrictPublicBuckets",
 )
+# Macie's finding types of sensitive data (category CLASSIFICATION), as its model names them:
+# SensitiveData:S3Object/Personal, .../Financial, .../Credentials, .../CustomIdentifier,
+# .../Multiple.
+SENSITIVE_DATA_TYPE_PREFIX = "SensitiveData:"
 
 
 @lru_cache(maxsize=1)
@@ -231,6 +255,11 @@ def map_client_error(exc: Exception, operation: str) -> AwsError:
         return exc
     if isinstance(exc, ClientError):
         code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code == "AccessDeniedException" and _macie_not_enabled(exc):
+            # Data, not a refusal: Macie is off in that account and region.
+            error = AwsError(f"Macie is not enabled for {operation}", operation=operation)
+            error.code = MACIE_NOT_ENABLED
+            return error
         if code in THROTTLING_CODES:
             return AwsThrottled(f"AWS throttled {operation}; retry later", operation=operation)
         if code in ACCESS_DENIED_CODES:
@@ -254,6 +283,12 @@ def map_client_error(exc: Exception, operation: str) -> AwsError:
     if isinstance(exc, BotoCoreError):
         return AwsUnavailable(f"AWS call {operation} failed", operation=operation)
     raise exc
+
+
+def _macie_not_enabled(exc: ClientError) -> bool:
+    """Whether an AccessDeniedException is Macie's "not enabled" (its text stays here)."""
+    message = str(exc.response.get("Error", {}).get("Message", ""))
+    return message.strip().lower().startswith(_MACIE_NOT_ENABLED_TEXT)
 
 
 def safe_exception_text(exc: BaseException) -> str | None:
@@ -295,14 +330,18 @@ class AwsApi:
     def call_count(self) -> int:
         return len(self.operations)
 
-    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
-        """Make one AWS call; raise a mapped :class:`AwsError` on failure."""
+    def call(
+        self, service: str, operation: str, *, region: str | None = None, **params: Any
+    ) -> dict[str, Any]:
+        """Make one AWS call (in ``region``, by default this view's); raise a mapped
+        :class:`AwsError` on failure."""
         with self._lock:
             self.operations.append(f"{service}:{operation}")
+        where = region or self.region
         client = (
-            self.clients.client(service, self.region)
+            self.clients.client(service, where)
             if self.role is None
-            else self.clients.client(service, self.region, self.role)
+            else self.clients.client(service, where, self.role)
         )
         try:
             response: dict[str, Any] = getattr(client, xform_name(operation))(**params)
@@ -466,6 +505,86 @@ class AwsApi:
             raise
         return {str(tag["Key"]): str(tag.get("Value", "")) for tag in response.get("TagSet", [])}
 
+    def bucket_public_policy(self, bucket: str) -> str:
+        """``Public`` when the bucket policy grants public access, else ``NotPublic``."""
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicyStatus.html
+        # A bucket without a policy answers NoSuchBucketPolicy: nothing public through it.
+        try:
+            response = self.call("s3", "GetBucketPolicyStatus", Bucket=bucket)
+        except AwsError as exc:
+            if exc.code == NO_BUCKET_POLICY:
+                return "NotPublic"
+            raise
+        return "Public" if response.get("PolicyStatus", {}).get("IsPublic") else "NotPublic"
+
+    def bucket_lifecycle(self, bucket: str) -> tuple[ExpirationRule, ...]:
+        """The enabled lifecycle rules that expire objects (current or noncurrent versions)."""
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLifecycleConfiguration.html
+        try:
+            response = self.call("s3", "GetBucketLifecycleConfiguration", Bucket=bucket)
+        except AwsError as exc:
+            if exc.code == NO_LIFECYCLE:
+                return ()
+            raise
+        rules = (expiration_rule(rule) for rule in response.get("Rules", []))
+        return tuple(rule for rule in rules if rule is not None)
+
+    def bucket_object_lock(self, bucket: str) -> str:
+        """``Enabled`` or ``Disabled`` (a bucket made without Object Lock has no configuration)."""
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectLockConfiguration.html
+        try:
+            response = self.call("s3", "GetObjectLockConfiguration", Bucket=bucket)
+        except AwsError as exc:
+            if exc.code == NO_OBJECT_LOCK:
+                return "Disabled"
+            raise
+        enabled = response.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled")
+        return "Enabled" if enabled == "Enabled" else "Disabled"
+
+    # -- Amazon Macie ----------------------------------------------------------------------
+
+    def macie_enabled(self, region: str) -> bool:
+        """Whether Macie is enabled (or paused: its findings stay readable) in ``region``."""
+        # https://docs.aws.amazon.com/macie/latest/APIReference/macie.html (GetMacieSession)
+        try:
+            response = self.call("macie2", "GetMacieSession", region=region)
+        except AwsNotFound:
+            return False  # no session at all (moto's answer; AWS says "not enabled")
+        except AwsError as exc:
+            if exc.code == MACIE_NOT_ENABLED:
+                return False
+            raise
+        return response.get("status") in ("ENABLED", "PAUSED")
+
+    def bucket_sensitive_data(self, bucket: str, region: str) -> SensitiveData:
+        """Macie's current (not archived) sensitive-data findings of ``bucket``, by type.
+
+        One call per bucket: GetFindingStatistics grouped by type counts them, where
+        ListFindings + GetFindings would take a page of ids and then their details.
+        """
+        # https://docs.aws.amazon.com/macie/latest/APIReference/findings-statistics.html
+        response = self.call(
+            "macie2",
+            "GetFindingStatistics",
+            region=region,
+            findingCriteria={
+                "criterion": {
+                    "resourcesAffected.s3Bucket.name": {"eq": [bucket]},
+                    "category": {"eq": ["CLASSIFICATION"]},
+                    "archived": {"eq": ["false"]},
+                }
+            },
+            groupBy="type",
+        )
+        counts: dict[str, int] = {}
+        for group in response.get("countsByGroup", []):
+            kind, count = str(group.get("groupKey") or ""), int(group.get("count") or 0)
+            if kind.startswith(SENSITIVE_DATA_TYPE_PREFIX) and count > 0:
+                counts[kind] = counts.get(kind, 0) + count
+        if not counts:
+            return SensitiveData("NoneFound")
+        return SensitiveData("Found", sum(counts.values()), tuple(sorted(counts)))
+
     def read_object(self, bucket: str, key: str, max_bytes: int) -> bytes | None:
         """The object's bytes, or ``None`` when it is larger than ``max_bytes``."""
         # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
@@ -574,9 +693,35 @@ class AwsApi:
         return f"{service}:{IAM_ACTION_RENAMES.get((service, operation), operation)}"
 
 
+def expiration_rule(rule: Mapping[str, Any]) -> ExpirationRule | None:
+    """A lifecycle rule as the document shows it; ``None`` when disabled or when it expires
+    nothing (transitions only, delete markers, incomplete uploads)."""
+    if rule.get("Status") != "Enabled":
+        return None
+    expiration = rule.get("Expiration") or {}
+    days = expiration.get("Days")
+    date = expiration.get("Date")
+    noncurrent = (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
+    if days is None and date is None and noncurrent is None:
+        return None
+    # The rule's scope: Filter.Prefix, Filter.And.Prefix, or the legacy top-level Prefix.
+    scope = rule.get("Filter") or {}
+    prefix = scope.get("Prefix", (scope.get("And") or {}).get("Prefix", rule.get("Prefix", "")))
+    if isinstance(date, datetime):
+        date = date.isoformat()
+    return ExpirationRule(
+        prefix=str(prefix or ""),
+        expiration_days=None if days is None else int(days),
+        expiration_date=None if date is None else str(date),
+        noncurrent_days=None if noncurrent is None else int(noncurrent),
+    )
+
+
 # API operation -> IAM action, where S3 names them differently (see AwsApi.iam_action).
 IAM_ACTION_RENAMES: dict[tuple[str, str], str] = {
     ("s3", "GetBucketEncryption"): "GetEncryptionConfiguration",
+    ("s3", "GetBucketLifecycleConfiguration"): "GetLifecycleConfiguration",
+    ("s3", "GetObjectLockConfiguration"): "GetBucketObjectLockConfiguration",
     ("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock",
     ("s3", "HeadBucket"): "ListBucket",
     ("s3", "HeadObject"): "GetObject",

@@ -1,11 +1,16 @@
 """Each bucket's security settings, read once per bucket for a whole answer (I/O).
 
 A lineage document and an estate both meet the same buckets many times over (every artifact
-of a run, every pipeline of an estate); :class:`BucketReads` starts the five reads of
+of a run, every pipeline of an estate); :class:`BucketReads` starts the reads of
 :data:`BUCKET_READS` the first time a bucket is seen, serves buckets a :class:`BucketCache`
 already holds, and turns what came back into :class:`~lineage.models.S3Settings` (a field
 AWS would not give is ``Unknown``). Its callbacks run on the thread that drains its
 :class:`~lineage.calls.Calls`, like every other answer of that request.
+
+Macie is regional: a bucket's sensitive-data findings are asked of Macie in the bucket's own
+region, so that read (:data:`REGIONAL_READS`) starts when ``GetBucketLocation`` has answered,
+and only where ``GetMacieSession`` (asked once per region and account for the whole answer,
+not per bucket) says Macie is enabled; elsewhere the status is ``NotEnabled``.
 """
 
 from __future__ import annotations
@@ -18,16 +23,25 @@ from lineage.aws import AwsApi
 from lineage.calls import Calls
 from lineage.errors import AwsError
 from lineage.graph import split_s3_uri
-from lineage.models import UNKNOWN, S3Settings
+from lineage.models import UNKNOWN, UNKNOWN_SENSITIVE_DATA, S3Settings, SensitiveData
 
-# S3Settings field -> the AwsApi method that reads it.
+# S3Settings field -> the AwsApi method that reads it (given the bucket), all started at once.
 BUCKET_READS = {
     "region": "bucket_region",
     "encryption": "bucket_encryption",
     "versioning": "bucket_versioning",
     "public_access": "bucket_public_access",
     "tags": "bucket_tags",
+    "public_policy": "bucket_public_policy",
+    "lifecycle": "bucket_lifecycle",
+    "object_lock": "bucket_object_lock",
 }
+# S3Settings field -> the AwsApi method that reads it (given the bucket and its region), once
+# the region is known and Macie is enabled there (AwsApi.macie_enabled).
+REGIONAL_READS = {"sensitive_data": "bucket_sensitive_data"}
+# Every field a complete set holds (what a BucketCache keeps).
+BUCKET_FIELDS = frozenset(BUCKET_READS) | frozenset(REGIONAL_READS)
+MACIE_NOT_ENABLED = SensitiveData("NotEnabled")
 
 # (error, bucket, what failed): how a reader reports a read that failed.
 OnBucketError = Callable[[AwsError, str, str], None]
@@ -36,8 +50,9 @@ OnBucketError = Callable[[AwsError, str, str], None]
 class BucketCache(Protocol):
     """Bucket settings kept between requests (they change far less often than runs).
 
-    ``get`` answers the values :class:`BucketReads` would read (``region``, ``encryption``,
-    ``versioning``, ``public_access``, ``tags``) or ``None``; only complete sets are stored.
+    ``get`` answers the values :class:`BucketReads` would read (the fields of
+    :data:`BUCKET_FIELDS`) or ``None``; only complete sets are stored. A set kept before a
+    field was added is incomplete, and read again.
     """
 
     def get(self, bucket: str) -> dict[str, Any] | None: ...
@@ -62,6 +77,8 @@ class BucketReads:
         # bucket -> the settings read so far (a missing field is Unknown)
         self.values: dict[str, dict[str, Any]] = {}
         self.from_cache: set[str] = set()
+        # (role, region) -> whether Macie is enabled there, asked once for the whole answer
+        self._macie: dict[tuple[str | None, str], _MacieSession] = {}
 
     def read_uri(self, api: AwsApi, uri: str) -> None:
         """Read the bucket of an ``s3://`` URI (anything else is ignored)."""
@@ -74,25 +91,71 @@ class BucketReads:
         if bucket in self.values:
             return
         cached = self.cache.get(bucket) if self.cache is not None else None
-        if cached is not None:
+        if cached is not None and BUCKET_FIELDS <= cached.keys():
             self.values[bucket] = dict(cached)
             self.from_cache.add(bucket)
             return
         values = self.values[bucket] = {}
         for field_name, method in BUCKET_READS.items():
             self.calls.submit(self.pool, getattr(api, method), bucket,
-                              then=self._landed(values, bucket, field_name))
+                              then=self._landed(values, bucket, field_name, api))
 
     def _landed(
-        self, values: dict[str, Any], bucket: str, field_name: str
+        self, values: dict[str, Any], bucket: str, field_name: str, api: AwsApi
     ) -> Callable[[Future[Any]], None]:
         def done(answer: Future[Any]) -> None:
             try:
                 values[field_name] = answer.result()
             except AwsError as exc:
                 self.on_error(exc, bucket, exc.operation or field_name)
+                return
+            if field_name == "region":
+                self._in_region(api, bucket, values, str(values["region"]))
 
         return done
+
+    def _in_region(self, api: AwsApi, bucket: str, values: dict[str, Any], region: str) -> None:
+        """Start the reads that need the bucket's region, once Macie there is known."""
+        key = (api.role, region)
+        session = self._macie.get(key)
+        if session is None:
+            session = self._macie[key] = _MacieSession()
+            self.calls.submit(self.pool, api.macie_enabled, region,
+                              then=self._session_landed(session, region))
+        if session.pending:
+            session.waiting.append((api, bucket, values))
+        else:
+            self._regional(session, api, bucket, values, region)
+
+    def _session_landed(
+        self, session: _MacieSession, region: str
+    ) -> Callable[[Future[bool]], None]:
+        def done(answer: Future[bool]) -> None:
+            try:
+                session.enabled = answer.result()
+            except AwsError as exc:
+                session.error = exc
+            session.pending = False
+            waiting, session.waiting = session.waiting, []
+            for api, bucket, values in waiting:
+                self._regional(session, api, bucket, values, region)
+
+        return done
+
+    def _regional(
+        self, session: _MacieSession, api: AwsApi, bucket: str, values: dict[str, Any],
+        region: str,
+    ) -> None:
+        if session.error is not None:
+            # Each bucket says so (its sensitiveData is Unknown), as every other read does.
+            self.on_error(session.error, bucket, session.error.operation or "GetMacieSession")
+            return
+        if not session.enabled:
+            values["sensitive_data"] = MACIE_NOT_ENABLED
+            return
+        for field_name, method in REGIONAL_READS.items():
+            self.calls.submit(self.pool, getattr(api, method), bucket, region,
+                              then=self._landed(values, bucket, field_name, api))
 
     def settings(self) -> dict[str, S3Settings]:
         """Every bucket seen, with what was read of it."""
@@ -103,6 +166,10 @@ class BucketReads:
                 public_access=values.get("public_access", UNKNOWN),
                 tags=values.get("tags"),
                 region=values.get("region"),
+                public_policy=values.get("public_policy", UNKNOWN),
+                lifecycle=values.get("lifecycle"),
+                object_lock=values.get("object_lock", UNKNOWN),
+                sensitive_data=values.get("sensitive_data", UNKNOWN_SENSITIVE_DATA),
             )
             for bucket, values in self.values.items()
         }
@@ -112,5 +179,16 @@ class BucketReads:
         if self.cache is None:
             return
         for bucket, values in self.values.items():
-            if bucket not in self.from_cache and len(values) == len(BUCKET_READS):
+            if bucket not in self.from_cache and values.keys() >= BUCKET_FIELDS:
                 self.cache.set(bucket, values)
+
+
+class _MacieSession:
+    """What GetMacieSession said of one region (and account) for this answer."""
+
+    def __init__(self) -> None:
+        self.pending = True
+        self.enabled = False
+        self.error: AwsError | None = None
+        # (api, bucket, values) of the buckets waiting for the answer
+        self.waiting: list[tuple[AwsApi, str, dict[str, Any]]] = []

@@ -186,6 +186,42 @@ class Edge:
 
 
 @dataclass(frozen=True)
+class ExpirationRule:
+    """(ext) An enabled lifecycle rule that deletes objects under ``prefix`` ("" = all)."""
+
+    prefix: str
+    expiration_days: int | None = None  # Expiration.Days
+    expiration_date: str | None = None  # Expiration.Date, ISO-8601
+    noncurrent_days: int | None = None  # NoncurrentVersionExpiration.NoncurrentDays
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "prefix": self.prefix,
+            "expirationDays": self.expiration_days,
+            "expirationDate": self.expiration_date,
+            "noncurrentDays": self.noncurrent_days,
+        }
+
+
+SensitiveDataStatus = Literal["Found", "NoneFound", "NotEnabled", "Unknown"]
+
+
+@dataclass(frozen=True)
+class SensitiveData:
+    """(ext) What Amazon Macie found in a bucket: its current sensitive-data findings."""
+
+    status: SensitiveDataStatus
+    findings: int = 0
+    types: tuple[str, ...] = ()  # SensitiveData:S3Object/Personal, ... sorted
+
+    def to_dict(self) -> JsonDict:
+        return {"status": self.status, "findings": self.findings, "types": sorted(self.types)}
+
+
+UNKNOWN_SENSITIVE_DATA = SensitiveData("Unknown")
+
+
+@dataclass(frozen=True)
 class S3Settings:
     """A bucket's security settings; any field is ``"Unknown"`` when AWS would not tell."""
 
@@ -194,6 +230,11 @@ class S3Settings:
     public_access: str  # Blocked | Partial | NotBlocked | Unknown
     tags: Mapping[str, str] | None  # None: they could not be read
     region: str | None = None  # (ext) the bucket's region, from GetBucketLocation
+    public_policy: str = UNKNOWN  # (ext) Public | NotPublic | Unknown (GetBucketPolicyStatus)
+    # (ext) the rules that expire objects; () without lifecycle rules, None: not readable
+    lifecycle: tuple[ExpirationRule, ...] | None = None
+    object_lock: str = UNKNOWN  # (ext) Enabled | Disabled | Unknown
+    sensitive_data: SensitiveData = UNKNOWN_SENSITIVE_DATA  # (ext) from Macie
 
     def to_dict(self) -> JsonDict:
         out: JsonDict = {
@@ -204,7 +245,20 @@ class S3Settings:
         }
         if self.region is not None:
             out["region"] = self.region
+        out["publicPolicy"] = self.public_policy
+        out["lifecycle"] = (
+            None
+            if self.lifecycle is None
+            else [rule.to_dict() for rule in sorted(self.lifecycle, key=_rule_order)]
+        )
+        out["objectLock"] = self.object_lock
+        out["sensitiveData"] = self.sensitive_data.to_dict()
         return out
+
+
+def _rule_order(rule: ExpirationRule) -> tuple[str, int, str, int]:
+    return (rule.prefix, rule.expiration_days or 0, rule.expiration_date or "",
+            rule.noncurrent_days or 0)
 
 
 @dataclass(frozen=True)

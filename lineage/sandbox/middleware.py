@@ -22,12 +22,17 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from lineage.sandbox import ACCOUNT_ID
 from lineage.sandbox.executions import OPERATIONS, ExecutionStore
+from lineage.sandbox.macie import OPERATIONS as MACIE_OPERATIONS
+from lineage.sandbox.macie import SWITCHES as MACIE_SWITCHES
+from lineage.sandbox.macie import MacieStore, moto_account_of
 from lineage.sandbox.options import SandboxOptions
 from lineage.sandbox.protocol import (
     Answer,
     AwsCall,
     access_denied_error,
+    access_key_of,
     identify,
     json_error,
     throttling_error,
@@ -102,10 +107,12 @@ class SandboxMiddleware:
         store: ExecutionStore,
         *,
         calls: CallLog | None = None,
+        macie: MacieStore | None = None,
     ) -> None:
         self.app = app
         self.options = options
         self.store = store
+        self.macie = macie or MacieStore()
         self.calls = calls or CallLog()
         self.recording = True
         self.before_call: Callable[[], None] | None = None
@@ -139,7 +146,26 @@ class SandboxMiddleware:
             if not isinstance(params, dict):
                 params = {}
             return _send(self.store.answer(call.operation, call.region, params), start_response)
+        if call.service == "macie2":
+            key = access_key_of(environ)
+            account = moto_account_of(key) if key else ACCOUNT_ID
+            if call.operation in MACIE_SWITCHES:
+                self.macie.switch(account, call.region, MACIE_SWITCHES[call.operation])
+            elif call.operation in MACIE_OPERATIONS:
+                answer = self._macie(call, account, body)
+                if answer is not None:
+                    return _send(answer, start_response)
         return self.app(environ, start_response)
+
+    def _macie(self, call: AwsCall, account: str, body: bytes | None) -> Answer | None:
+        """Macie's findings (moto has none) and its "not enabled" answer, as AWS gives them."""
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            params = {}
+        return self.macie.answer(
+            call.operation, account, call.region, params if isinstance(params, dict) else {}
+        )
 
     def _fault(self, call: AwsCall, method: str) -> Answer | None:
         faults = self.options.faults
@@ -159,7 +185,9 @@ class SandboxMiddleware:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length <= 0 or not environ.get("HTTP_X_AMZ_TARGET") and not _is_form(environ):
+        if length <= 0 or not (
+            environ.get("HTTP_X_AMZ_TARGET") or _is_form(environ) or _is_json(environ)
+        ):
             return None
         body: bytes = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)
@@ -193,6 +221,11 @@ class SandboxMiddleware:
 
 def _is_form(environ: dict[str, Any]) -> bool:
     return str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded")
+
+
+def _is_json(environ: dict[str, Any]) -> bool:
+    """A REST-JSON request (Macie, ...): botocore sends its body as application/json."""
+    return str(environ.get("CONTENT_TYPE", "")).startswith("application/json")
 
 
 def _send(answer: Answer, start_response: Callable[..., Any]) -> list[bytes]:

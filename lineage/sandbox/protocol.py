@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -27,7 +29,7 @@ class AwsCall:
     service: str  # signing name: "sagemaker", "s3", ...
     region: str
     operation: str  # "DescribePipeline", "GetBucketEncryption", ... or "Unknown"
-    protocol: str  # "json" | "rest-xml" | "query"
+    protocol: str  # "json" | "rest-xml" | "rest-json" | "query"
 
     def to_dict(self) -> dict[str, str]:
         return {"service": self.service, "operation": self.operation, "region": self.region}
@@ -42,6 +44,15 @@ def credential_scope(environ: dict[str, Any]) -> tuple[str, str] | None:
             fields = part[len("Credential=") :].split("/")
             if len(fields) == 5:
                 return fields[3].lower(), fields[2]
+    return None
+
+
+def access_key_of(environ: dict[str, Any]) -> str | None:
+    """The access key id a SigV4 ``Authorization`` header names."""
+    auth = environ.get("HTTP_AUTHORIZATION") or ""
+    for part in auth.replace(",", " ").split():
+        if part.startswith("Credential="):
+            return part[len("Credential=") :].split("/")[0] or None
     return None
 
 
@@ -142,11 +153,44 @@ def identify(environ: dict[str, Any], body: bytes | None) -> AwsCall | None:
             method, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), headers
         )
         return AwsCall(service, region, operation, "rest-xml")
+    rest_json = rest_json_operation(service, method, environ.get("PATH_INFO", ""))
+    if rest_json is not None:
+        return AwsCall(service, region, rest_json, "rest-json")
     # Query protocol (STS, IAM, ...): Action=... in the form body or the query string.
     fields = dict(parse_qsl(environ.get("QUERY_STRING", "")))
     if body:
         fields.update(parse_qsl(body.decode("utf-8", "replace")))
     return AwsCall(service, region, fields.get("Action", "Unknown"), "query")
+
+
+# Services speaking rest-json whose calls the sandbox names (from botocore's model).
+REST_JSON_SERVICES = frozenset({"macie2"})
+
+
+@lru_cache(maxsize=8)
+def _rest_json_routes(service: str) -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """(method, path pattern, operation) of a rest-json service, most literal paths first."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model(service)
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        path = str(http["requestUri"]).split("?")[0]
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path))
+        routes.append((str(http["method"]), re.compile(f"^{pattern}/?$"), name, path.count("{")))
+    routes.sort(key=lambda route: route[3])
+    return tuple((method, pattern, name) for method, pattern, name, _ in routes)
+
+
+def rest_json_operation(service: str, method: str, path: str) -> str | None:
+    """The operation of a rest-json request (method and path), ``None`` for other services."""
+    if service not in REST_JSON_SERVICES:
+        return None
+    for verb, pattern, name in _rest_json_routes(service):
+        if verb == method and pattern.match(path):
+            return name
+    return "Unknown"
 
 
 def request_id(seed: str = "") -> str:
@@ -165,19 +209,22 @@ class Answer:
 
     @property
     def status_line(self) -> str:
-        reasons = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
+        reasons = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+                   429: "Too Many Requests"}
         reasons |= {500: "Internal Server Error", 503: "Service Unavailable"}
         return f"{self.status} {reasons.get(self.status, 'Unknown')}"
 
 
-def json_answer(payload: Any, status: int = 200) -> Answer:
+def json_answer(
+    payload: Any, status: int = 200, *, content_type: str = JSON_CONTENT_TYPE
+) -> Answer:
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     rid = request_id()
     return Answer(
         status,
         body,
         (
-            ("Content-Type", JSON_CONTENT_TYPE),
+            ("Content-Type", content_type),
             ("Content-Length", str(len(body))),
             ("x-amzn-RequestId", rid),
         ),
@@ -187,6 +234,12 @@ def json_answer(payload: Any, status: int = 200) -> Answer:
 def json_error(code: str, message: str, status: int = 400) -> Answer:
     """An error of a JSON-protocol service: botocore reads the code from ``__type``."""
     return json_answer({"__type": code, "message": message}, status)
+
+
+def rest_json_error(code: str, message: str, status: int) -> Answer:
+    """An error of a REST-JSON service (Macie, ...): botocore reads ``x-amzn-ErrorType``."""
+    answer = json_answer({"message": message}, status, content_type="application/json")
+    return Answer(answer.status, answer.body, (*answer.headers, ("x-amzn-ErrorType", code)))
 
 
 def xml_error(code: str, message: str, status: int, *, head: bool = False) -> Answer:
@@ -214,6 +267,8 @@ def throttling_error(call: AwsCall, method: str) -> Answer:
         return xml_error("SlowDown", "Please reduce your request rate.", 503, head=method == "HEAD")
     if call.protocol == "json":
         return json_error("ThrottlingException", "Rate exceeded")
+    if call.protocol == "rest-json":
+        return rest_json_error("ThrottlingException", "Rate exceeded", 429)
     return query_error("Throttling", "Rate exceeded", 400)
 
 
@@ -227,6 +282,8 @@ def access_denied_error(call: AwsCall, method: str) -> Answer:
         return xml_error("AccessDenied", "Access Denied", 403, head=method == "HEAD")
     if call.protocol == "json":
         return json_error("AccessDeniedException", message)
+    if call.protocol == "rest-json":
+        return rest_json_error("AccessDeniedException", message, 403)
     return query_error("AccessDenied", message, 403)
 
 

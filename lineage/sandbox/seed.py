@@ -43,6 +43,7 @@ from lineage.sandbox.world.specs import (
     DomainSpec,
     EndpointSpec,
     JsonDict,
+    MacieSpec,
     ModelSpec,
     PipelineSpec,
     VariantSpec,
@@ -175,6 +176,8 @@ class Seeder:
             self.create_endpoint(endpoint)
         for account in world.accounts:
             self.seed_account(account)
+        for macie in world.macie:
+            self.enable_macie(macie)
         self.apply_live(self.store.live_simulations())
 
     def seed_pipeline(
@@ -378,6 +381,28 @@ class Seeder:
                 },
             )
         _tag_bucket(s3, bucket)
+        if bucket.object_lock is not None:
+            mode, days = bucket.object_lock
+            s3.put_object_lock_configuration(
+                Bucket=bucket.name,
+                ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {"DefaultRetention": {"Mode": mode, "Days": days}},
+                },
+            )
+        if bucket.lifecycle:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=bucket.name, LifecycleConfiguration={"Rules": list(bucket.lifecycle)}
+            )
+        if bucket.policy:
+            document = {"Version": "2012-10-17", "Statement": list(bucket.policy)}
+            s3.put_bucket_policy(Bucket=bucket.name, Policy=json.dumps(document))
+
+    def enable_macie(self, macie: MacieSpec) -> None:
+        """Macie's session in that account and region (its findings are the sandbox's)."""
+        self.client_in(macie.account, "macie2", macie.region).enable_macie(
+            findingPublishingFrequency="FIFTEEN_MINUTES", status="ENABLED"
+        )
 
     def ensure_buckets(self, names: Iterable[str], region: str) -> None:
         """Plain buckets (no settings) for names not created yet."""
@@ -566,6 +591,8 @@ def _pipeline_request(pipeline: PipelineSpec, role_arn: str) -> JsonDict:
 def _bucket_request(bucket: BucketSpec) -> JsonDict:
     """CreateBucket's arguments: the location constraint outside us-east-1."""
     request: JsonDict = {"Bucket": bucket.name}
+    if bucket.object_lock is not None:  # only at creation; it turns versioning on
+        request["ObjectLockEnabledForBucket"] = True
     if bucket.region != "us-east-1":
         request["CreateBucketConfiguration"] = {"LocationConstraint": bucket.region}
     return request

@@ -72,14 +72,17 @@ class SandboxServer:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         from lineage.sandbox.executions import ExecutionStore
+        from lineage.sandbox.macie import MacieStore
         from lineage.sandbox.middleware import NoBrowsers, SandboxMiddleware
 
         self.options = options
         self.world = world
         self.store = ExecutionStore(_moto_pipeline_exists, clock=clock)
+        self.macie = MacieStore()
         moto_app = DomainDispatcherApplication(create_backend_app)
-        self.app = SandboxMiddleware(moto_app, options, self.store)
-        self._private_app = SandboxMiddleware(moto_app, SandboxOptions(), self.store)
+        self.app = SandboxMiddleware(moto_app, options, self.store, macie=self.macie)
+        self._private_app = SandboxMiddleware(moto_app, SandboxOptions(), self.store,
+                                              macie=self.macie)
         self._private_app.recording = False
         # What the ports serve: no browser may read or reset the sandbox (NoBrowsers).
         self._public_wsgi = NoBrowsers(self.app)
@@ -110,6 +113,7 @@ class SandboxServer:
 
                 world = self.world or WORLD
                 seeder.seed(world)
+                self.macie.add(world.macie)
                 pipelines = tuple(_seeded(p) for p in world.pipelines)
             if self.options.definitions_dir is not None:
                 definitions = tuple(seed_definitions(seeder, self.options))

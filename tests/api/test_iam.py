@@ -54,7 +54,7 @@ def granted_actions(path: Path) -> set[str]:
 def test_policy_is_read_only_and_explicit() -> None:
     for action in granted_actions(POLICY) - {ASSUME_ROLE}:
         service, _, name = action.partition(":")
-        assert service in {"sagemaker", "s3"}
+        assert service in {"sagemaker", "s3", "macie2"}
         assert "*" not in name
         assert name.startswith(("Describe", "List", "Get")), action
 
@@ -103,3 +103,21 @@ def test_iam_action_names() -> None:
     assert AwsApi.iam_action("s3", "GetPublicAccessBlock") == "s3:GetBucketPublicAccessBlock"
     assert AwsApi.iam_action("s3", "GetBucketTagging") == "s3:GetBucketTagging"
     assert AwsApi.iam_action("sagemaker", "ListTags") == "sagemaker:ListTags"
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+    assert AwsApi.iam_action("s3", "GetBucketPolicyStatus") == "s3:GetBucketPolicyStatus"
+    assert (AwsApi.iam_action("s3", "GetBucketLifecycleConfiguration")
+            == "s3:GetLifecycleConfiguration")
+    assert (AwsApi.iam_action("s3", "GetObjectLockConfiguration")
+            == "s3:GetBucketObjectLockConfiguration")
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmacie.html
+    assert AwsApi.iam_action("macie2", "GetMacieSession") == "macie2:GetMacieSession"
+    assert AwsApi.iam_action("macie2", "GetFindingStatistics") == "macie2:GetFindingStatistics"
+
+
+def test_macie_is_read_on_any_resource_and_only_read() -> None:
+    """Macie's actions name no resource type (its findings have no ARN): Resource "*"."""
+    policy = json.loads(POLICY.read_text(encoding="utf-8"))
+    macie = [s for s in policy["Statement"] if any(a.startswith("macie2:") for a in s["Action"])]
+    assert len(macie) == 1
+    assert macie[0]["Resource"] == "*"
+    assert all(a.startswith("macie2:Get") for a in macie[0]["Action"])

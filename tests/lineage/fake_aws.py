@@ -162,6 +162,11 @@ def default_answers() -> dict[str, Any]:
             }
         },
         "GetBucketTagging": {"TagSet": [{"Key": "Env", "Value": "test"}]},
+        "GetBucketPolicyStatus": {"PolicyStatus": {"IsPublic": False}},
+        "GetBucketLifecycleConfiguration": {"Rules": []},
+        "GetObjectLockConfiguration": {"ObjectLockConfiguration": {"ObjectLockEnabled": "Enabled"}},
+        "GetMacieSession": {"status": "ENABLED"},
+        "GetFindingStatistics": {"countsByGroup": []},
     }
 
 
@@ -256,10 +261,14 @@ class FakeAws(AwsApi):
         self.answers = answers
         self.hold = hold or {}
         self.on_start = on_start
+        self.regions: list[str] = []  # where each call of operations went
 
-    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+    def call(
+        self, service: str, operation: str, *, region: str | None = None, **params: Any
+    ) -> dict[str, Any]:
         with self._lock:
             self.operations.append(f"{service}:{operation}")
+            self.regions.append(region or self.region)
         if self.on_start is not None:
             self.on_start(operation)
         gate = self.hold.get(operation)

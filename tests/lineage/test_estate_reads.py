@@ -143,7 +143,9 @@ def test_a_rebuild_reads_again_only_what_changed() -> None:
     # Only the listings; no Describe* (models, packages, endpoints, configs unchanged).
     assert {op for op in operations(fake, since) if not op.startswith("List")} <= {
         "GetBucketLocation", "GetBucketEncryption", "GetBucketVersioning",
-        "GetPublicAccessBlock", "GetBucketTagging"}  # no bucket cache given: read again
+        "GetPublicAccessBlock", "GetBucketTagging", "GetBucketPolicyStatus",
+        "GetBucketLifecycleConfiguration", "GetObjectLockConfiguration", "GetMacieSession",
+        "GetFindingStatistics"}  # no bucket cache given: read again
     assert sorted(documents.read) == ["deploy", "prep"]
     assert again.estate.to_dict()["edges"] == first.estate.to_dict()["edges"]
 

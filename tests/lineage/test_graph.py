@@ -313,6 +313,10 @@ def test_bucket_settings_known_and_unknown() -> None:
         "versioning": "Unknown",
         "publicAccess": "Unknown",
         "tags": None,  # unknown is null, never a string
+        "publicPolicy": "Unknown",
+        "lifecycle": None,  # unknown is null, never a string
+        "objectLock": "Unknown",
+        "sensitiveData": {"status": "Unknown", "findings": 0, "types": []},
     }
     # A real bucket name that was not read is not "unresolved": other warnings say why.
     assert [w.code for w in doc.warnings] == []
@@ -330,7 +334,9 @@ def test_bucket_names_that_cannot_be_real_are_unknown_with_one_warning_each() ->
     )
     by_bucket = {a.bucket: a.to_dict()["s3"] for a in doc.artifacts}
     unknown = {"encryption": "Unknown", "versioning": "Unknown", "publicAccess": "Unknown",
-               "tags": None}
+               "tags": None, "publicPolicy": "Unknown", "lifecycle": None,
+               "objectLock": "Unknown",
+               "sensitiveData": {"status": "Unknown", "findings": 0, "types": []}}
     assert by_bucket == {
         "${bucket}": unknown,
         "{Parameters.Bucket}": unknown,

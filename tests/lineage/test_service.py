@@ -32,6 +32,10 @@ S3_SETTINGS_OPERATIONS = (
     "GetBucketVersioning",
     "GetPublicAccessBlock",
     "GetBucketTagging",
+    "GetBucketPolicyStatus",
+    "GetBucketLifecycleConfiguration",
+    "GetObjectLockConfiguration",
+    "GetFindingStatistics",  # the buckets are in Seoul, where Macie is enabled
 )
 DESCRIBE_OPERATIONS = (
     "DescribeTrainingJob",
@@ -129,6 +133,10 @@ def test_mlops_pipeline_latest_execution(lineage: Lineage) -> None:
             "publicAccess": "Blocked",
             "tags": {"Env": "development"},
             "region": SEOUL,
+            "publicPolicy": "NotPublic",
+            "lifecycle": [],
+            "objectLock": "Disabled",
+            "sensitiveData": {"status": "NoneFound", "findings": 0, "types": []},
         }
     counts = document["summary"]["nodeStatus"]
     assert sum(counts.values()) == len(document["graph"]["nodes"])
@@ -288,6 +296,7 @@ def test_each_job_and_bucket_is_fetched_once(
     buckets = {a["bucket"] for a in document["graph"]["artifacts"]}
     for operation in S3_SETTINGS_OPERATIONS:
         assert calls[operation] == len(buckets), operation
+    assert calls["GetMacieSession"] == 1  # once for the region, not per bucket
     jobs = {
         n["run"]["jobArn"]
         for n in document["graph"]["nodes"]

@@ -56,7 +56,7 @@ def test_a_whole_document_from_the_fake(world: FakeWorld) -> None:
         for artifact in document.artifacts
     )
     assert document.warnings == () and not document.transient
-    # Each operation once, the bucket's five settings once for its several artifacts.
+    # Each operation once, the bucket's settings once for its several artifacts.
     assert sorted(stats.operations) == sorted(
         f"{service}:{operation}"
         for service, operation in [
@@ -74,6 +74,11 @@ def test_a_whole_document_from_the_fake(world: FakeWorld) -> None:
             ("s3", "GetBucketVersioning"),
             ("s3", "GetPublicAccessBlock"),
             ("s3", "GetBucketTagging"),
+            ("s3", "GetBucketPolicyStatus"),
+            ("s3", "GetBucketLifecycleConfiguration"),
+            ("s3", "GetObjectLockConfiguration"),
+            ("macie2", "GetMacieSession"),
+            ("macie2", "GetFindingStatistics"),
         ]
     )
 

@@ -9,8 +9,9 @@ Succeeded), the Studio domain ``ml-platform``; in ``us-east-1``: ``nlp-pipeline`
 Stopped). The estate (:mod:`~lineage.sandbox.world.estate`): ``customer-features-pipeline``,
 ``churn-xgb-training-pipeline``, ``churn-lgbm-training-pipeline`` (Seoul),
 ``churn-batch-scoring-pipeline`` (us-east-1), the registry, models and endpoints made from it,
-and account ``210987654321`` (role
-``arn:aws:iam::210987654321:role/sagemaker-lineage-readonly``) with
+the endpoint ``mlops-churn-prod`` serving ``mlops-pipeline``'s Approved package (the chain that
+is clean end to end), Macie in Seoul (findings in ``customer-raw-apne2``), and account
+``210987654321`` (role ``arn:aws:iam::210987654321:role/sagemaker-lineage-readonly``) with
 ``partner-churn-scoring-pipeline``. ``--estate-size N`` adds
 :mod:`~lineage.sandbox.world.generated`.
 
@@ -51,6 +52,7 @@ from lineage.sandbox.world.churn import (
 from lineage.sandbox.world.estate import (
     ESTATE_ENDPOINTS,
     ESTATE_FEATURES_BUCKET,
+    ESTATE_MACIE,
     ESTATE_MODELS,
     ESTATE_PIPELINES,
     FEATURES_PREFIX,
@@ -59,7 +61,15 @@ from lineage.sandbox.world.estate import (
     XGB_MODEL_GROUP,
 )
 from lineage.sandbox.world.fraud import FRAUD, FRAUD_BUCKET, FRAUD_WORK_BUCKET, fraud_definition
-from lineage.sandbox.world.mlops import MLOPS, MLOPS_BUCKET, MLOPS_MODEL_GROUP, mlops_definition
+from lineage.sandbox.world.mlops import (
+    MLOPS,
+    MLOPS_BUCKET,
+    MLOPS_ENDPOINT,
+    MLOPS_ENDPOINTS,
+    MLOPS_MODEL_GROUP,
+    MLOPS_MODELS,
+    mlops_definition,
+)
 from lineage.sandbox.world.nlp import NLP, NLP_BUCKET, nlp_definition
 from lineage.sandbox.world.scale import (
     SCALE,
@@ -110,6 +120,7 @@ __all__ = [
     "LGBM_MODEL_GROUP",
     "MLOPS",
     "MLOPS_BUCKET",
+    "MLOPS_ENDPOINT",
     "MLOPS_MODEL_GROUP",
     "NLP",
     "NLP_BUCKET",
@@ -165,9 +176,10 @@ WORLD = World(
     domains=(
         DomainSpec("ml-platform", SEOUL, "vpc-0a1b2c3d4e5f60718", ("subnet-0a1b2c3d4e5f60718",)),
     ),
-    models=ESTATE_MODELS,
-    endpoints=ESTATE_ENDPOINTS,
+    models=(*ESTATE_MODELS, *MLOPS_MODELS),
+    endpoints=(*ESTATE_ENDPOINTS, *MLOPS_ENDPOINTS),
     accounts=(SECOND_ACCOUNT,),
+    macie=(ESTATE_MACIE,),
 )
 
 

@@ -35,7 +35,10 @@ features bucket's policy did not yet grant the partner's role), the latest Succe
 are simulated like the first account's, with that account's ARNs and jobs.
 
 Buckets differ in their security: ``customer-features-apne2`` has no default encryption, no
-versioning and no public access block; the others have some of each.
+versioning and no public access block, a bucket policy that makes it public, and a lifecycle
+rule deleting ``features/`` after 30 days (the churn trainers' inputs, behind ``churn-prod``);
+``customer-raw-apne2`` holds personal data Macie found (Macie is enabled in Seoul only);
+``churn-models-apne2`` has Object Lock; the others have some of each.
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ from lineage.sandbox.world.specs import (
     EndpointSpec,
     ExecutionSpec,
     JsonDict,
+    MacieFindingSpec,
+    MacieSpec,
     ModelSpec,
     PipelineSpec,
     StepOutput,
@@ -401,11 +406,89 @@ ESTATE_ENDPOINTS = (
     ),
 )
 
+#: How long the features bucket keeps a feature run (its lifecycle rule on ``features/``).
+FEATURES_EXPIRE_DAYS = 30
+#: The features bucket's policy: the partner's role may read the feature runs (the grant the
+#: partner's failed run lacked), and a statement added while that was debugged lets anyone
+#: read them: GetBucketPolicyStatus says IsPublic (no public access block stops it).
+FEATURES_POLICY = (
+    {
+        "Sid": "PartnerReadsFeatureRuns",
+        "Effect": "Allow",
+        "Principal": {"AWS": SECOND_ACCOUNT_ROLE_ARN},
+        "Action": ["s3:GetObject"],
+        "Resource": f"arn:aws:s3:::{ESTATE_FEATURES_BUCKET}/features/customers/*",
+    },
+    {
+        "Sid": "TemporaryPublicReadForDebugging",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{ESTATE_FEATURES_BUCKET}/features/*",
+    },
+)
+FEATURES_LIFECYCLE = (
+    {
+        # Feature runs are rebuilt daily; nobody thought of the models trained on them.
+        "ID": "expire-feature-runs",
+        "Status": "Enabled",
+        "Filter": {"Prefix": "features/"},
+        "Expiration": {"Days": FEATURES_EXPIRE_DAYS},
+    },
+    {
+        "ID": "abort-incomplete-uploads",
+        "Status": "Enabled",
+        "Filter": {"Prefix": ""},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+    },
+)
+# The raw bucket moves old exports to Glacier: nothing expires.
+RAW_LIFECYCLE = (
+    {
+        "ID": "archive-raw-exports",
+        "Status": "Enabled",
+        "Filter": {"Prefix": "raw/"},
+        "Transitions": [{"Days": 90, "StorageClass": "GLACIER"}],
+    },
+)
+# Model artifacts are kept (Object Lock, governance mode, a year); old versions go after 90 days.
+MODELS_LIFECYCLE = (
+    {
+        "ID": "expire-old-model-versions",
+        "Status": "Enabled",
+        "Filter": {"Prefix": ""},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 90},
+    },
+)
+
 ESTATE_BUCKETS = (
-    BucketSpec(ESTATE_RAW_BUCKET, SEOUL, "AES256", "Enabled", "all", {"Team": "data"}),
-    BucketSpec(ESTATE_FEATURES_BUCKET, SEOUL, None, None, None, {"Team": "features"}),
-    BucketSpec(ESTATE_MODELS_BUCKET, SEOUL, "aws:kms", "Enabled", "all", {"Team": "retention"}),
+    BucketSpec(ESTATE_RAW_BUCKET, SEOUL, "AES256", "Enabled", "all", {"Team": "data"},
+               lifecycle=RAW_LIFECYCLE),
+    BucketSpec(ESTATE_FEATURES_BUCKET, SEOUL, None, None, None, {"Team": "features"},
+               policy=FEATURES_POLICY, lifecycle=FEATURES_LIFECYCLE),
+    BucketSpec(ESTATE_MODELS_BUCKET, SEOUL, "aws:kms", "Enabled", "all", {"Team": "retention"},
+               lifecycle=MODELS_LIFECYCLE, object_lock=("GOVERNANCE", 365)),
     BucketSpec(ESTATE_SCORES_BUCKET, VIRGINIA, "AES256", "Suspended", "partial", {}),
+)
+
+#: Macie in Seoul (not in us-east-1, not in the partner's account): a discovery job found
+#: personal data in the raw customer exports; one finding was archived (a test file), and
+#: the features bucket's public policy is a policy finding (not sensitive data).
+ESTATE_MACIE = MacieSpec(
+    SEOUL,
+    findings=(
+        MacieFindingSpec(ESTATE_RAW_BUCKET, "raw/customers/2025-02/customers-000.csv",
+                         "SensitiveData:S3Object/Personal", at(days=-9), occurrences=48_210),
+        MacieFindingSpec(ESTATE_RAW_BUCKET, "raw/customers/2025-02/customers-001.csv",
+                         "SensitiveData:S3Object/Personal", at(days=-9), occurrences=47_988),
+        MacieFindingSpec(ESTATE_RAW_BUCKET, "raw/customers/2025-02/contacts.parquet",
+                         "SensitiveData:S3Object/Multiple", at(days=-9), occurrences=12_400),
+        MacieFindingSpec(ESTATE_RAW_BUCKET, "raw/customers/samples/fake-cards.csv",
+                         "SensitiveData:S3Object/Financial", at(days=-9), severity="Medium",
+                         archived=True),
+        MacieFindingSpec(ESTATE_FEATURES_BUCKET, "", "Policy:IAMUser/S3BucketPublic",
+                         at(days=-3), severity="High"),
+    ),
 )
 
 ESTATE_PIPELINES = (FEATURES, XGB_TRAINING, LGBM_TRAINING, SCORING)

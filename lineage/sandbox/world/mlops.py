@@ -25,14 +25,23 @@ from lineage.sandbox.world.specs import (
     SEOUL,
     SKLEARN_IMAGE,
     XGBOOST_IMAGE,
+    EndpointSpec,
     ExecutionSpec,
     JsonDict,
+    ModelSpec,
     PipelineSpec,
+    StepOutput,
+    VariantSpec,
     at,
 )
 
 MLOPS_BUCKET = "my-mlops-dev2-v2-main-data"
 MLOPS_MODEL_GROUP = "mlops-churn-models"
+#: The chain that is clean end to end: its one bucket (KMS, versioned, public access blocked,
+#: no policy, no expiring rule, no Macie finding) -> Preprocess -> Train -> the Approved
+#: package mlops-churn-models/1 -> the model mlops-churn-v1 -> this InService endpoint.
+MLOPS_ENDPOINT = "mlops-churn-prod"
+MLOPS_MODEL = "mlops-churn-v1"
 
 
 def mlops_definition(*, with_create_model: bool = True, threshold: float = 0.75) -> JsonDict:
@@ -179,5 +188,20 @@ MLOPS = PipelineSpec(
             approval={"RegisterModel": "PendingManualApproval"},
             cache_hits={"Preprocess": "h4d8s2n6p0cd"},
         ),
+    ),
+)
+
+# Deployed from the first run's Approved package (its container names the package).
+MLOPS_MODELS = (
+    ModelSpec(MLOPS_MODEL, SEOUL, StepOutput("mlops-pipeline", "q7v2m9k3x1ab", "RegisterModel"),
+              XGBOOST_IMAGE, at(days=-2, hours=-20)),
+)
+MLOPS_ENDPOINTS = (
+    EndpointSpec(
+        MLOPS_ENDPOINT,
+        SEOUL,
+        (VariantSpec("AllTraffic", MLOPS_MODEL, instance_type="ml.m5.large", instances=1),),
+        created=at(days=-2, hours=-19),
+        tags={"Env": "production", "Project": "mlops"},
     ),
 )

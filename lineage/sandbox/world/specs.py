@@ -56,6 +56,14 @@ class BucketSpec:
     versioning: Literal["Enabled", "Suspended"] | None = None  # None: never enabled
     public_access: Literal["all", "partial"] | None = None  # None: no block configuration
     tags: Mapping[str, str] = field(default_factory=dict)
+    # The bucket policy's statements (PutBucketPolicy); () for none. A statement allowing
+    # Principal "*" without a Condition makes GetBucketPolicyStatus say IsPublic.
+    policy: tuple[JsonDict, ...] = ()
+    # PutBucketLifecycleConfiguration's Rules, as AWS takes them; () for no configuration.
+    lifecycle: tuple[JsonDict, ...] = ()
+    # Object Lock (only at creation, with versioning): the default retention, or None for
+    # a bucket made without it. ("GOVERNANCE" | "COMPLIANCE", days)
+    object_lock: tuple[Literal["GOVERNANCE", "COMPLIANCE"], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +209,28 @@ class AccountSpec:
 
 
 @dataclass(frozen=True)
+class MacieFindingSpec:
+    """One Macie finding of an S3 object (what a sensitive-data discovery job reported)."""
+
+    bucket: str
+    key: str
+    type: str  # SensitiveData:S3Object/Personal, ..., or a Policy:IAMUser/... finding
+    created: datetime
+    occurrences: int = 1  # how many sensitive items the object holds
+    severity: Literal["Low", "Medium", "High"] = "High"
+    archived: bool = False  # suppressed by a rule: still listed, not current
+
+
+@dataclass(frozen=True)
+class MacieSpec:
+    """Amazon Macie enabled in one account and region, with its findings there."""
+
+    region: str
+    account: str = ACCOUNT_ID
+    findings: tuple[MacieFindingSpec, ...] = ()
+
+
+@dataclass(frozen=True)
 class World:
     buckets: tuple[BucketSpec, ...]
     pipelines: tuple[PipelineSpec, ...]
@@ -208,6 +238,7 @@ class World:
     models: tuple[ModelSpec, ...] = ()
     endpoints: tuple[EndpointSpec, ...] = ()
     accounts: tuple[AccountSpec, ...] = ()
+    macie: tuple[MacieSpec, ...] = ()  # where Macie is enabled (elsewhere it is not)
 
     def pipeline(self, name: str) -> PipelineSpec:
         return next(p for p in self.pipelines if p.name == name)
