@@ -1,5 +1,5 @@
-"""The engine's commands of ``sagemaker-lineage``: dump, render, sandbox, and the estate's
-(estate, impact, provenance: ``lineage.estate_cli``).
+"""The engine's commands of ``sagemaker-lineage``: dump, render, sandbox, the estate's
+(estate, impact, provenance: ``lineage.estate_cli``) and audit (``lineage.audit_cli``).
 
 The web side adds ``serve`` and ``bench`` (``dashboard.cli``, the installed entry point) by
 passing ``add_commands``; this module imports nothing of it. A failure prints one line to
@@ -20,9 +20,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from lineage.audit_cli import Audit, add_audit_command
 from lineage.config import Settings
 from lineage.errors import (
     EXIT_FAILURE,
+    EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
     DefinitionError,
@@ -118,6 +120,7 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
     )
 
     add_estate_commands(commands, run=_run_estate)
+    add_audit_command(commands, run=_run_audit)
     if add_commands is not None:
         add_commands(commands)
     return parser
@@ -187,6 +190,20 @@ def _run_estate(args: argparse.Namespace, answer: Answer) -> int:
     with _sandbox_environment(args.sandbox):
         found = answer(args)
     return _write_text(render(found, args.format), args.out)
+
+
+def _run_audit(args: argparse.Namespace, audit: Audit) -> int:
+    problem = _out_problem(args.out)
+    if problem:
+        return fail(problem, EXIT_USAGE)
+    with _sandbox_environment(args.sandbox):
+        audited = audit(args)
+    written = _write_text(audited.text, args.out)
+    if written != EXIT_OK or audited.failed is None:
+        return written
+    # Not an error: the gate the caller asked for (--fail-on) is closed.
+    print(f"sagemaker-lineage: audit: {audited.failed}", file=sys.stderr)
+    return EXIT_FINDINGS
 
 
 def _run_sandbox(argv: Sequence[str]) -> int:

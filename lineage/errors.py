@@ -38,6 +38,8 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
 EXIT_AWS = 4
+# Not an error: ``audit --fail-on S`` found findings of severity S or above (a CI gate).
+EXIT_FINDINGS = 5
 
 
 class LineageError(Exception):

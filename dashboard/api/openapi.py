@@ -17,7 +17,10 @@ from dashboard.core.config import ENV_API_KEYS, ENV_TRUSTED_USER_HEADER
 from lineage.aws import sagemaker_regions
 from lineage.contract import lineage_schema
 from lineage.estate_request import MAX_DEPTH
+from lineage.findings_report import CSV_COLUMNS
+from lineage.findings_request import FORMATS
 from lineage.graph import BUCKET_NAME_PATTERN
+from lineage.policy import SEVERITIES
 from lineage.request import DEFAULT_EXECUTIONS, MAX_EXECUTIONS, MAX_PARAMETER_LENGTH
 
 JsonDict = dict[str, Any]
@@ -165,6 +168,32 @@ _PARAMETERS: dict[str, JsonDict] = {
         "description": "SageMaker pipeline name.",
         "schema": {"type": "string", "pattern": "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$"},
     },
+    "findingsPipeline": {
+        "name": "pipeline",
+        "in": "query",
+        "description": "A SageMaker pipeline: the findings of its lineage document (region is "
+        "then one region, and account and depth are refused); without it, of the estate.",
+        "schema": {"type": "string", "pattern": "^([a-zA-Z0-9](-*[a-zA-Z0-9]){0,255})?$"},
+    },
+    "findingsExecution": {
+        "name": "execution",
+        "in": "query",
+        "description": "With pipeline: an execution ARN or id of it instead of the latest one.",
+        "schema": {"type": "string", "maxLength": MAX_PARAMETER_LENGTH, "pattern": _EXECUTION},
+    },
+    "severity": {
+        "name": "severity",
+        "in": "query",
+        "description": "Only findings of this severity or above.",
+        "schema": {"type": "string", "enum": ["", *SEVERITIES]},
+    },
+    "format": {
+        "name": "format",
+        "in": "query",
+        "description": "json or csv; without it, CSV when the client accepts text/csv before "
+        "JSON.",
+        "schema": {"type": "string", "enum": ["", *FORMATS]},
+    },
     "region": {
         "name": "region",
         "in": "query",
@@ -249,6 +278,12 @@ _HEADERS: dict[str, JsonDict] = {
         "seconds the next refresh may go.",
         "schema": {"type": "integer", "minimum": 1},
     },
+    "Content-Disposition": {
+        "description": "With CSV only: attachment, named findings-<pipeline>.csv or "
+        "findings-estate.csv.",
+        "schema": {"type": "string", "pattern": '^attachment; filename="findings-[A-Za-z0-9-]+'
+                   '\\.csv"$'},
+    },
     "Retry-After": {
         "description": "Seconds to wait: AWS throttled the request, or the client passed "
         "one of its limits (LINEAGE_RATE_LIMIT, LINEAGE_FETCH_LIMIT, ...).",
@@ -263,6 +298,83 @@ def _json(schema: JsonDict, description: str, *headers: str) -> JsonDict:
         "headers": {name: {"$ref": f"#/components/headers/{name}"}
                     for name in ("X-Request-Id", "Cache-Control", *headers)},
         "content": {"application/json": {"schema": schema}},
+    }
+
+
+def _findings_answer() -> JsonDict:
+    answer = _json(_ref("FindingsReport"), "The report: groups by source, most severe first; "
+                   "reaches sorted by path length, then id. With format=csv (or Accept: "
+                   "text/csv): one row per finding and node it reaches (the source itself "
+                   "first), as an attachment; a cell a spreadsheet would take for a formula "
+                   "starts with an apostrophe.", "X-Cache", "X-Refresh-After")
+    answer["headers"]["Content-Disposition"] = {"$ref": "#/components/headers/Content-Disposition"}
+    answer["content"]["text/csv"] = {"schema": {
+        "type": "string",
+        "description": f"A header row, then the rows: {', '.join(CSV_COLUMNS)}.",
+    }}
+    return answer
+
+
+def _findings_report_schema() -> JsonDict:
+    finding: JsonDict = {
+        "type": "object",
+        "required": ["id", "rule", "severity", "kind", "bucket", "setting", "title", "detail",
+                     "remedy"],
+        "properties": {
+            "id": {"type": "string"}, "rule": {"type": "string"},
+            "severity": {"enum": list(SEVERITIES)},
+            "kind": {"enum": ["violation", "unverified"]},
+            "bucket": {"type": "string"}, "setting": {"type": "string"},
+            "title": {"type": "string"}, "detail": {"type": "string"},
+            "remedy": {"type": "string"}, "prefix": {"type": "string"},
+            "exemptBecause": {"type": "string"},
+        },
+    }
+    node: JsonDict = {"type": "object", "required": ["id", "kind", "label"],
+            "properties": {"id": {"type": "string"}, "kind": {"type": "string"},
+                           "label": {"type": "string"}}}
+    return {
+        "type": "object",
+        "required": ["scope", "minSeverity", "summary", "groups", "warnings", "generatedAt"],
+        "properties": {
+            "scope": {"type": "object", "description": "What was asked: regions, and "
+                      "pipeline, execution, domain, or account, domain, depth"},
+            "minSeverity": {"oneOf": [{"type": "null"}, {"enum": list(SEVERITIES)}]},
+            "summary": {
+                "type": "object",
+                "required": ["findings", "exempted", "sources", "buckets", "reached",
+                             "bySeverity"],
+                "properties": {
+                    **{name: {"type": "integer", "minimum": 0}
+                       for name in ("findings", "exempted", "sources", "buckets", "reached")},
+                    "bySeverity": {"type": "object", "additionalProperties": {
+                        "type": "integer", "minimum": 0}},
+                },
+            },
+            "groups": {"type": "array", "items": {
+                "type": "object",
+                "required": ["source", "severity", "findings", "exempted", "reaches"],
+                "properties": {
+                    "source": {**node, "required": ["id", "kind", "label", "bucket", "uri"],
+                               "properties": {**node["properties"],
+                                              "kind": {"enum": ["artifact", "dataset"]},
+                                              "bucket": {"type": "string"},
+                                              "uri": {"type": "string"}}},
+                    "severity": {"oneOf": [{"type": "null"}, {"enum": list(SEVERITIES)}],
+                                 "description": "the highest of its findings; null: only "
+                                 "exempted ones"},
+                    "findings": {"type": "array", "items": finding},
+                    "exempted": {"type": "array", "items": {
+                        **finding, "required": [*finding["required"], "exemptBecause"]}},
+                    "reaches": {"type": "array", "items": {
+                        **node, "required": ["id", "kind", "label", "path"],
+                        "properties": {**node["properties"], "path": {
+                            "type": "array", "items": {"type": "string"}, "minItems": 2}}}},
+                },
+            }},
+            "warnings": {"type": "array", "items": _ref("Warning")},
+            "generatedAt": {"type": ["string", "null"], "format": "date-time"},
+        },
     }
 
 
@@ -425,6 +537,7 @@ def _document() -> JsonDict:
                 "rawDatasets": {"type": "array", "items": {"type": "object"}},
             },
         },
+        "FindingsReport": _findings_report_schema(),
         "Regions": {
             "type": "object",
             "required": ["regions", "default"],
@@ -528,6 +641,18 @@ def _document() -> JsonDict:
                 "responses": {
                     "200": _json(_ref("EstateQuery"), "What is upstream; rawDatasets: the "
                                  "datasets nothing in the estate writes."),
+                    **_errors(),
+                },
+            }},
+            "/findings": {"get": {
+                "operationId": "getFindings",
+                "summary": "Security findings of a pipeline's buckets or of the estate's "
+                "datasets, grouped by source, each with everything downstream it reaches",
+                "parameters": _params("findingsPipeline", "regions", "findingsExecution",
+                                      "domain", "account", "depth", "severity", "format",
+                                      "refresh"),
+                "responses": {
+                    "200": _findings_answer(),
                     **_errors(),
                 },
             }},

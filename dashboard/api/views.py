@@ -2,12 +2,13 @@
 
 ``/lineage`` follows docs/CONTRACT.md exactly (parameters, messages, error bodies, CORS);
 ``/pipelines``, ``/executions``, the estate's ``/estate``, ``/impact`` and ``/provenance``,
-``/regions``, ``/healthz``, ``/readyz`` and ``/openapi.json`` are its companions. Error bodies
-never carry AWS's raw text or a trace (``errors``).
+``/findings`` (JSON or CSV), ``/regions``, ``/healthz``, ``/readyz`` and ``/openapi.json`` are
+its companions. Error bodies never carry AWS's raw text or a trace (``errors``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,8 @@ from lineage.estate_request import (
     parse_impact_request,
     parse_provenance_request,
 )
+from lineage.findings_report import document_report, estate_report, to_csv
+from lineage.findings_request import parse_findings_request
 from lineage.request import (
     parse_executions_request,
     parse_lineage_request,
@@ -37,6 +40,8 @@ from lineage.request import (
 
 # What /estate can answer: the JSON (first: what */* gets), or the page for a browser.
 JSON_OR_HTML = ["application/json", "text/html"]
+# What /findings can answer without a format parameter: JSON (what */* gets), or CSV.
+JSON_OR_CSV = ["application/json", "text/csv"]
 
 bp = Blueprint("api", __name__)
 install_error_handlers(bp)
@@ -112,6 +117,43 @@ def _estate_query(parse: Callable[..., Any], ask: Callable[[Any, Any], Served]) 
                    offered=api.regions)
     g.log_region = ",".join(wanted.estate.regions)
     return _served(ask(api.cached, wanted))
+
+
+@bp.get("/findings")
+def findings() -> Response:
+    """The findings report (``lineage.findings_report``) of a pipeline's cached document, or
+    of the whole cached estate; JSON, or CSV for ``format=csv`` or ``Accept: text/csv``."""
+    api = state()
+    wanted = parse_findings_request(request.args, settings=api.settings, regions=api.regions,
+                                    offered=api.regions)
+    g.log_region = ",".join(wanted.regions)
+    policy = api.settings.policy
+    if wanted.lineage is not None:
+        served = api.cached.lineage(wanted.lineage, refresh=_refresh(), stats=_stats())
+        report = document_report(served.document(), policy, scope=wanted.scope())
+    else:
+        assert wanted.estate is not None
+        served = api.cached.estate(wanted.estate, refresh=_refresh(), stats=_stats(),
+                                   progress=False)
+        report = estate_report(served.document(), policy, scope=wanted.scope())
+    report = report.at_least(wanted.severity)
+    form = wanted.format or (
+        "csv" if request.accept_mimetypes.best_match(JSON_OR_CSV) == "text/csv" else "json")
+    if form == "csv":
+        response = current_app.response_class(to_csv(report), mimetype="text/csv")
+        name = wanted.lineage.pipeline if wanted.lineage is not None else "estate"
+        # The name is a validated pipeline name (letters, digits, hyphens) or "estate".
+        response.headers["Content-Disposition"] = f'attachment; filename="findings-{name}.csv"'
+        response.headers["Cache-Control"] = "no-store"  # bucket settings, as the JSON
+    else:
+        body = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        response = current_app.response_class(body, mimetype="application/json")
+    if wanted.format is None:
+        response.vary.add("Accept")  # the same address answers JSON or CSV
+    response.headers["X-Cache"] = served.source
+    if served.refresh_after is not None:
+        response.headers["X-Refresh-After"] = str(served.refresh_after)
+    return response
 
 
 @bp.get("/regions")

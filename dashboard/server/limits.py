@@ -69,7 +69,8 @@ DEFAULT_CLIENT_CONCURRENCY = 6
 OFF = frozenset({"off", "0", "none", "false"})
 
 # The views that can reach AWS (blueprint view names, with or without API_PREFIX).
-AWS_VIEWS = frozenset({"lineage", "pipelines", "executions", "estate", "impact", "provenance"})
+AWS_VIEWS = frozenset({"lineage", "pipelines", "executions", "estate", "impact", "provenance",
+                       "findings"})
 DASH_CALLBACKS = "/_dash-update-component"
 KEY_PREFIX = "sagemaker-lineage"
 

@@ -43,6 +43,10 @@ EXCHANGES: list[tuple[str, dict[str, str], int]] = [
     ("/provenance", {"endpoint": "churn-prod"}, 200),
     ("/provenance", {"endpoint": "no-such-endpoint"}, 404),
     ("/provenance", {"modelPackage": "not-an-arn"}, 400),
+    ("/findings", {"region": "ap-northeast-2"}, 200),
+    ("/findings", {"pipeline": "churn-pipeline", "severity": "high"}, 200),
+    ("/findings", {"severity": "urgent"}, 400),
+    ("/findings", {"pipeline": "no-such-pipeline"}, 404),
     ("/regions", {}, 200),
     ("/healthz", {}, 200),
     ("/readyz", {}, 200),
@@ -84,6 +88,8 @@ def test_every_documented_path_is_exercised(spec: dict[str, Any]) -> None:
         ("/readyz", 503),
         ("/pipelines", 500), ("/pipelines", 502), ("/pipelines", 503),
         ("/executions", 500), ("/executions", 502), ("/executions", 503),
+        # /findings reads what /lineage and /estate read, through the same cache and errors.
+        ("/findings", 429), ("/findings", 500), ("/findings", 502), ("/findings", 503),
         # The estate's failures are warnings; what is left is the same error path as above.
         *((path, status) for path in ("/estate", "/impact", "/provenance")
           for status in (429, 500, 502, 503)),

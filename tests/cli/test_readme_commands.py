@@ -96,6 +96,13 @@ class Shell:
         assert result.returncode == 0, f"{line}\n{result.stderr}"
         out = _option(args, "--out")
         text = (self.cwd / out).read_text() if out else result.stdout
+        if args[0] == "audit":  # the findings report: a table by default, or /findings JSON
+            if _option(args, "--format") in (None, "table"):
+                assert text.splitlines()[0].split() == ["severity", "rule", "location",
+                                                        "reaches"], line
+            elif _option(args, "--format") == "json":
+                assert {"groups", "summary"} <= set(json.loads(text)), line
+            return
         if _option(args, "--format") == "table":
             header, *rows = text.splitlines()
             assert header.split() == ["kind", "label", "region", "account", "status"] and rows
@@ -181,7 +188,7 @@ def test_the_sections_hold_every_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     lines = [line for title in SECTIONS for line in bash_commands(section(readme, title))]
     subcommands = {shlex.split(line)[1] for line in lines if line.startswith("sagemaker-lineage")}
-    assert {"dump", "render", "sandbox", *ESTATE_COMMANDS} <= subcommands
+    assert {"dump", "render", "sandbox", "audit", *ESTATE_COMMANDS} <= subcommands
     assert any(line.startswith("export AWS_ENDPOINT_URL=") for line in lines)
 
 

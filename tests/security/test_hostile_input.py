@@ -41,6 +41,11 @@ ENDPOINTS = {
                 ["uri", "bucket", "region", "account", "depth"]),
     "/provenance": ({"endpoint": "churn-prod"},
                     ["endpoint", "model", "modelPackage", "region", "account", "depth"]),
+    # With a pipeline, so that execution is checked as /lineage checks it (the estate's
+    # account and depth are /estate's checks, refused here with a pipeline).
+    "/findings": ({"pipeline": "mlops-pipeline", "region": "ap-northeast-2"},
+                  ["pipeline", "region", "execution", "domain", "account", "depth", "severity",
+                   "format", "refresh"]),
 }
 HOSTILE = {
     "script": "<script>alert(1)</script>",

@@ -43,6 +43,8 @@ MIX: dict[str, int] = {
     "/estate?region=ap-northeast-2": 1,  # every pipeline, registry, models, endpoints
     "/impact?region=ap-northeast-2&bucket=customer-features-apne2": 1,
     "/provenance?region=ap-northeast-2&endpoint=churn-prod": 1,
+    "/findings?region=ap-northeast-2": 1,  # the report of the cached estate
+    "/findings?region=ap-northeast-2&pipeline=churn-pipeline&format=csv": 1,
     "/regions": 1,
     "/healthz": 1,
 }
