@@ -11,11 +11,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lineage.buckets import BUCKET_READS
+
 STEPS_PER_PAGE = 100  # ListPipelineExecutionSteps MaxResults
 # DescribePipeline, ListPipelineExecutions, DescribePipelineExecution,
 # DescribePipelineDefinitionForExecution, ListPipelineParametersForExecution, ListTags.
 FIXED_CALLS = 6
-BUCKET_SETTINGS_CALLS = 5  # location, encryption, versioning, public access block, tags
+# Per bucket: location, encryption, versioning, public access block, tags, policy status,
+# lifecycle, Object Lock (lineage.buckets.BUCKET_READS); Macie's come on top (bucket_calls).
+BUCKET_SETTINGS_CALLS = len(BUCKET_READS)
 # A run's job ARN resource types that have one Describe* call each (lineage.runinfo).
 DESCRIBED_RESOURCES = frozenset(
     {
@@ -65,6 +69,16 @@ class CallBreakdown:
         return self.fixed + self.pages + self.describes + self.bucket_settings + self.reports
 
 
+def bucket_calls(settings: Iterable[Mapping[str, Any]]) -> int:
+    """The reads of these buckets' settings (their ``s3`` objects): the same set for each, and
+    Macie's: its session once per region the buckets are in, their findings where it is on."""
+    settings = list(settings)
+    regions = {s3.get("region") for s3 in settings if s3.get("region")}
+    macie = sum(1 for s3 in settings
+                if (s3.get("sensitiveData") or {}).get("status") in ("Found", "NoneFound"))
+    return BUCKET_SETTINGS_CALLS * len(settings) + len(regions) + macie
+
+
 def minimum_calls(
     document: Mapping[str, Any], report_steps: Iterable[str] = ()
 ) -> CallBreakdown:
@@ -82,7 +96,8 @@ def minimum_calls(
             jobs.add(arn)
             if resource == "hyper-parameter-tuning-job":
                 jobs.add(f"best-training-job-of:{arn}")
-    buckets = {a["bucket"] for a in document["graph"].get("artifacts", []) if a.get("s3")}
+    buckets = {a["bucket"]: a["s3"] for a in document["graph"].get("artifacts", [])
+               if a.get("s3")}
     wanted = set(report_steps)
     reports = sum(
         1
@@ -93,7 +108,7 @@ def minimum_calls(
         fixed=FIXED_CALLS,
         pages=step_pages(steps_run(document)),
         describes=len(jobs),
-        bucket_settings=BUCKET_SETTINGS_CALLS * len(buckets),
+        bucket_settings=bucket_calls(buckets.values()),
         reports=reports,
     )
 

@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 from dashboard.bench.estate import LIST_TTL_SEC as ESTATE_LIST_TTL_SEC
 from dashboard.bench.estate import estate_rows, run_estate
 from dashboard.bench.figures import (
+    BUCKET_SETTINGS_CALLS,
     Check,
     Row,
     bound_ms,
@@ -319,7 +320,7 @@ def _row_naive(
             buckets = len({a["bucket"] for a in cold.document["graph"].get("artifacts", [])
                            if a.get("s3")})
             # A naive fetcher also reads the settings per artifact, not per bucket.
-            per_artifact_calls = calls + 5 * (artifacts - buckets)
+            per_artifact_calls = calls + BUCKET_SETTINGS_CALLS * (artifacts - buckets)
             per_call_ms = naive_ms / max(1, calls)
             rows[1].checks.append(Check(
                 pipeline, naive_ms / cold.median_ms(), SPEEDUP_GOALS[pipeline], at_least=True,

@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 
 from dashboard.bench.figures import (
+    BUCKET_SETTINGS_CALLS,
     Check,
     Row,
     bound_ms,
+    bucket_calls,
     format_table,
     large_definition,
     minimum_calls,
@@ -58,8 +60,16 @@ def test_minimum_calls_one_per_job_one_set_per_bucket() -> None:
     )
     minimum = minimum_calls(document, report_steps=["Eval", "Never"])
     assert (minimum.fixed, minimum.pages, minimum.describes) == (6, 1, 6)
-    assert (minimum.bucket_settings, minimum.reports) == (10, 1)
-    assert minimum.total == 24
+    assert (minimum.bucket_settings, minimum.reports) == (2 * BUCKET_SETTINGS_CALLS, 1)
+    assert minimum.total == 14 + 2 * BUCKET_SETTINGS_CALLS
+
+
+def test_macie_adds_its_session_per_region_and_a_read_where_it_is_on() -> None:
+    seoul = {"region": "ap-northeast-2", "sensitiveData": {"status": "Found"}}
+    virginia = {"region": "us-east-1", "sensitiveData": {"status": "NotEnabled"}}
+    calls = bucket_calls([seoul, {**seoul, "sensitiveData": {"status": "NoneFound"}}, virginia])
+    assert BUCKET_SETTINGS_CALLS == 8
+    assert calls == 3 * 8 + 2 + 2  # two sessions (two regions), two buckets' findings
 
 
 def test_percentiles() -> None:
