@@ -34,6 +34,7 @@ CATALOG_NOTES = "catalog-notes-store"  # what listing the region's pipelines had
 GRAPH = "lineage-graph"
 GRAPH_LOADING = "graph-loading"
 DATA_VIEW = "data-view-toggle"
+COLOR = "color-toggle"  # colour by: "status" or "risk" (the URL's color=)
 LAYOUT_CHOICE = "layout-choice"
 FIT = "fit-button"
 ZOOM_IN = "zoom-in-button"
@@ -44,6 +45,8 @@ SEARCH_MESSAGE = "step-search-message"  # no match, or the matches to choose fro
 SEARCH_MATCHES = "step-search-matches"  # the element ids of the steps the last search matched
 MATCH = "search-match"  # {"type": MATCH, "step": <name>}: choose one of several matches
 SELECT_STEP = "select-step"  # {"type": SELECT_STEP, "step": <name>}: e.g. "Failed at X"
+# {"type": SELECT_NODE, "node": <element id>, "n": <place>}: a risk's source or path element
+SELECT_NODE = "select-node"
 EDGE_CAPTION = "edge-caption"
 GRAPH_TOOLTIP = "graph-tooltip"  # a node's full name under the pointer
 LEGEND = "legend"
@@ -80,6 +83,9 @@ ESTATE_GRAPH = "estate-graph"
 ESTATE_GRAPH_LOADING = "estate-graph-loading"
 ESTATE_TOOLTIP = "estate-graph-tooltip"
 ESTATE_FIT = "estate-fit-button"
+ESTATE_COLOR = "estate-color-toggle"  # colour by: "status" or "risk" (the URL's color=)
+# {"type": ESTATE_SELECT_NODE, "node": <node id>, "n": <place>}: a risk's source or path node
+ESTATE_SELECT_NODE = "estate-select-node"
 ESTATE_WORKSPACE = "estate-workspace"
 ESTATE_PANEL = "estate-side-panel"
 ESTATE_DRAWER_TOGGLE = "estate-drawer-toggle"

@@ -36,8 +36,10 @@ def test_steps_become_nodes_with_status_type_and_classes(document: dict[str, Any
     assert graph.step_names == [n["id"] for n in document["graph"]["nodes"]]
     train = steps["step:Train"]
     assert train["data"] == {"id": "step:Train", "label": "Train", "kind": "step",
-                             "type": "Training", "status": "Succeeded"}
-    assert train["classes"].split() == ["step", "type-training", "status-succeeded"]
+                             "type": "Training", "status": "Succeeded",
+                             "risk": "unassessed"}  # this document predates risk
+    assert train["classes"].split() == ["step", "type-training", "status-succeeded",
+                                        "risk-unassessed"]
     # AUCTooLow did not run: no "run" in the contract, NotStarted here.
     assert steps["step:AUCTooLow"]["data"]["status"] == NOT_STARTED
     assert "status-notstarted" in steps["step:AUCTooLow"]["classes"]

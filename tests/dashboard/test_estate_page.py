@@ -419,7 +419,7 @@ def test_a_tap_and_a_region_change_push_urls() -> None:
     assert sync_view(ids.ESTATE_GRAPH, search=None, region=None, query=None, tapped="junk",
                      current=current, default_region=REGION).outputs() == {
         "url_search": no_update, "region": no_update, "search": no_update,
-        "view": no_update, "node": no_update}
+        "view": no_update, "node": no_update, "color": no_update}
 
 
 # -- the side panel ----------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """A lineage document (the ``/lineage`` JSON) -> Cytoscape elements. Pure: no Dash, no I/O.
 
-Every node's data carries ``kind`` (``step`` or ``artifact``), ``type`` and ``status``; every
-edge's data carries ``via``. Tests and other tools read those. The look comes from classes
-(``step type-training status-failed``, ``via-ref-get``) that ``stylesheet`` keys on;
-nothing here decides a colour.
+Every node's data carries ``kind`` (``step`` or ``artifact``), ``type``, ``status`` and
+``risk`` (its risk level, ``components.risk``); every edge's data carries ``via``. Tests and
+other tools read those. The look comes from classes (``step type-training status-failed
+risk-high``, ``via-ref-get``) that ``stylesheet`` keys on; nothing here decides a colour.
 
 Every element id starts with its kind (``step:Train``, ``artifact:4``,
 ``edge:ref:Get:step:A->step:B``): a step named ``__proto__`` or ``constructor`` is not an
@@ -23,6 +23,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard.ui.components.risk import (
+    FindingsOf,
+    own_findings_index,
+    risk_classes,
+    risk_level,
+    risk_of,
+)
 from dashboard.ui.components.visible import visible_text
 from lineage.models import NOT_STARTED, UNKNOWN
 from lineage.step_types import STEP_TYPES
@@ -121,6 +128,17 @@ def not_run_reasons(document: Mapping[str, Any]) -> dict[str, str]:
     return reasons
 
 
+def document_findings(document: Mapping[str, Any]) -> FindingsOf:
+    """The own findings of a document's steps and artifacts, by element id (the ids its
+    risks name)."""
+    graph = document.get("graph") or {}
+    nodes = [(step_element_id(str(n.get("id"))), n) for n in graph.get("nodes") or []
+             if isinstance(n, Mapping)]
+    nodes += [(artifact_node_id(a.get("id")), a) for a in graph.get("artifacts") or []
+              if isinstance(a, Mapping)]
+    return own_findings_index(nodes)
+
+
 def step_element_id(name: str) -> str:
     return f"{STEP_PREFIX}{name}"
 
@@ -214,11 +232,14 @@ def document_elements(
     known = set(step_names)
     step_ids = [step_element_id(name) for name in step_names]
     skipped = not_run_reasons(document)
+    own_of = document_findings(document)
     elements: list[dict[str, Any]] = []
     for node, name, node_id in zip(nodes, step_names, step_ids, strict=True):
         step_type = str(node.get("type") or "")
         status = step_status(node)
-        classes = f"step {type_class(step_type)} {status_class(status)}"
+        risk = risk_of(node)
+        classes = (f"step {type_class(step_type)} {status_class(status)} "
+                   f"{risk_classes(risk, own_of)}")
         run = node.get("run")
         if isinstance(run, Mapping) and run.get("cacheHit"):
             classes += " cache-hit"
@@ -228,6 +249,7 @@ def document_elements(
             "kind": "step",
             "type": step_type,
             "status": status,
+            "risk": risk_level(risk),
         }
         if name in skipped:
             classes += " not-run"
@@ -261,6 +283,8 @@ def document_elements(
             UNKNOWN: "artifact-unknown",
             NOT_READ: "artifact-not-read",
         }.get(security, "artifact-secure")
+        risk = risk_of(artifact)
+        classes += " " + risk_classes(risk, own_of)
         elements.append(
             {
                 "data": {
@@ -270,6 +294,7 @@ def document_elements(
                     "kind": "artifact",
                     "type": ARTIFACT_TYPE,
                     "status": security,
+                    "risk": risk_level(risk),
                     "uri": visible_text(str(artifact.get("uri") or "")),  # the tooltip
                     "bucket": str(artifact.get("bucket") or ""),
                     "issues": issues,

@@ -1,23 +1,37 @@
-"""The legend: every status, edge kind and shape the graph can draw, from the stylesheet's own
-tables (``stylesheet``), so it cannot say something the graph does not do."""
+"""The legend: every status, risk level, edge kind and shape the graph can draw, from the
+stylesheet's own tables (``stylesheet``), so it cannot say something the graph does not do.
+
+The Status group (``legend-status``) and the Risk group (``legend-risk``) are both in the
+legend; the page's colouring (``colour_class``) decides which one shows (``assets``' CSS)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from dash import html
 
 from dashboard.ui import ids
 from dashboard.ui.components.elements import STATUSES, status_class, via_class
+from dashboard.ui.components.risk import (
+    COLOR_RISK,
+    UNVERIFIED_CLASS,
+    color_of,
+    risk_class,
+)
 from dashboard.ui.components.stylesheet import (
     ARTIFACT_BORDER,
     ARTIFACT_FILL,
     ARTIFACT_SHAPE,
     EDGE_LOOK,
     OTHER_SHAPE,
+    RISK_BORDER,
+    RISK_LOOK,
     STATUS_LOOK,
     TYPE_SHAPES,
+    UNVERIFIED_BORDER,
+    UNVERIFIED_TEXT,
     icon_uri,
 )
 from lineage.models import NOT_STARTED
@@ -75,6 +89,61 @@ def shape_entries() -> list[tuple[str, str]]:
     return entries
 
 
+_RISK_DASHES: Mapping[str, str] = {"dashed": "4 2.5", "dotted": "1.2 2.2"}
+RISK_LEGEND = "legend-risk"
+STATUS_LEGEND = "legend-status"
+COLOUR_RISK_CLASS = "colour-risk"
+
+
+def colour_class(base: str, color: Any) -> str:
+    """A legend's class for a colouring: ``colour-risk`` shows its Risk group instead of the
+    status looks."""
+    return f"{base} {COLOUR_RISK_CLASS}" if color_of(color) == COLOR_RISK else base
+
+
+def risk_sample_uri(level: str, unverified: bool = False) -> str:
+    """A node of a risk level drawn small, from ``RISK_LOOK``: its fill, its border's style
+    and width (thinner than on the graph), its letter."""
+    fill, ink, border, width, letter, _ = RISK_LOOK[level]
+    style = UNVERIFIED_BORDER if unverified else border
+    stroke = min(width / 2, 3.0)
+    dash = _RISK_DASHES.get(style)
+    dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    box = '<rect x="1.5" y="1.5" width="29" height="13" rx="3"'
+    body = f'{box} fill="{fill}" stroke="{RISK_BORDER}" stroke-width="{stroke:g}"{dashes}/>'
+    if style == "double":
+        body += f'{box} fill="none" stroke="{fill}" stroke-width="{stroke / 3:g}"/>'
+    shown = f"{letter}?" if unverified and letter else letter
+    if shown:
+        body += (f'<text x="16" y="12" text-anchor="middle" font-size="10" font-weight="700" '
+                 f'font-family="DejaVu Sans, Arial, sans-serif" fill="{ink}">{shown}</text>')
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="32" height="16" '
+           f'viewBox="0 0 32 16">{body}</svg>')
+    return "data:image/svg+xml;utf8," + quote(svg)
+
+
+def _explains(name: str) -> dict[str, Any]:
+    """The ``data-legend`` attribute: the class an entry explains."""
+    return {"data-legend": name}
+
+
+def risk_entries() -> list[html.Li]:
+    """Each risk level of ``RISK_LOOK``, then the unverified look; each names the classes
+    it explains (``data-legend``)."""
+    entries = [
+        html.Li([html.Img(src=risk_sample_uri(level), alt="", className="risk-sample"),
+                 look[5]], title=look[5], **_explains(risk_class(level)))
+        for level, look in RISK_LOOK.items()
+    ]
+    entries.append(html.Li(
+        [html.Img(src=risk_sample_uri("medium", unverified=True), alt="",
+                  className="risk-sample"), UNVERIFIED_TEXT],
+        title="Every finding that reaches it is a bucket setting that could not be read "
+              "(access denied): unverified, never a pass",
+        **_explains(UNVERIFIED_CLASS)))
+    return entries
+
+
 def legend() -> html.Div:
     """Hidden until the toolbar's Legend button shows it (as this browser left it)."""
     statuses = [
@@ -112,7 +181,10 @@ def legend() -> html.Div:
                                 "public access"))
     return html.Div(
         [
-            html.Div([html.H5("Status"), html.Ul(statuses)], className="legend-group"),
+            html.Div([html.H5("Status"), html.Ul(statuses)],
+                     className=f"legend-group {STATUS_LEGEND}"),
+            html.Div([html.H5("Risk"), html.Ul(risk_entries())],
+                     className=f"legend-group {RISK_LEGEND}"),
             html.Div([html.H5("Edges"), html.Ul(edges)], className="legend-group"),
             html.Div([html.H5("Shapes"), html.Ul(shapes)], className="legend-group"),
         ],

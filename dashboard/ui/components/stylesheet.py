@@ -5,6 +5,12 @@ status is never told by colour alone: each status also has its own border style 
 drawn inside the node. Step types have shapes (one for every type of
 ``lineage.step_types.STEP_TYPES``, a test checks); edge kinds have line styles.
 The legend (``dashboard.ui.components.legend``) is drawn from the same tables.
+
+Coloured by risk (``color="risk"``), the sheet ends with ``risk_rules()``: each risk level
+(``RISK_LOOK``) a fill from light to dark (a sequential scale: it reads in grey too), a border
+that widens and doubles with the severity and the severity's letter drawn inside the node;
+a node reached only by settings that could not be verified has a dashed border and a "?"
+after its letter. Those rules come last, so they win over status, approval and bucket looks.
 """
 
 from __future__ import annotations
@@ -18,6 +24,14 @@ from dashboard.ui.components.elements import (
     status_class,
     type_class,
     via_class,
+)
+from dashboard.ui.components.risk import (
+    COLOR_RISK,
+    NO_RISK,
+    UNASSESSED,
+    UNKNOWN_SEVERITY,
+    UNVERIFIED_CLASS,
+    risk_class,
 )
 from lineage.models import NOT_STARTED, UNKNOWN
 
@@ -110,7 +124,67 @@ def icon_uri(status: str) -> str:
     return "data:image/svg+xml;utf8," + quote(svg)
 
 
-def stylesheet() -> list[dict[str, Any]]:
+# risk level -> (fill, letter colour, border style, border width, letter, legend text); the
+# fills darken with the severity (Okabe-Ito yellow, orange, vermillion, then a dark red).
+RISK_LOOK: dict[str, tuple[str, str, str, float, str, str]] = {
+    NO_RISK: ("#f5f7fa", "#52606d", "solid", 1.5, "", "No finding"),
+    "low": ("#F0E442", "#3a3500", "solid", 2.5, "L", "Low"),
+    "medium": ("#E69F00", "#231800", "solid", 4, "M", "Medium"),
+    "high": ("#D55E00", "#ffffff", "double", 6, "H", "High"),
+    "critical": ("#6b0f1a", "#ffffff", "double", 8, "C", "Critical"),
+    UNKNOWN_SEVERITY: ("#bfc6cf", "#1f2933", "dotted", 2, "?", "Severity unknown"),
+    UNASSESSED: ("#ffffff", "#7b8794", "dotted", 1.5, "\u2013", "Not assessed"),
+}
+# Only settings that could not be read: the border dashed, a "?" after the letter.
+UNVERIFIED_BORDER = "dashed"
+UNVERIFIED_TEXT = "only settings that could not be verified"
+RISK_BORDER = "#1f2933"
+
+
+def risk_icon_uri(level: str, unverified: bool = False) -> str:
+    """The letter drawn inside a node of a risk level (24x24 SVG); none for no finding."""
+    _, ink, _, _, letter, _ = RISK_LOOK.get(level, RISK_LOOK[UNKNOWN_SEVERITY])
+    shown = f"{letter}?" if unverified and letter else letter
+    size = 15 if len(shown) < 2 else 12
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">'
+        f'<text x="12" y="{12 + size * 0.36:g}" text-anchor="middle" font-size="{size}" '
+        'font-weight="700" font-family="DejaVu Sans, Arial, sans-serif" '
+        f'fill="{ink}">{shown}</text></svg>'
+    )
+    return "data:image/svg+xml;utf8," + quote(svg)
+
+
+def risk_rules() -> list[dict[str, Any]]:
+    """The Risk colouring: a look per risk level, the unverified look over it."""
+    rules: list[dict[str, Any]] = [
+        # Artifacts (and datasets) carry no icon otherwise: place the letter as steps do.
+        {"selector": ".artifact", "style": {
+            "background-fit": "none", "background-width": "60%", "background-height": "60%",
+            "background-clip": "none"}},
+    ]
+    for level, (fill, _, border, width, letter, _) in RISK_LOOK.items():
+        rules.append({"selector": f".{risk_class(level)}", "style": {
+            "background-color": fill, "border-color": RISK_BORDER, "border-style": border,
+            "border-width": width,
+            "background-image": risk_icon_uri(level) if letter else "none",
+        }})
+    for level, (_, _, _, _, letter, _) in RISK_LOOK.items():
+        if letter and level not in (UNASSESSED, NO_RISK):
+            rules.append({"selector": f".{risk_class(level)}.{UNVERIFIED_CLASS}", "style": {
+                "border-style": UNVERIFIED_BORDER,
+                "background-image": risk_icon_uri(level, unverified=True),
+            }})
+    return rules
+
+
+def stylesheet(color: str | None = None) -> list[dict[str, Any]]:
+    """The pipeline page's sheet; ``color="risk"``: coloured by risk (``risk_rules``)."""
+    sheet = _status_stylesheet()
+    return [*sheet, *risk_rules()] if color == COLOR_RISK else sheet
+
+
+def _status_stylesheet() -> list[dict[str, Any]]:
     sheet: list[dict[str, Any]] = [
         {
             "selector": "node",
@@ -288,10 +362,11 @@ PATH_COLOUR = "#0b6bcb"
 DIMMED_OPACITY = 0.15
 
 
-def estate_stylesheet() -> list[dict[str, Any]]:
+def estate_stylesheet(color: str | None = None) -> list[dict[str, Any]]:
     """The estate page's sheet: the pipeline page's (status looks, datasets as artifacts,
     reads and writes), then a shape per node kind, approvals, edge kinds, and the highlight
-    of a search (``on-path``, ``query-start``; ``dimmed`` for the rest)."""
+    of a search (``on-path``, ``query-start``; ``dimmed`` for the rest); ``color="risk"``:
+    the risk looks over all of them (``risk_rules``)."""
     sheet: list[dict[str, Any]] = [
         {"selector": ".estate-node", "style": {
             "background-color": KIND_FILL, "border-width": 1.5,
@@ -323,4 +398,4 @@ def estate_stylesheet() -> list[dict[str, Any]]:
             "underlay-color": SELECTED_UNDERLAY, "underlay-opacity": 0.75,
             "underlay-padding": 9, "underlay-shape": "ellipse"}},
     ]
-    return sheet
+    return [*sheet, *risk_rules()] if color == COLOR_RISK else sheet

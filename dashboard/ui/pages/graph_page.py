@@ -1,6 +1,7 @@
 """What the graph pages (pipeline, estate) share: their start-up wiring, the graph and its side
-panel in the layout, the browser-side callbacks of the graph, the URL's query values and the
-outputs of a callback by name."""
+panel in the layout, the "Colour by: Status | Risk" toggle and the callback that restyles the
+graph and its legend by it, the browser-side callbacks of the graph, the URL's query values,
+the link a callback was triggered by and the outputs of a callback by name."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from urllib.parse import parse_qs
 
 import dash
 import dash_cytoscape as cyto
-from dash import ClientsideFunction, Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html
 
 from dashboard.core.state import state
+from dashboard.ui.components.legend import colour_class
+from dashboard.ui.components.risk import COLOR_CHOICES, COLOR_STATUS, color_of
 from dashboard.ui.pages import page_layout, page_mark, register_page
+
+Sheet = Callable[[str], list[dict[str, Any]]]
 
 
 def register_graph_page(
@@ -128,6 +133,52 @@ def register_graph_clientside(
         State(workspace_id, "className"),
         prevent_initial_call=True,
     )
+
+
+def colour_toggle(toggle_id: str) -> html.Div:
+    """"Colour by: Status | Risk" (its value is the URL's ``color``, status by default)."""
+    return html.Div(
+        [html.Span("Colour by", className="control-label colour-label"),
+         dcc.RadioItems(id=toggle_id,
+                        options=[{"label": label, "value": value}
+                                 for value, label in COLOR_CHOICES],
+                        value=COLOR_STATUS, inline=True, className="toggle colour-toggle",
+                        labelStyle={"display": "inline-flex"})],
+        className="colour-choice", title="Colour the graph by run status or by risk",
+    )
+
+
+def colour_look(color: Any, sheet: Sheet, legend_class: str) -> dict[str, Any]:
+    """The graph's stylesheet and its legend's class for a colouring (anything but ``risk``
+    is status)."""
+    chosen = color_of(color)
+    return {"stylesheet": sheet(chosen), "legend": colour_class(legend_class, chosen)}
+
+
+def register_colour(app: dash.Dash, *, toggle: str, graph: str, legend: str, sheet: Sheet,
+                    legend_class: str) -> None:
+    """The toggle restyles the graph (its stylesheet: no new elements, no new layout) and
+    switches its legend's Status group for the Risk group."""
+
+    @app.callback(
+        output={"stylesheet": Output(graph, "stylesheet"), "legend": Output(legend, "className")},
+        inputs={"color": Input(toggle, "value")},
+    )
+    def _colour(color: Any) -> dict[str, Any]:
+        return colour_look(color, sheet, legend_class)
+
+
+def clicked_link() -> Any:
+    """What triggered the running callback: a component id, the pattern id of a link that was
+    clicked, or ``"appeared"`` for a link that only appeared (Dash calls a pattern callback
+    when its components are added, with no clicks)."""
+    if not ctx.triggered:
+        return None
+    first = ctx.triggered[0]
+    trigger = ctx.triggered_id
+    if isinstance(trigger, dict) and not first.get("value"):
+        return "appeared"
+    return trigger
 
 
 def query_values(search: Any, max_length: int) -> Callable[[str], str | None]:

@@ -8,15 +8,16 @@ import logging
 from typing import Any
 
 import dash
-from dash import ClientsideFunction, Input, Output, State, ctx
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx
 
 from dashboard.core.state import state
 from dashboard.ui import ids
 from dashboard.ui.components.messages import shown
+from dashboard.ui.components.stylesheet import estate_stylesheet
 from dashboard.ui.pages.estate.details import panel_for
 from dashboard.ui.pages.estate.load import Loaded, load, searched_node
 from dashboard.ui.pages.estate.view import Sync, sync_view, view_from_stores
-from dashboard.ui.pages.graph_page import register_graph_clientside
+from dashboard.ui.pages.graph_page import clicked_link, register_colour, register_graph_clientside
 
 logger = logging.getLogger("dashboard.callbacks")
 
@@ -29,26 +30,33 @@ def register_callbacks(app: dash.Dash) -> None:
             "search": Output(ids.ESTATE_SEARCH, "value"),
             "view": Output(ids.ESTATE_VIEW, "data"),
             "node": Output(ids.ESTATE_NODE, "data"),
+            "color": Output(ids.ESTATE_COLOR, "value"),
         },
         inputs={
             "url": Input(ids.ESTATE_URL, "search"),
             "region": Input(ids.ESTATE_REGION, "value"),
             "submits": Input(ids.ESTATE_SEARCH, "n_submit"),
             "tapped": Input(ids.ESTATE_GRAPH, "tapNodeData"),
+            "color": Input(ids.ESTATE_COLOR, "value"),
+            "node_links": Input({"type": ids.ESTATE_SELECT_NODE, "node": ALL, "n": ALL},
+                                "n_clicks"),
             "query": State(ids.ESTATE_SEARCH, "value"),
             "view": State(ids.ESTATE_VIEW, "data"),
             "node": State(ids.ESTATE_NODE, "data"),
         },
     )
-    def _sync(url: Any, region: Any, submits: Any, tapped: Any, query: Any, view: Any,
-              node: Any) -> dict[str, Any]:
+    def _sync(url: Any, region: Any, submits: Any, tapped: Any, color: Any, node_links: Any,
+              query: Any, view: Any, node: Any) -> dict[str, Any]:
         app_state = state()
         default = app_state.settings.default_region
+        trigger = clicked_link()
+        if trigger == "appeared":
+            return Sync().outputs()
         try:
             return sync_view(
-                ctx.triggered_id, search=url, region=region, query=query, tapped=tapped,
-                current=view_from_stores(view, node, default), default_region=default,
-                searched_node=lambda wanted: searched_node(app_state, wanted),
+                trigger, search=url, region=region, query=query, tapped=tapped,
+                current=view_from_stores(view, node, default, color), default_region=default,
+                searched_node=lambda wanted: searched_node(app_state, wanted), color=color,
             ).outputs()
         except Exception:
             logger.exception("estate view sync failed")
@@ -89,14 +97,20 @@ def register_callbacks(app: dash.Dash) -> None:
 
     @app.callback(
         output={"panel": Output(ids.ESTATE_PANEL, "children")},
-        inputs={"node": Input(ids.ESTATE_NODE, "data"), "view": Input(ids.ESTATE_VIEW, "data")},
+        inputs={"node": Input(ids.ESTATE_NODE, "data"), "view": Input(ids.ESTATE_VIEW, "data"),
+                "color": Input(ids.ESTATE_COLOR, "value")},
     )
-    def _panel(node: Any, view: Any) -> dict[str, Any]:
+    def _panel(node: Any, view: Any, color: Any) -> dict[str, Any]:
         app_state = state()
         if view is None:
             return {"panel": []}
         return {"panel": panel_for(app_state, view_from_stores(
-            view, node, app_state.settings.default_region))}
+            view, node, app_state.settings.default_region, color))}
+
+    # Colour by status or risk: the graph restyled, the legend's groups switched.
+    register_colour(app, toggle=ids.ESTATE_COLOR, graph=ids.ESTATE_GRAPH,
+                    legend=ids.ESTATE_LEGEND, sheet=estate_stylesheet,
+                    legend_class="estate-legend")
 
     # The selection focused (the pipeline page's own function: it reads the graph through
     # window.cy), the graph's listeners and the drawer.

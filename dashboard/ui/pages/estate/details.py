@@ -1,5 +1,7 @@
-"""The estate page's side panel: the selected node's details, its connections, how the search
-reached it, and a link to the pipeline page at the run that produced it.
+"""The estate page's side panel: the selected node's details, its risk (its own findings and
+those it inherits, each source and path a link that selects that node: first under its
+heading when the graph is coloured by risk), its connections, how the search reached it, and
+a link to the pipeline page at the run that produced it.
 
 Everything from AWS is shown as text through ``panels.text`` (hidden characters escaped);
 links are built here from the node's parts (``/?region=&pipeline=&execution=``).
@@ -14,6 +16,7 @@ from urllib.parse import urlencode
 from dash import dcc, html
 
 from dashboard.core.state import AppState
+from dashboard.ui import ids
 from dashboard.ui.components.elements import status_class
 from dashboard.ui.components.messages import error_message
 from dashboard.ui.components.panels import (
@@ -24,8 +27,16 @@ from dashboard.ui.components.panels import (
     status_chip,
     text,
 )
+from dashboard.ui.components.risk import COLOR_RISK, risk_of
+from dashboard.ui.components.risk_panel import risk_section
 from dashboard.ui.pages import relative_path
-from dashboard.ui.pages.estate.graph import attributes, edges_of, node_status, nodes_of
+from dashboard.ui.pages.estate.graph import (
+    attributes,
+    edges_of,
+    estate_findings,
+    node_status,
+    nodes_of,
+)
 from dashboard.ui.pages.estate.load import KIND_WORDS, answer_search, fetch_estate
 from dashboard.ui.pages.estate.view import EstateView
 
@@ -84,13 +95,35 @@ def panel_for(app: AppState, view: EstateView) -> list[Component]:
                    "node to see its details.", className="muted hint"),
         ]
         return out
-    out += node_panel(node, document)
+    details = node_panel(node, document)
+    risk = node_risk(node, document, nodes)
+    if view.color == COLOR_RISK:
+        out += [*details[:1], risk, *details[1:]]
+    else:
+        out += [*details, risk]
     if view.q:
         reached = reach_section(app, view, document, str(node["id"]))
         if reached is not None:
             out.append(reached)
     out.append(connections(node, document, nodes))
     return out
+
+
+def node_link(node: str, place: int) -> dict[str, Any]:
+    """The pattern id of a button that selects the node ``node`` (``view.sync_view``)."""
+    return {"type": ids.ESTATE_SELECT_NODE, "node": node, "n": place}
+
+
+def node_risk(node: Mapping[str, Any], document: Mapping[str, Any],
+              nodes: Mapping[str, Mapping[str, Any]]) -> Component:
+    """The node's Risk section: sources and paths named by the nodes' labels."""
+
+    def label_of(node_id: str) -> tuple[str, str]:
+        label = str((nodes.get(node_id) or {}).get("label") or node_id)
+        return label, label
+
+    return risk_section(risk_of(node), node_id=str(node["id"]),
+                        own_of=estate_findings(document), label_of=label_of, link=node_link)
 
 
 def node_panel(node: Mapping[str, Any], document: Mapping[str, Any]) -> list[Component]:

@@ -3,7 +3,7 @@ and the highlight of its answer (pure, no Dash, no AWS).
 
 Element ids are the estate's own node ids (they start with their kind: ``pipeline:...``,
 ``dataset:s3://...``, ``endpoint:arn:...``); an edge's id is ``edge:<kind>:<from>-><to>``.
-Every look is a class (``estate-node kind-endpoint status-failed``, ``on-path``,
+Every look is a class (``estate-node kind-endpoint status-failed risk-high``, ``on-path``,
 ``query-start``, ``dimmed``); the stylesheet (``components.stylesheet.estate_stylesheet``)
 decides what each looks like.
 
@@ -35,6 +35,13 @@ from dashboard.ui.components.elements import (
     slug,
     status_class,
     via_class,
+)
+from dashboard.ui.components.risk import (
+    FindingsOf,
+    own_findings_index,
+    risk_classes,
+    risk_level,
+    risk_of,
 )
 from dashboard.ui.components.visible import visible_text
 from lineage.models import NOT_STARTED, UNKNOWN
@@ -236,7 +243,18 @@ class Drawn:
     preset: bool  # positions computed here (a big scope): no client-side layout
 
 
-def node_classes(node: Mapping[str, Any]) -> str:
+def estate_findings(document: Any) -> FindingsOf:
+    """The own findings of an estate's nodes, by node id (the ids its risks name)."""
+    return own_findings_index([(str(n["id"]), n) for n in nodes_of(document)])
+
+
+def _no_findings(_node: str) -> list[Mapping[str, Any]]:
+    return []
+
+
+def node_classes(node: Mapping[str, Any], own_of: FindingsOf = _no_findings) -> str:
+    """Its kind, status, approval, bucket look and risk (``own_of``: the estate's own
+    findings by node id, for the findings it inherits)."""
     kind = str(node.get("kind"))
     classes = ["estate-node", f"kind-{slug(kind)}" if kind in KINDS else "kind-other"]
     status = node_status(node)
@@ -253,6 +271,7 @@ def node_classes(node: Mapping[str, Any]) -> str:
             UNKNOWN: "artifact-unknown",
             NOT_READ: "artifact-not-read",
         }.get(security, "artifact-secure"))
+    classes.append(risk_classes(risk_of(node), own_of))
     return " ".join(classes)
 
 
@@ -272,10 +291,11 @@ def estate_elements(document: Any, highlight: Highlight | None = None,
     rest dimmed. ``positions``: compute a layered layout here; ``None`` decides by size."""
     nodes = nodes_of(document)
     known = {str(n["id"]) for n in nodes}
+    own_of = estate_findings(document)
     elements: list[dict[str, Any]] = []
     for node in nodes:
         node_id = str(node["id"])
-        classes = node_classes(node)
+        classes = node_classes(node, own_of)
         if highlight is not None:
             classes += _lit(node_id in highlight.nodes, node_id in highlight.starts)
         status = node_status(node)
@@ -285,6 +305,7 @@ def estate_elements(document: Any, highlight: Highlight | None = None,
                 "label": node_label(node),
                 "kind": str(node.get("kind")),
                 "status": status or "",
+                "risk": risk_level(risk_of(node)),
                 "name": visible_text(str(node.get("label") or "")),  # the tooltip: whole
             },
             "classes": classes,

@@ -17,7 +17,7 @@ from dashboard.ui.components.stylesheet import estate_stylesheet
 from dashboard.ui.pages import relative_path
 from dashboard.ui.pages.estate.legend import estate_legend
 from dashboard.ui.pages.estate.view import ALL
-from dashboard.ui.pages.graph_page import graph_loading, workspace
+from dashboard.ui.pages.graph_page import colour_toggle, graph_loading, workspace
 from dashboard.ui.pages.pipeline.validation import offered_order
 
 TITLE = "SageMaker Lineage: estate"
@@ -93,6 +93,7 @@ def graph_area() -> html.Section:
             html.Div([html.Button("Fit", id=ids.ESTATE_FIT, n_clicks=0, className="button",
                                   title="Fit the graph to the view")],
                      className="toolbar-group"),
+            html.Div([colour_toggle(ids.ESTATE_COLOR)], className="toolbar-group"),
             html.Div([html.Button("Details", id=ids.ESTATE_DRAWER_TOGGLE, n_clicks=0,
                                   className="button drawer-toggle",
                                   title="Show the details of the selection")],

@@ -7,7 +7,9 @@ and the graph's own classes (``graph.node_classes``); how each looks is read fro
 itself (``estate_stylesheet()``, the rules of the classes the graph gives), so the legend
 cannot show what the graph does not draw. Shapes are drawn by the pipeline page's legend's
 SVG helpers (``components.legend.shape_svg``). Each entry names the classes it explains
-(``data-legend``), which the tests compare with the sheet.
+(``data-legend``), which the tests compare with the sheet. Coloured by risk, the Risk group
+(the pipeline legend's, ``components.legend.risk_entries``) shows instead of the groups whose
+looks the risk looks replace (status, approval, buckets).
 """
 
 from __future__ import annotations
@@ -20,7 +22,12 @@ from dash import html
 
 from dashboard.ui import ids
 from dashboard.ui.components.elements import VIA_READS, VIA_WRITES, status_class, via_class
-from dashboard.ui.components.legend import shape_svg
+from dashboard.ui.components.legend import (
+    RISK_LEGEND,
+    STATUS_LEGEND,
+    risk_entries,
+    shape_svg,
+)
 from dashboard.ui.components.stylesheet import (
     APPROVAL_LOOK,
     ESTATE_EDGE_LOOK,
@@ -127,7 +134,7 @@ def _kind_entries(sheet: Sequence[Mapping[str, Any]]) -> list[html.Li]:
     for kind, (shape, _, _) in KIND_LOOK.items():
         # The classes the graph gives a node of the kind, less its status (told apart).
         classes = [c for c in node_classes({"kind": kind, "attributes": {}}).split()
-                   if not c.startswith(("status-", "artifact-", "approval-"))]
+                   if not c.startswith(("status-", "artifact-", "approval-", "risk-"))]
         entries.append(_entry(node_uri(style_of(sheet, "node", classes)), _words(kind),
                               [f"kind-{kind}"], title=f"{_words(kind)} ({shape})"))
     entries.append(_entry(node_uri(style_of(sheet, "node", ["estate-node", OTHER_KIND])),
@@ -198,18 +205,20 @@ def estate_legend() -> html.Details:
     """Closed by default over the graph's foot; the summary opens it (no callback)."""
     sheet = estate_stylesheet()
     groups = [
-        ("Kinds", _kind_entries(sheet)),
-        ("Edges", _edge_entries(sheet)),
-        ("Status", _status_entries()),
-        ("Approval", _approval_entries(sheet)),
-        ("Buckets", _bucket_entries(sheet)),
-        ("Search", _search_entries(sheet)),
+        ("Kinds", _kind_entries(sheet), ""),
+        ("Edges", _edge_entries(sheet), ""),
+        ("Status", _status_entries(), STATUS_LEGEND),
+        ("Approval", _approval_entries(sheet), STATUS_LEGEND),
+        ("Buckets", _bucket_entries(sheet), STATUS_LEGEND),
+        ("Risk", risk_entries(), RISK_LEGEND),
+        ("Search", _search_entries(sheet), ""),
     ]
     return html.Details(
         [html.Summary("Legend", className="estate-legend-summary",
                       title="Show or hide the legend"),
-         html.Div([html.Div([html.H5(name), html.Ul(entries)], className="legend-group")
-                   for name, entries in groups], className="estate-legend-body")],
+         html.Div([html.Div([html.H5(name), html.Ul(entries)],
+                            className=f"legend-group {shown}".strip())
+                   for name, entries, shown in groups], className="estate-legend-body")],
         id=ids.ESTATE_LEGEND,
         className="estate-legend",
         open=False,

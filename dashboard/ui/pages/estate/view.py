@@ -1,10 +1,13 @@
-"""The estate page's URL and what it shows: ``?region=&q=&node=``.
+"""The estate page's URL and what it shows: ``?region=&q=&node=&color=risk``.
 
 ``region``: one region, a comma-separated list or ``all`` (as ``/estate`` takes it; default:
 the default region); ``q``: the search (an S3 URI, a bucket, a pipeline, a model package or
-an endpoint); ``node``: the selected node's id (the estate's own, kind first). The URL (first
-load, back/forward, a shared link) sets the region picker, the search box, the view and the
-selection; a change of region, a search or a tap sets the view and pushes a URL.
+an endpoint); ``node``: the selected node's id (the estate's own, kind first); ``color``: the
+graph's colouring (``risk``; status when absent or anything else), held by its toggle, not by
+the view store the graph is drawn from. The URL (first load, back/forward, a shared link) sets
+the region picker, the search box, the colouring, the view and the selection; a change of
+region, a search, a colouring, a tap or a risk's link to a node sets the view and pushes a
+URL.
 
 Every value comes from the browser, so any may be of the wrong type: such a value counts as
 absent here; a region the server does not offer is refused where the estate is requested
@@ -21,6 +24,7 @@ from urllib.parse import urlencode
 from dash import no_update
 
 from dashboard.ui import ids
+from dashboard.ui.components.risk import COLOR_STATUS, color_of
 from dashboard.ui.pages.graph_page import Outputs, query_values
 
 ALL = "all"
@@ -32,10 +36,13 @@ class EstateView:
     region: str  # as the API takes it: "ap-northeast-2", "a,b" or "all"
     q: str | None = None
     node: str | None = None
+    color: str = COLOR_STATUS  # the graph's colouring (components.risk.COLORS)
 
     def query(self) -> str:
         pairs = [(key, value) for key, value in
                  (("region", self.region), ("q", self.q), ("node", self.node)) if value]
+        if self.color != COLOR_STATUS:
+            pairs.append(("color", self.color))
         return "?" + urlencode(pairs) if pairs else ""
 
     def store(self) -> dict[str, Any]:
@@ -50,16 +57,19 @@ def _text(value: Any) -> str | None:
 def parse_query(search: Any, default_region: str) -> EstateView:
     """The view of a URL's query string; blank and over-long values count as absent."""
     first = query_values(search, MAX_URL_VALUE)
-    return EstateView(first("region") or default_region, first("q"), first("node"))
+    return EstateView(first("region") or default_region, first("q"), first("node"),
+                      color_of(first("color")))
 
 
-def view_from_stores(view: Any, node: Any, default_region: str) -> EstateView:
-    """The view the stores hold; before the URL was first read (no view yet) a scope of no
-    region, so that the URL's view, whatever it is, is a change."""
+def view_from_stores(view: Any, node: Any, default_region: str, color: Any = None
+                     ) -> EstateView:
+    """The view the stores hold (``color``: the colouring toggle's value); before the URL was
+    first read (no view yet) a scope of no region, so that the URL's view, whatever it is, is
+    a change."""
     if not isinstance(view, Mapping):
-        return EstateView("", None, _text(node) or None)
+        return EstateView("", None, _text(node) or None, color_of(color))
     return EstateView(_text(view.get("region")) or default_region, _text(view.get("q")) or None,
-                      _text(node) or None)
+                      _text(node) or None, color_of(color))
 
 
 def picker_value(region: str) -> list[str]:
@@ -91,6 +101,7 @@ class Sync(Outputs):
     search: Any = no_update  # the search box's text
     view: Any = no_update
     node: Any = no_update
+    color: Any = no_update  # the colouring toggle's value
 
 
 def sync_view(
@@ -103,10 +114,13 @@ def sync_view(
     current: EstateView,
     default_region: str,
     searched_node: Any = None,
+    color: Any = None,
 ) -> Sync:
-    """Keep URL, picker, search box, view and selection in agreement.
+    """Keep URL, picker, search box, colouring, view and selection in agreement.
 
-    ``trigger``: the id of what changed (the URL, the picker, the search box, the graph);
+    ``trigger``: the id of what changed (the URL, the picker, the search box, the colouring,
+    the graph, or the pattern id of a node link, ``ESTATE_SELECT_NODE``); ``color``: the
+    colouring toggle's value (``current`` holds it too);
     ``searched_node(view)``: the node a search selects (``graph.plan_search`` on the scope),
     called for a search only.
     """
@@ -119,7 +133,17 @@ def sync_view(
             search=wanted.q or "",
             view=wanted.store() if wanted.store() != current.store() else no_update,
             node=wanted.node if wanted.node != current.node else no_update,
+            color=wanted.color if wanted.color != color_of(color) else no_update,
         )
+    if isinstance(trigger, Mapping) and trigger.get("type") == ids.ESTATE_SELECT_NODE:
+        linked = _text(trigger.get("node"))
+        if not linked or linked == current.node:
+            return Sync()
+        return Sync(url_search=replace(current, node=linked).query(), node=linked)
+    if trigger == ids.ESTATE_COLOR:
+        if current.color == parse_query(search, default_region).color:
+            return Sync()
+        return Sync(url_search=current.query())
     if trigger == ids.ESTATE_REGION:
         chosen = region_of_picker(region)
         if chosen is None:  # emptied: the picker keeps the scope it had

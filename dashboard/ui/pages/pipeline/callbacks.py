@@ -18,7 +18,8 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 from dashboard.core.state import state
 from dashboard.ui import ids
 from dashboard.ui.components.messages import shown
-from dashboard.ui.pages.graph_page import register_graph_clientside
+from dashboard.ui.components.stylesheet import stylesheet
+from dashboard.ui.pages.graph_page import clicked_link, register_colour, register_graph_clientside
 from dashboard.ui.pages.pipeline.catalog import (
     execution_options,
     pipeline_options,
@@ -34,18 +35,6 @@ from dashboard.ui.pages.pipeline.layout import (
 )
 from dashboard.ui.pages.pipeline.view import Sync, sync_view, view_from_stores
 
-
-def _link_trigger() -> Any:
-    """The pattern id of a step link or search match that was clicked; ``None`` for a link
-    that only appeared (Dash calls a pattern callback when its components are added)."""
-    if not ctx.triggered:
-        return None
-    first = ctx.triggered[0]
-    trigger = ctx.triggered_id
-    if isinstance(trigger, dict) and not first.get("value"):
-        return "appeared"
-    return trigger
-
 logger = logging.getLogger("dashboard.callbacks")
 
 
@@ -60,6 +49,7 @@ def register_callbacks(app: dash.Dash) -> None:
             "node": Output(ids.NODE, "data"),
             "data_view": Output(ids.DATA_VIEW, "value"),
             "layout_choice": Output(ids.LAYOUT_CHOICE, "value"),
+            "color": Output(ids.COLOR, "value"),
             "search_message": Output(ids.SEARCH_MESSAGE, "children"),
             "search_matches": Output(ids.SEARCH_MATCHES, "data"),
         },
@@ -76,6 +66,8 @@ def register_callbacks(app: dash.Dash) -> None:
             "submits": Input(ids.SEARCH, "n_submit"),
             "step_links": Input({"type": ids.SELECT_STEP, "step": ALL}, "n_clicks"),
             "matches": Input({"type": ids.MATCH, "step": ALL}, "n_clicks"),
+            "color": Input(ids.COLOR, "value"),
+            "node_links": Input({"type": ids.SELECT_NODE, "node": ALL, "n": ALL}, "n_clicks"),
             "step_query": State(ids.SEARCH, "value"),
             "step_names": State(ids.STEP_NAMES, "data"),
             "view": State(ids.VIEW, "data"),
@@ -84,8 +76,9 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _sync(search: Any, region: Any, pipeline: Any, execution: Any, data_view: Any,
               layout_choice: Any, tapped: Any, submits: Any, step_links: Any, matches: Any,
-              step_query: Any, step_names: Any, view: Any, node: Any) -> dict[str, Any]:
-        trigger = _link_trigger()
+              color: Any, node_links: Any, step_query: Any, step_names: Any, view: Any,
+              node: Any) -> dict[str, Any]:
+        trigger = clicked_link()
         if trigger == "appeared":
             return Sync().outputs()
         try:
@@ -94,9 +87,9 @@ def register_callbacks(app: dash.Dash) -> None:
                 search=search, region=region, pipeline=pipeline, execution=execution,
                 selected=[tapped] if isinstance(tapped, dict) else tapped,
                 step_query=step_query, step_names=step_names,
-                current=view_from_stores(view, node),
+                current=view_from_stores(view, node, color),
                 default_region=state().settings.default_region,
-                data_view=data_view, layout_choice=layout_choice,
+                data_view=data_view, layout_choice=layout_choice, color=color,
             ).outputs()
         except Exception:
             logger.exception("view sync failed")
@@ -191,10 +184,15 @@ def register_callbacks(app: dash.Dash) -> None:
 
     @app.callback(
         output={"panel": Output(ids.PANEL, "children")},
-        inputs={"node": Input(ids.NODE, "data"), "meta": Input(ids.META, "data")},
+        inputs={"node": Input(ids.NODE, "data"), "meta": Input(ids.META, "data"),
+                "color": Input(ids.COLOR, "value")},
     )
-    def _panel(node: Any, meta: Any) -> dict[str, Any]:
-        return {"panel": panel_for(state(), meta, node)}
+    def _panel(node: Any, meta: Any, color: Any) -> dict[str, Any]:
+        return {"panel": panel_for(state(), meta, node, color)}
+
+    # Colour by status or risk: the graph restyled, the legend's groups switched.
+    register_colour(app, toggle=ids.COLOR, graph=ids.GRAPH, legend=ids.LEGEND,
+                    sheet=stylesheet, legend_class="legend")
 
     @app.callback(
         output={"caption": Output(ids.EDGE_CAPTION, "children")},

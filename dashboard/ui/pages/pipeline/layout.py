@@ -16,7 +16,7 @@ from dashboard.ui.components.legend import legend
 from dashboard.ui.components.nav import page_links
 from dashboard.ui.components.stylesheet import stylesheet
 from dashboard.ui.pages import relative_path
-from dashboard.ui.pages.graph_page import graph_loading, workspace
+from dashboard.ui.pages.graph_page import colour_toggle, graph_loading, workspace
 from dashboard.ui.pages.pipeline.validation import offered_order
 from dashboard.ui.pages.pipeline.view import DATA_VIEW_ON, LATEST
 
@@ -146,6 +146,7 @@ def graph_area() -> html.Section:
                                   options=[{"label": " Data view", "value": DATA_VIEW_ON}],
                                   value=[], className="toggle", inline=True,
                                   labelStyle={"display": "inline-flex"}),
+                    colour_toggle(ids.COLOR),
                     dcc.Dropdown(id=ids.LAYOUT_CHOICE,
                                  options=[{"label": label, "value": value}
                                           for value, label in LAYOUT_CHOICES],

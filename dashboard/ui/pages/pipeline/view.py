@@ -1,11 +1,14 @@
 """The pipeline page's URL and what it shows: the whole view lives in the query string.
 
-``?region=&pipeline=&execution=&node=&data=1&layout=dagre``: the URL (first load,
+``?region=&pipeline=&execution=&node=&data=1&layout=dagre&color=risk``: the URL (first load,
 back/forward, a shared link) sets the dropdowns, the toggles, the view and the selected node;
-a user's change of any of them, a tap in the graph, a search or a "select this step" link sets
-the view and pushes a URL. A link to an artifact (``node=artifact:<id>``) opens the data view,
-where artifacts are drawn. The URL names a step by its plain name; the page holds the graph's
-element id (``step:<name>``): ``parse_query`` and ``View.query`` map between them.
+a user's change of any of them, a tap in the graph, a search, a "select this step" link or a
+risk's link to a node sets the view and pushes a URL. ``color`` (the colouring: ``risk``, or
+status when absent or anything else) only restyles the graph: it is held by its toggle, not
+by the view store the graph is drawn from. A link to an artifact (``node=artifact:<id>``)
+opens the data view, where artifacts are drawn. The URL names a step by its plain name; the
+page holds the graph's element id (``step:<name>``): ``parse_query`` and ``View.query`` map
+between them.
 
 Every value comes from the browser, so any of them may be of the wrong type (a dict where a
 string goes): such a value counts as absent here, and where it names what to load, the request
@@ -27,11 +30,13 @@ from dashboard.ui.components.elements import (
     ARTIFACT_PREFIX,
     LAYOUT_AUTO,
     LAYOUT_CHOICES,
+    NODE_PREFIXES,
     element_of_node,
     node_of_element,
     step_element_id,
 )
 from dashboard.ui.components.panels import text
+from dashboard.ui.components.risk import COLOR_STATUS, color_of
 from dashboard.ui.components.visible import visible_text
 from dashboard.ui.pages.graph_page import Outputs, query_values
 
@@ -52,17 +57,20 @@ class View:
     node: str | None = None  # the selected element's id: "step:<name>" or "artifact:<id>"
     data: bool = False  # the data view: S3 artifacts drawn as nodes
     layout: str = LAYOUT_AUTO
+    color: str = COLOR_STATUS  # the graph's colouring (components.risk.COLORS)
 
     def query(self) -> str:
         pairs: list[tuple[str, str]] = [
             (key, node_of_element(value) if key == "node" else value)
             for key, value in asdict(self).items()
-            if key not in ("data", "layout") and value
+            if key not in ("data", "layout", "color") and value
         ]
         if self.data:
             pairs.append(("data", "1"))
         if self.layout != LAYOUT_AUTO:
             pairs.append(("layout", self.layout))
+        if self.color != COLOR_STATUS:
+            pairs.append(("color", self.color))
         return "?" + urlencode(pairs) if pairs else ""
 
     def store(self) -> dict[str, Any]:
@@ -84,17 +92,20 @@ def parse_query(search: Any, default_region: str) -> View:
         # An artifact can only be shown where artifacts are drawn.
         data=first("data") in ("1", "true") or _is_artifact(node),
         layout=layout if layout in LAYOUTS else LAYOUT_AUTO,
+        color=color_of(first("color")),
     )
 
 
-def view_from_stores(view: Any, node: Any) -> View:
-    """The view the stores hold. Region, pipeline and execution are kept as they are, of any
-    type: what loads them refuses a wrong one with a message, never a different view."""
+def view_from_stores(view: Any, node: Any, color: Any = None) -> View:
+    """The view the stores hold (``color``: the colouring toggle's value). Region, pipeline
+    and execution are kept as they are, of any type: what loads them refuses a wrong one with
+    a message, never a different view."""
     view = view if isinstance(view, Mapping) else {}
     layout = view.get("layout")
     return View(view.get("region"), view.get("pipeline"), view.get("execution"), _text(node),
                 data=bool(view.get("data")),
-                layout=layout if isinstance(layout, str) and layout in LAYOUTS else LAYOUT_AUTO)
+                layout=layout if isinstance(layout, str) and layout in LAYOUTS else LAYOUT_AUTO,
+                color=color_of(color))
 
 
 def _text(value: Any) -> str | None:
@@ -117,18 +128,20 @@ class Sync(Outputs):
     execution: Any = no_update
     data_view: Any = no_update  # the checkbox's value: [DATA_VIEW_ON] or []
     layout_choice: Any = no_update
+    color: Any = no_update  # the colouring toggle's value
     view: Any = no_update
     node: Any = no_update
     search_message: Any = no_update
     search_matches: Any = no_update
 
 
-def _toggles(wanted: View, data_view: Any, layout_choice: Any) -> dict[str, Any]:
-    """The data view checkbox and the layout dropdown as ``wanted`` has them."""
+def _toggles(wanted: View, data_view: Any, layout_choice: Any, color: Any) -> dict[str, Any]:
+    """The data view checkbox, the layout dropdown and the colouring as ``wanted`` has them."""
     checkbox = [DATA_VIEW_ON] if wanted.data else []
     return {
         "data_view": checkbox if checkbox != list(data_view or []) else no_update,
         "layout_choice": wanted.layout if wanted.layout != layout_choice else no_update,
+        "color": wanted.color if wanted.color != color_of(color) else no_update,
     }
 
 
@@ -146,12 +159,15 @@ def sync_view(
     default_region: str,
     data_view: Any = None,
     layout_choice: Any = None,
+    color: Any = None,
 ) -> Sync:
     """Keep URL, dropdowns, toggles, the view and the selected node in agreement.
 
     ``trigger`` is the id of what changed: a component id, or a pattern id (a dict) of a
-    step link (``SELECT_STEP``) or a search match (``MATCH``). The values are as the browser
-    sent them (``selected``: the tapped nodes' data); one of the wrong type counts as absent.
+    step link (``SELECT_STEP``), a search match (``MATCH``) or a node link (``SELECT_NODE``:
+    an artifact opens the data view). The values are as the browser sent them (``selected``:
+    the tapped nodes' data; ``color``: the colouring toggle's, which ``current`` holds too);
+    one of the wrong type counts as absent.
     """
     region, pipeline, execution = _text(region), _text(pipeline), _text(execution)
     layout_choice, step_query = _text(layout_choice), _text(step_query)
@@ -165,11 +181,13 @@ def sync_view(
             region=wanted.region if wanted.region != region else no_update,
             pipeline=wanted.pipeline if wanted.pipeline != pipeline else no_update,
             execution=wanted_execution if wanted_execution != execution else no_update,
-            **_toggles(wanted, data_view, layout_choice),
+            **_toggles(wanted, data_view, layout_choice, color),
             view=wanted.store() if wanted.store() != current.store() else no_update,
             node=wanted.node if wanted.node != current.node else no_update,
             search_message="",
         )
+    if isinstance(trigger, Mapping) and trigger.get("type") == ids.SELECT_NODE:
+        return _select_node(trigger.get("node"), current)
     if isinstance(trigger, Mapping):  # a link that chooses a step
         step = str(trigger.get("step") or "")
         linked = step_element_id(step)
@@ -191,14 +209,15 @@ def sync_view(
     if trigger == ids.REGION:
         if not region or region == current.region:
             return Sync()
-        new = View(region=region, data=current.data, layout=current.layout)
+        new = View(region=region, data=current.data, layout=current.layout,
+                   color=current.color)
         return Sync(url_search=new.query(), pipeline=None, execution=LATEST, view=new.store(),
                     node=None, search_message="")
     if trigger == ids.PIPELINE:
         if not pipeline or pipeline == current.pipeline:
             return Sync()
         new = View(region=current.region or region, pipeline=pipeline, data=current.data,
-                   layout=current.layout)
+                   layout=current.layout, color=current.color)
         return Sync(url_search=new.query(), execution=LATEST, view=new.store(), node=None,
                     search_message="")
     if trigger == ids.EXECUTION:
@@ -221,6 +240,10 @@ def sync_view(
             return Sync()
         new = replace(current, layout=choice)
         return Sync(url_search=new.query(), view=new.store())
+    if trigger == ids.COLOR:
+        if current.color == parse_query(search, default_region).color:
+            return Sync()
+        return Sync(url_search=current.query())
     if trigger == ids.GRAPH:  # a tap: the element's own id
         chosen = next((str(d.get("id")) for d in selected if d.get("id")), None)
         if chosen == current.node:
@@ -233,6 +256,18 @@ def sync_view(
 
 def _is_artifact(node: str | None) -> bool:
     return bool(node and node.startswith(ARTIFACT_PREFIX))
+
+
+def _select_node(node: Any, current: View) -> Sync:
+    """A link to an element (a risk's source or a node on its path): selected; an artifact
+    opens the data view, where artifacts are drawn."""
+    if not isinstance(node, str) or not node.startswith(NODE_PREFIXES) or node == current.node:
+        return Sync()
+    new = replace(current, node=node, data=current.data or _is_artifact(node))
+    return Sync(url_search=new.query(), node=node,
+                view=new.store() if new.store() != current.store() else no_update,
+                data_view=[DATA_VIEW_ON] if new.data != current.data else no_update,
+                search_message="")
 
 
 def _search(query: str | None, names: Sequence[str], current: View) -> Sync:
