@@ -26,7 +26,15 @@ S3_CALLS = {
     "GetPublicAccessBlock": "publicAccess",
     "GetBucketTagging": "tags",
     "GetBucketLocation": "region",  # (ext): absent rather than Unknown
+    "GetBucketPolicyStatus": "publicPolicy",  # (ext)
+    "GetBucketLifecycleConfiguration": "lifecycle",  # (ext): null when unknown
+    "GetObjectLockConfiguration": "objectLock",  # (ext)
 }
+# The setting an unverified finding names when that field could not be read (the default
+# policy judges neither tags nor Object Lock; Macie is asked in the bucket's region).
+UNVERIFIED = {"encryption": "encryption", "versioning": "versioning",
+              "publicAccess": "publicAccess", "publicPolicy": "publicPolicy",
+              "lifecycle": "lifecycle", "region": "sensitiveData"}
 S3_PIPELINE = "fraud-detection-pipeline"
 # Its seeded finished run: the live ones move with the clock, between two sandboxes' answers.
 S3_EXECUTION = "f9r8a7u6d5aa"
@@ -54,6 +62,7 @@ def normalised(document: dict[str, Any]) -> dict[str, Any]:
     def strip(node: Any) -> None:
         if isinstance(node, dict):
             node.pop("elapsedSec", None)
+            node.pop("risk", None)  # judged from the settings: checked on its own
             for value in node.values():
                 strip(value)
         elif isinstance(node, list):
@@ -118,11 +127,19 @@ def test_denied_bucket_setting_is_unknown_for_that_field_only(
         buckets.add(artifact["bucket"])
         if field == "region":
             del artifact["s3"]["region"]
-        elif field == "tags":
-            artifact["s3"]["tags"] = None  # unknown tags are null, never a string
+            # Macie is asked in the bucket's own region: without it, not asked.
+            artifact["s3"]["sensitiveData"] = {"status": "Unknown", "findings": 0, "types": []}
+        elif field in ("tags", "lifecycle"):
+            artifact["s3"][field] = None  # unknown lists and maps are null, never a string
         else:
             artifact["s3"][field] = "Unknown"
     assert normalised(document) == expected
+    # What could not be read is a finding of every artifact there, never a pass.
+    setting = UNVERIFIED.get(field)
+    for artifact in document["graph"]["artifacts"]:
+        unverified = {f["setting"] for f in artifact["risk"]["findings"]
+                      if f["kind"] == "unverified"}
+        assert unverified == ({setting} if setting else set()), artifact["uri"]
     assert len(buckets) == 2
     warnings = document["warnings"]
     assert sorted(w["target"] for w in warnings) == sorted(buckets), "one warning per bucket"
