@@ -123,14 +123,15 @@ def test_a_pipelines_groups_are_its_artifacts(server: Server) -> None:
     assert report["generatedAt"] == lineage["generatedAt"]  # the cached document's
 
 
-def test_the_clean_chain_has_nothing_high(server: Server, estate_findings: dict[str, Any]
-                                          ) -> None:
-    report = ok(server.get("/findings", params={"pipeline": "mlops-pipeline", **SEOUL,
-                                                "severity": "high"}))
+def test_the_clean_chain_has_none(server: Server, estate_findings: dict[str, Any]) -> None:
+    report = ok(server.get("/findings", params={"pipeline": "mlops-pipeline", **SEOUL}))
     assert report["groups"] == [] and report["summary"]["findings"] == 0
     for group in estate_findings["groups"]:
-        if severity_rank(group["severity"] or "") >= severity_rank("high"):
-            assert all(item["label"] != "mlops-churn-prod" for item in group["reaches"])
+        assert all(item["label"] != "mlops-churn-prod" for item in group["reaches"])
+    estate = ok(server.get("/estate", params=SEOUL))
+    clean = next(n for n in estate["nodes"] if n["label"] == "mlops-churn-prod")
+    assert clean["attributes"]["status"] == "InService"
+    assert clean["risk"] == {"severity": None, "findings": [], "inherited": []}
 
 
 def test_the_severity_filter(server: Server, estate_findings: dict[str, Any]) -> None:
