@@ -437,25 +437,71 @@ def s3_settings(s3: Any) -> Component:
         return html.Div("Bucket settings were not read.", className="muted")
     issues = set(artifact_issues(s3))
 
-    def verdict(value: Any, bad: bool) -> Component:
-        kind = "warn" if bad else ("unknown" if value == "Unknown" else "ok")
-        mark = {"warn": "\u26a0 ", "unknown": "? ", "ok": "\u2713 "}[kind]
-        return html.Span(mark + text(value, 64), className=f"verdict verdict-{kind}")
-
     encryption = s3.get("encryption")
     tags = s3.get("tags")
-    return html.Dl(
-        [
-            field_row("Encryption", verdict(
-                "none" if encryption in (None, "None") else encryption, "unencrypted" in issues)),
-            field_row("Versioning", verdict(s3.get("versioning"),
-                                            "versioning not enabled" in issues)),
-            field_row("Public access", verdict(s3.get("publicAccess"),
-                                               "public access not blocked" in issues)),
-            field_row("Tags", html.Span(tag_chips(tags) or "none")),
-        ],
-        className="fields s3-settings",
-    )
+    rows = [
+        field_row("Encryption", verdict(
+            "none" if encryption in (None, "None") else encryption, "unencrypted" in issues)),
+        field_row("Versioning", verdict(s3.get("versioning"),
+                                        "versioning not enabled" in issues)),
+        field_row("Public access", verdict(s3.get("publicAccess"),
+                                           "public access not blocked" in issues)),
+        field_row("Tags", html.Span(tag_chips(tags) or "none")),
+    ]
+    return html.Dl([*rows, *exposure_rows(s3)], className="fields s3-settings")
+
+
+def verdict(value: Any, bad: bool, *, neutral: bool = False) -> Component:
+    """A setting with its mark: a warning, unknown, fine, or (``neutral``) just said."""
+    kind = "warn" if bad else ("unknown" if value == "Unknown" else
+                               "neutral" if neutral else "ok")
+    mark = {"warn": "\u26a0 ", "unknown": "? ", "ok": "\u2713 ", "neutral": ""}[kind]
+    return html.Span(mark + text(value, 200), className=f"verdict verdict-{kind}")
+
+
+def exposure_rows(s3: Mapping[str, Any]) -> list[Component]:
+    """The bucket policy, lifecycle expiry, Object Lock and Macie's findings, where read."""
+    rows = []
+    if "publicPolicy" in s3:
+        policy = s3["publicPolicy"]
+        rows.append(field_row("Bucket policy", verdict(
+            {"Public": "public", "NotPublic": "not public"}.get(policy, policy),
+            policy == "Public")))
+    if "lifecycle" in s3:
+        rules = s3["lifecycle"]
+        if not isinstance(rules, list):
+            rows.append(field_row("Lifecycle", verdict("Unknown", False)))
+        else:
+            expiring = [words for rule in rules if isinstance(rule, Mapping)
+                        if (words := expiry_words(rule))]
+            rows.append(field_row("Lifecycle", verdict(
+                "; ".join(expiring) if expiring else "nothing expires", bool(expiring))))
+    if "objectLock" in s3:
+        rows.append(field_row("Object Lock", verdict(s3["objectLock"], False,
+                                                     neutral=s3["objectLock"] == "Disabled")))
+    data = s3.get("sensitiveData")
+    if isinstance(data, Mapping):
+        status = data.get("status")
+        found = data.get("findings") or 0
+        kinds = ", ".join(str(t).rsplit("/", 1)[-1] for t in data.get("types") or [])
+        words = {
+            "Found": f"{found} finding{'s' if found != 1 else ''}" + (f": {kinds}" if kinds
+                                                                     else ""),
+            "NoneFound": "none found",
+            "NotEnabled": "Macie is not enabled",
+        }.get(str(status), "Unknown")
+        rows.append(field_row("Sensitive data", verdict(
+            words, status == "Found", neutral=status == "NotEnabled")))
+    return rows
+
+
+def expiry_words(rule: Mapping[str, Any]) -> str | None:
+    """What a lifecycle rule deletes, in words (None: it deletes no current object)."""
+    days, date = rule.get("expirationDays"), rule.get("expirationDate")
+    if not days and not date:
+        return None
+    where = f"under {text(rule.get('prefix'), 200)}" if rule.get("prefix") else "everything"
+    return f"deletes {where} " + (f"after {days} days" if days else f"on {str(date)[:10]}")
 
 
 def artifact_panel(artifact: Mapping[str, Any]) -> list[Component]:
