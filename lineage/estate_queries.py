@@ -33,8 +33,10 @@ class Reached:
     steps: tuple[str, ...] = ()
 
     def to_dict(self) -> JsonDict:
-        return {**self.node.to_dict(), "path": list(self.path), "via": self.via,
-                "steps": list(self.steps)}
+        # The node as the estate has it, but its risk: /estate and /findings say that.
+        node = self.node.to_dict()
+        node.pop("risk", None)
+        return {**node, "path": list(self.path), "via": self.via, "steps": list(self.steps)}
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,9 @@ class QueryResult:
         return tuple(item for item in self.reached if item.node.kind == kind)
 
     def to_dict(self) -> JsonDict:
-        grouped: dict[str, list[JsonDict]] = {}
+        grouped: dict[str, list[str]] = {}  # kind -> the ids reached (each once, in reached)
         for item in self.reached:
-            grouped.setdefault(item.node.kind, []).append(item.to_dict())
+            grouped.setdefault(item.node.kind, []).append(item.node.id)
         return {"starts": list(self.starts), "reached": [r.to_dict() for r in self.reached],
                 "byKind": grouped}
 

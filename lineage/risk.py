@@ -24,7 +24,9 @@ from lineage.findings import Assessment, Finding, findings_for
 from lineage.models import JsonDict
 from lineage.policy import Policy, severity_rank
 
-MAX_SOURCES = 20
+# Sources listed per node, the most severe and nearest first: enough to act on; /findings
+# lists every node each source reaches.
+MAX_SOURCES = 5
 # Step-to-step edges along which data (and so its risk) flows.
 DATA_EDGES = frozenset({"ref:Get", "artifact"})
 

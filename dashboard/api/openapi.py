@@ -533,7 +533,9 @@ def _document() -> JsonDict:
                 "starts": {"type": "array", "items": {"type": "string"}},
                 "reached": {"type": "array", "items": {"type": "object",
                             "required": ["id", "kind", "path"]}},
-                "byKind": {"type": "object"},
+                "byKind": {"type": "object", "description": "kind -> the ids of reached of "
+                           "that kind", "additionalProperties": {
+                               "type": "array", "items": {"type": "string"}}},
                 "rawDatasets": {"type": "array", "items": {"type": "object"}},
             },
         },

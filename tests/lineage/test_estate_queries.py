@@ -52,7 +52,11 @@ def test_impact_of_the_raw_data_reaches_the_endpoint_with_its_path(estate: Estat
     assert {item.node.kind for item in result.reached} >= {
         "dataset", "pipeline", "model-package", "model", "endpoint-config", "endpoint"}
     assert "model-package-group" not in {item.node.kind for item in result.reached}
-    assert result.to_dict()["byKind"]["endpoint"][0]["path"] == list(endpoint.path)
+    answer = result.to_dict()
+    assert answer["byKind"]["endpoint"] == [endpoint.node.id]  # ids: each item once, in reached
+    assert next(r for r in answer["reached"] if r["id"] == endpoint.node.id)["path"] == list(
+        endpoint.path)
+    assert all("risk" not in r for r in answer["reached"])  # /estate and /findings say that
 
 
 def test_impact_of_a_bucket_and_of_an_untouched_location(estate: Estate) -> None:
