@@ -24,7 +24,12 @@ import pytest
 import requests
 
 from dashboard.server.limits import LIMITS_OFF
-from lineage.sandbox import SandboxProcess, apply_environment, sandbox_environment
+from lineage.sandbox import (
+    SECOND_ACCOUNT_ROLE_ARN,
+    SandboxProcess,
+    apply_environment,
+    sandbox_environment,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SEC = 60.0
@@ -152,6 +157,16 @@ def start_process(argv: list[str], env: Mapping[str, str], log_path: Path, url: 
 
 def sandbox_env(sandbox: SandboxProcess, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return apply_environment(clean_environment(extra), sandbox_environment(sandbox.endpoint))
+
+
+def start_estate_server(sandbox: SandboxProcess, directory: Path) -> Server:
+    """One gunicorn worker over a FileSystemCache in ``directory`` that reads the sandbox's
+    second account too (``LINEAGE_ACCOUNT_ROLES``), without limits: the estate's tests'."""
+    env = sandbox_env(sandbox, {"LINEAGE_ACCOUNT_ROLES": SECOND_ACCOUNT_ROLE_ARN,
+                                "CACHE_TYPE": "FileSystemCache",
+                                "CACHE_DIR": str(directory / "cache"), **LIMITS_OFF})
+    return start_gunicorn("dashboard.server.wsgi:server", env, directory / "server.log",
+                          workers=1)
 
 
 @pytest.fixture(scope="session")

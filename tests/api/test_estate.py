@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 import requests
 
-from dashboard.server.limits import LIMITS_OFF
-from lineage.sandbox import SECOND_ACCOUNT_ID, SECOND_ACCOUNT_ROLE_ARN, SandboxProcess
+from lineage.sandbox import SECOND_ACCOUNT_ID, SandboxProcess
 from lineage.sandbox.world.estate import ESTATE_DOMAIN, PARTNER_PIPELINE, PARTNER_RUNS
-from tests.api.conftest import Server, sandbox_env, start_gunicorn
+from tests.api.conftest import Server, start_estate_server
 
 pytestmark = pytest.mark.sandbox
 
@@ -27,12 +26,7 @@ RAW = "s3://customer-raw-apne2/raw/customers"
 
 @pytest.fixture(scope="module")
 def server(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    directory = tmp_path_factory.mktemp("estate-server")
-    env = sandbox_env(sandbox, {"LINEAGE_ACCOUNT_ROLES": SECOND_ACCOUNT_ROLE_ARN,
-                                "CACHE_TYPE": "FileSystemCache",
-                                "CACHE_DIR": str(directory / "cache"), **LIMITS_OFF})
-    started = start_gunicorn("dashboard.server.wsgi:server", env, directory / "server.log",
-                             workers=1)
+    started = start_estate_server(sandbox, tmp_path_factory.mktemp("estate-server"))
     yield started
     started.stop()
 

@@ -18,11 +18,10 @@ from typing import Any
 import pytest
 import requests
 
-from dashboard.server.limits import LIMITS_OFF
 from lineage.findings_report import CSV_COLUMNS, FORMULA_STARTS
 from lineage.policy import severity_rank
-from lineage.sandbox import SECOND_ACCOUNT_ROLE_ARN, SandboxProcess
-from tests.api.conftest import Server, sandbox_env, start_gunicorn
+from lineage.sandbox import SandboxProcess
+from tests.api.conftest import Server, start_estate_server
 
 pytestmark = pytest.mark.sandbox
 
@@ -41,12 +40,7 @@ CHAIN = [
 
 @pytest.fixture(scope="module")
 def server(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    directory = tmp_path_factory.mktemp("findings-server")
-    env = sandbox_env(sandbox, {"LINEAGE_ACCOUNT_ROLES": SECOND_ACCOUNT_ROLE_ARN,
-                                "CACHE_TYPE": "FileSystemCache",
-                                "CACHE_DIR": str(directory / "cache"), **LIMITS_OFF})
-    started = start_gunicorn("dashboard.server.wsgi:server", env, directory / "server.log",
-                             workers=1)
+    started = start_estate_server(sandbox, tmp_path_factory.mktemp("findings-server"))
     yield started
     started.stop()
 
