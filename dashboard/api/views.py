@@ -8,6 +8,7 @@ its companions. Error bodies never carry AWS's raw text or a trace (``errors``).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,7 @@ from lineage.estate_request import (
 )
 from lineage.findings_report import document_report, estate_report, to_csv
 from lineage.findings_request import parse_findings_request
+from lineage.policy import Policy
 from lineage.request import (
     parse_executions_request,
     parse_lineage_request,
@@ -127,33 +129,43 @@ def findings() -> Response:
     wanted = parse_findings_request(request.args, settings=api.settings, regions=api.regions,
                                     offered=api.regions)
     g.log_region = ",".join(wanted.regions)
-    policy = api.settings.policy
+    scope = json.dumps(wanted.scope(), sort_keys=True)
     if wanted.lineage is not None:
         served = api.cached.lineage(wanted.lineage, refresh=_refresh(), stats=_stats())
-        report = document_report(served.document(), policy, scope=wanted.scope())
     else:
         assert wanted.estate is not None
         served = api.cached.estate(wanted.estate, refresh=_refresh(), stats=_stats(),
                                    progress=False)
-        report = estate_report(served.document(), policy, scope=wanted.scope())
-    report = report.at_least(wanted.severity)
     form = wanted.format or (
         "csv" if request.accept_mimetypes.best_match(JSON_OR_CSV) == "text/csv" else "json")
+    text = _report_text(served.body, api.settings.policy, scope, wanted.lineage is None,
+                        wanted.severity, form)
     if form == "csv":
-        response = current_app.response_class(to_csv(report), mimetype="text/csv")
+        response = current_app.response_class(text, mimetype="text/csv")
         name = wanted.lineage.pipeline if wanted.lineage is not None else "estate"
         # The name is a validated pipeline name (letters, digits, hyphens) or "estate".
         response.headers["Content-Disposition"] = f'attachment; filename="findings-{name}.csv"'
         response.headers["Cache-Control"] = "no-store"  # bucket settings, as the JSON
     else:
-        body = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
-        response = current_app.response_class(body, mimetype="application/json")
+        response = current_app.response_class(text, mimetype="application/json")
     if wanted.format is None:
         response.vary.add("Accept")  # the same address answers JSON or CSV
     response.headers["X-Cache"] = served.source
     if served.refresh_after is not None:
         response.headers["X-Refresh-After"] = str(served.refresh_after)
     return response
+
+
+# A report is the same as long as the cached answer it is made from: an estate's is a walk
+# of a megabyte of JSON, so each worker keeps its last few answers (a body is its own key).
+@functools.lru_cache(maxsize=4)
+def _report_text(body: str, policy: Policy, scope: str, estate: bool, severity: str | None,
+                 form: str) -> str:
+    make = estate_report if estate else document_report
+    report = make(json.loads(body), policy, scope=json.loads(scope)).at_least(severity)
+    if form == "csv":
+        return to_csv(report)
+    return json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
 
 @bp.get("/regions")

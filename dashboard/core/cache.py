@@ -43,6 +43,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import threading
 import time
 import uuid
@@ -169,7 +170,18 @@ class BucketEntry:
 @dataclass(frozen=True)
 class EstateEntry:
     body: str  # the estate's JSON text
-    estate: Estate  # for /impact and /provenance, which query it
+    # The Estate, pickled apart: /estate serves the body from a shared cache without making
+    # the graph's many objects again; only /impact and /provenance unpack it to walk it.
+    packed: bytes
+
+    @classmethod
+    def of(cls, estate: Estate) -> EstateEntry:
+        return cls(_dumps(estate.to_dict()), pickle.dumps(estate, pickle.HIGHEST_PROTOCOL))
+
+    @property
+    def estate(self) -> Estate:
+        estate: Estate = pickle.loads(self.packed)  # our own entry, as the cache's pickles are
+        return estate
 
 
 @dataclass(frozen=True)
@@ -550,7 +562,7 @@ class CachedLineage:
         if so_far is not None:
             return so_far, MISS
         empty = Estate((), (), (), datetime.now(UTC), EstateProgress(0, 0))
-        return EstateEntry(_dumps(empty.to_dict()), empty), MISS
+        return EstateEntry.of(empty), MISS
 
     def _estate_build(
         self, scope: EstateRequest, key: str, refresh: bool, stats: RequestStats
@@ -570,7 +582,7 @@ class CachedLineage:
                 return
             stored_at[0] = now
             estate = so_far()
-            self._set(so_far_key, EstateEntry(_dumps(estate.to_dict()), estate),
+            self._set(so_far_key, EstateEntry.of(estate),
                       self.ttls.running)
 
         def compute() -> tuple[EstateEntry, int]:
@@ -591,7 +603,7 @@ class CachedLineage:
             estate = read.estate
             partial = estate.transient or estate.progress is not None
             ttl = self.ttls.running if partial else self.ttls.lists
-            return EstateEntry(_dumps(estate.to_dict()), estate), ttl
+            return EstateEntry.of(estate), ttl
 
         return compute
 

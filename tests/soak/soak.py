@@ -191,7 +191,7 @@ def _load(server: Server, wrk: str, duration: int, directory: Path) -> SoakResul
     master = server.process.pid
     pids = _wait_for_workers(master, WORKERS)
     for path in MIX:  # warm: every worker's clients and the shared cache
-        for _ in range(WORKERS * 2):
+        for _ in range(WORKERS * 6):  # each worker meets each path (their memos too)
             response = server.get(path, timeout=60)
             if response.status_code != 200:
                 raise SoakError(f"warm-up {path}: {response.status_code} {response.text[:200]}")
