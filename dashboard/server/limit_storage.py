@@ -139,7 +139,7 @@ class SqliteStorage(Storage, MovingWindowSupport):
                 self.path, timeout=BUSY_TIMEOUT_SEC, isolation_level=None,
                 check_same_thread=False,
             )
-            connection.execute("PRAGMA journal_mode=WAL")
+            _use_wal(connection)
             connection.execute("PRAGMA synchronous=NORMAL")
             self._local.connection = connection
             self._local.pid = os.getpid()
@@ -147,6 +147,22 @@ class SqliteStorage(Storage, MovingWindowSupport):
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._connection())
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """WAL mode, which the file keeps once set. Workers that start together race to set it:
+    the losers get "database is locked" at once (SQLite does not wait for a lock two
+    connections both want), so they wait here and ask again."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SEC
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 class _Transaction:

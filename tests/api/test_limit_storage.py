@@ -53,3 +53,28 @@ def test_counters_and_clearing(tmp_path: Path) -> None:
     storage.clear("k")
     assert storage.get("k") == 0
     assert storage.incr("short", 0) == 1 and storage.get("short") == 0  # expired at once
+
+
+def test_workers_that_start_together_wait_for_the_journal_mode(tmp_path: Path) -> None:
+    # Two gunicorn workers booting at once raced to switch the new file to WAL; the loser
+    # got "database is locked" at once and the worker failed to boot. Many such starts.
+    import threading
+
+    failed: list[BaseException] = []
+
+    def start(path: Path, together: threading.Barrier) -> None:
+        together.wait()
+        try:
+            SqliteStorage(f"sqlite://{path}")
+        except BaseException as exc:
+            failed.append(exc)
+
+    for round_ in range(30):
+        path = tmp_path / f"limits-{round_}.sqlite"
+        together = threading.Barrier(4)
+        starts = [threading.Thread(target=start, args=(path, together)) for _ in range(4)]
+        for thread in starts:
+            thread.start()
+        for thread in starts:
+            thread.join(20)
+    assert failed == []
