@@ -39,7 +39,7 @@ from datetime import datetime
 from typing import Any
 
 from lineage.datasets import bucket_of, dataset_of, nearest_folder
-from lineage.findings import findings_for
+from lineage.findings import Assessment, findings_for
 from lineage.models import JsonDict, Warning, iso
 from lineage.policy import Policy
 from lineage.risk import Risk, estate_risk
@@ -577,18 +577,20 @@ def judge_estate(estate: Estate, policy: Policy) -> Estate:
     return replace(estate, nodes=_judged(estate.nodes, estate.edges, policy))
 
 
+def judge_dataset(attributes: Mapping[str, Any], policy: Policy) -> Assessment:
+    """A dataset node's findings (its ``attributes``): its bucket's settings, at its key."""
+    s3 = attributes.get("s3")
+    bucket = str(attributes.get("bucket") or "")
+    key = str(attributes.get("uri") or "").removeprefix(f"s3://{bucket}").lstrip("/")
+    return findings_for(s3 if isinstance(s3, Mapping) else None, bucket, key, policy)
+
+
 def _judged(
     nodes: Sequence[EstateNode], edges: Sequence[EstateEdge], policy: Policy
 ) -> tuple[EstateNode, ...]:
     """The nodes with their risk: each dataset's bucket judged, the findings followed down."""
-    datasets = {}
-    for node in nodes:
-        if node.kind == "dataset":
-            s3 = node.attributes.get("s3")
-            bucket = str(node.attributes.get("bucket") or "")
-            key = str(node.attributes.get("uri") or "").removeprefix(f"s3://{bucket}").lstrip("/")
-            datasets[node.id] = findings_for(s3 if isinstance(s3, Mapping) else None, bucket,
-                                             key, policy)
+    datasets = {node.id: judge_dataset(node.attributes, policy) for node in nodes
+                if node.kind == "dataset"}
     risks = estate_risk(datasets, ((e.source, e.target, e.kind) for e in edges),
                         (node.id for node in nodes), STRUCTURAL_EDGES)
     return tuple(replace(node, risk=risks.get(node.id)) for node in nodes)

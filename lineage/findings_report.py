@@ -20,16 +20,22 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from lineage.estate import STRUCTURAL_EDGES
-from lineage.findings import Assessment, Exempted, Finding, findings_for, highest
+from lineage.estate import STRUCTURAL_EDGES, judge_dataset
+from lineage.findings import Assessment, Exempted, Finding, highest
 from lineage.models import JsonDict
 from lineage.policy import SEVERITIES, Policy, severity_rank
-from lineage.risk import DATA_EDGES, artifact_node, step_node
+from lineage.risk import (
+    artifact_node,
+    breadth_first,
+    document_graph,
+    estate_downstream,
+    path_to,
+    step_node,
+)
 
 CSV_COLUMNS = (
     "source", "sourceKind", "bucket", "uri", "finding", "rule", "severity", "kind", "title",
@@ -161,32 +167,21 @@ def document_report(
 ) -> FindingsReport:
     """The report of a lineage document's JSON (``LineageDocument.to_dict()``): its artifacts
     as sources, reaching steps (``step:<name>``) and artifacts (``artifact:<id>``) along the
-    edges data flows by (those of :func:`lineage.risk.document_risk`)."""
+    edges data flows by (:func:`lineage.risk.document_graph`, as its risk follows them)."""
     graph = document.get("graph")
     graph = graph if isinstance(graph, Mapping) else {}
-    nodes: dict[str, _Node] = {}
-    downstream: dict[str, set[str]] = defaultdict(set)
-    for step in _items(graph.get("nodes")):
-        name = str(step.get("id"))
-        nodes[step_node(name)] = _Node(step_node(name), "step", name)
-    for edge in _items(graph.get("edges")):
-        if edge.get("via") in DATA_EDGES:
-            downstream[step_node(str(edge.get("from")))].add(step_node(str(edge.get("to"))))
+    flow = document_graph(graph, policy)
+    nodes = {step_node(str(step.get("id"))): _Node(step_node(str(step.get("id"))), "step",
+                                                   str(step.get("id")))
+             for step in _items(graph.get("nodes"))}
     sources: list[tuple[Source, Assessment]] = []
     for artifact in _items(graph.get("artifacts")):
         node = artifact_node(_int(artifact.get("id")))
         uri = str(artifact.get("uri") or "")
         nodes[node] = _Node(node, "artifact", uri)
-        for consumer in _strings(artifact.get("consumers")):
-            downstream[node].add(step_node(consumer))
-        for producer in _strings(artifact.get("producers")):
-            downstream[step_node(producer)].add(node)
         bucket = str(artifact.get("bucket") or "")
-        s3 = artifact.get("s3")
-        assessed = findings_for(s3 if isinstance(s3, Mapping) else None, bucket,
-                                str(artifact.get("key") or ""), policy)
-        sources.append((Source(node, "artifact", uri, bucket, uri), assessed))
-    return _report(sources, nodes, downstream, document, scope)
+        sources.append((Source(node, "artifact", uri, bucket, uri), flow.assessed[node]))
+    return _report(sources, nodes, flow.downstream, document, scope)
 
 
 def estate_report(
@@ -195,7 +190,6 @@ def estate_report(
     """The report of an estate's JSON (``Estate.to_dict()``): its datasets as sources,
     reaching every node along every edge but the structural ones."""
     nodes: dict[str, _Node] = {}
-    downstream: dict[str, set[str]] = defaultdict(set)
     sources: list[tuple[Source, Assessment]] = []
     for item in _items(estate.get("nodes")):
         node = _Node(str(item.get("id")), str(item.get("kind")), str(item.get("label")))
@@ -204,17 +198,13 @@ def estate_report(
             continue
         attributes = item.get("attributes")
         attributes = attributes if isinstance(attributes, Mapping) else {}
-        bucket = str(attributes.get("bucket") or "")
         uri = str(attributes.get("uri") or node.label)
-        # The location lineage.estate judges: the dataset's key under its bucket.
-        key = uri.removeprefix(f"s3://{bucket}").lstrip("/")
-        s3 = attributes.get("s3")
-        assessed = findings_for(s3 if isinstance(s3, Mapping) else None, bucket, key, policy)
-        sources.append((Source(node.id, "dataset", node.label, bucket, uri), assessed))
-    for edge in _items(estate.get("edges")):
-        if edge.get("kind") not in STRUCTURAL_EDGES:
-            downstream[str(edge.get("from"))].add(str(edge.get("to")))
-    return _report(sources, nodes, downstream, estate, scope)
+        sources.append((Source(node.id, "dataset", node.label,
+                               str(attributes.get("bucket") or ""), uri),
+                        judge_dataset(attributes, policy)))
+    edges = ((str(e.get("from")), str(e.get("to")), str(e.get("kind")))
+             for e in _items(estate.get("edges")))
+    return _report(sources, nodes, estate_downstream(edges, STRUCTURAL_EDGES), estate, scope)
 
 
 def _report(
@@ -243,36 +233,20 @@ def _reaches(
     source: str, adjacency: Mapping[str, Sequence[str]], nodes: Mapping[str, _Node]
 ) -> tuple[Reached, ...]:
     """Breadth first from ``source``, neighbours in id order: one shortest path to each."""
-    parents: dict[str, str | None] = {source: None}
-    queue = deque([source])
-    found: list[Reached] = []
-    while queue:
-        current = queue.popleft()
-        for target in adjacency.get(current, ()):
-            if target in parents:
-                continue
-            parents[target] = current
-            queue.append(target)
-            node = nodes.get(target) or _Node(target, target.split(":", 1)[0], target)
-            found.append(Reached(node.id, node.kind, node.label, _path(parents, target)))
+    parents = breadth_first([source], adjacency)
+    found = []
+    for target, parent in parents.items():
+        if parent is None:
+            continue  # the source itself
+        node = nodes.get(target) or _Node(target, target.split(":", 1)[0], target)
+        found.append(Reached(node.id, node.kind, node.label, path_to(parents, target)))
     return tuple(sorted(found, key=lambda r: (len(r.path), r.id)))
-
-
-def _path(parents: Mapping[str, str | None], node: str) -> tuple[str, ...]:
-    path = [node]
-    while (parent := parents[path[-1]]) is not None:
-        path.append(parent)
-    return tuple(reversed(path))
 
 
 def _items(value: object) -> list[Mapping[str, Any]]:
     if not isinstance(value, list | tuple):
         return []
     return [item for item in value if isinstance(item, Mapping)]
-
-
-def _strings(value: object) -> list[str]:
-    return [str(item) for item in value] if isinstance(value, list | tuple) else []
 
 
 def _int(value: object) -> int:

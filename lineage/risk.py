@@ -87,18 +87,11 @@ def propagate(
     # node -> source -> (the path from it, the findings it passes)
     reached: dict[str, dict[str, tuple[tuple[str, ...], list[str]]]] = defaultdict(dict)
     for finding_id, sources in sorted(sources_of.items()):
-        parents: dict[str, str | None] = dict.fromkeys(sources)
-        queue = deque(sources)
-        while queue:
-            node = queue.popleft()
-            for target in adjacency.get(node, ()):
-                if target not in parents:
-                    parents[target] = node
-                    queue.append(target)
+        parents = breadth_first(sources, adjacency)
         for node, parent in parents.items():
             if parent is None:
                 continue  # a source of this finding: its own
-            path = _path(parents, node)
+            path = path_to(parents, node)
             known = reached[node].get(path[0])
             if known is None:
                 reached[node][path[0]] = (path, [finding_id])
@@ -120,7 +113,25 @@ def propagate(
     return risks
 
 
-def _path(parents: Mapping[str, str | None], node: str) -> tuple[str, ...]:
+def breadth_first(
+    sources: Iterable[str], adjacency: Mapping[str, Sequence[str]]
+) -> dict[str, str | None]:
+    """Each node reached from ``sources`` -> the node it was first reached from (``None``
+    for a source), neighbours taken in ``adjacency``'s order: shortest paths, cycles end."""
+    starts = list(sources)
+    parents: dict[str, str | None] = dict.fromkeys(starts)
+    queue = deque(starts)
+    while queue:
+        node = queue.popleft()
+        for target in adjacency.get(node, ()):
+            if target not in parents:
+                parents[target] = node
+                queue.append(target)
+    return parents
+
+
+def path_to(parents: Mapping[str, str | None], node: str) -> tuple[str, ...]:
+    """The path :func:`breadth_first` found to ``node``, from its source."""
     path = [node]
     while (parent := parents[path[-1]]) is not None:
         path.append(parent)
@@ -138,10 +149,20 @@ def step_node(name: str) -> str:
     return f"step:{name}"
 
 
-def document_risk(graph: Mapping[str, object], policy: Policy) -> dict[str, Risk]:
-    """The risk of each step (``step:<name>``) and artifact (``artifact:<id>``) of a lineage
-    document's ``graph`` (its JSON form), with findings from each artifact's ``s3``."""
-    own: dict[str, Sequence[Finding]] = {}
+@dataclass(frozen=True)
+class DataGraph:
+    """A lineage document's graph as data flows through it, and its artifacts judged."""
+
+    nodes: tuple[str, ...]  # step:<name> and artifact:<id>, in the document's order
+    downstream: Mapping[str, set[str]]
+    assessed: Mapping[str, Assessment]  # artifact node -> its bucket's findings
+
+
+def document_graph(graph: Mapping[str, object], policy: Policy) -> DataGraph:
+    """The data flow of a lineage document's ``graph`` (its JSON form): artifact -> consumer,
+    producer -> artifact, and the step edges of :data:`DATA_EDGES`; each artifact judged by
+    ``policy`` from its ``s3``."""
+    assessed: dict[str, Assessment] = {}
     downstream: dict[str, set[str]] = defaultdict(set)
     nodes: list[str] = []
     for step in _items(graph.get("nodes")):
@@ -152,16 +173,35 @@ def document_risk(graph: Mapping[str, object], policy: Policy) -> dict[str, Risk
     for artifact in _items(graph.get("artifacts")):
         node = artifact_node(int(str(artifact.get("id"))))
         nodes.append(node)
-        for consumer in artifact.get("consumers") or []:  # type: ignore[attr-defined]
-            downstream[node].add(step_node(str(consumer)))
-        for producer in artifact.get("producers") or []:  # type: ignore[attr-defined]
-            downstream[step_node(str(producer))].add(node)
+        for consumer in _strings(artifact.get("consumers")):
+            downstream[node].add(step_node(consumer))
+        for producer in _strings(artifact.get("producers")):
+            downstream[step_node(producer)].add(node)
         s3 = artifact.get("s3")
-        assessed = findings_for(s3 if isinstance(s3, Mapping) else None,
-                                str(artifact.get("bucket") or ""),
-                                str(artifact.get("key") or ""), policy)
-        own[node] = assessed.findings
-    return propagate(own, downstream, nodes)
+        assessed[node] = findings_for(s3 if isinstance(s3, Mapping) else None,
+                                      str(artifact.get("bucket") or ""),
+                                      str(artifact.get("key") or ""), policy)
+    return DataGraph(tuple(nodes), downstream, assessed)
+
+
+def document_risk(graph: Mapping[str, object], policy: Policy) -> dict[str, Risk]:
+    """The risk of each step (``step:<name>``) and artifact (``artifact:<id>``) of a lineage
+    document's ``graph`` (its JSON form), with findings from each artifact's ``s3``."""
+    flow = document_graph(graph, policy)
+    own = {node: assessment.findings for node, assessment in flow.assessed.items()}
+    return propagate(own, flow.downstream, flow.nodes)
+
+
+def estate_downstream(
+    edges: Iterable[tuple[str, str, str]], structural: Collection[str]
+) -> dict[str, set[str]]:
+    """An estate's edges (source, target, kind) as data flows along them: all but the
+    ``structural`` kinds."""
+    downstream: dict[str, set[str]] = defaultdict(set)
+    for source, target, kind in edges:
+        if kind not in structural:
+            downstream[source].add(target)
+    return downstream
 
 
 def estate_risk(
@@ -171,15 +211,15 @@ def estate_risk(
     structural: Collection[str],
 ) -> dict[str, Risk]:
     """The risk of each estate node, with findings from each dataset's assessment."""
-    downstream: dict[str, set[str]] = defaultdict(set)
-    for source, target, kind in edges:
-        if kind not in structural:
-            downstream[source].add(target)
     own = {node: assessment.findings for node, assessment in datasets.items()}
-    return propagate(own, downstream, nodes)
+    return propagate(own, estate_downstream(edges, structural), nodes)
 
 
 def _items(value: object) -> list[Mapping[str, object]]:
     if not isinstance(value, list | tuple):
         return []
     return [item for item in value if isinstance(item, Mapping)]
+
+
+def _strings(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list | tuple) else []
