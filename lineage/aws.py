@@ -686,6 +686,30 @@ class AwsApi:
         # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeModelPackage.html
         return self.call("sagemaker", "DescribeModelPackage", ModelPackageName=name_or_arn)
 
+    def write_events(
+        self, start: datetime, end: datetime, max_pages: int
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """CloudTrail's management write events of this region from ``start`` to ``end``,
+        newest first, and whether that is all of them (at most ``max_pages`` pages of 50)."""
+        # https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
+        events: list[dict[str, Any]] = []
+        token: str | None = None
+        for _ in range(max_pages):
+            params: dict[str, Any] = {
+                "LookupAttributes": [{"AttributeKey": "ReadOnly", "AttributeValue": "false"}],
+                "StartTime": start,
+                "EndTime": end,
+                "MaxResults": 50,
+            }
+            if token:
+                params["NextToken"] = token
+            response = self.call("cloudtrail", "LookupEvents", **params)
+            events.extend(response.get("Events", []))
+            token = response.get("NextToken")
+            if not token:
+                return events, True
+        return events, False
+
     @staticmethod
     def iam_action(service: str, operation: str) -> str:
         """The IAM action that allows ``operation``; the one place where the names differ."""

@@ -14,8 +14,13 @@ read once for all of them (:class:`lineage.buckets.BucketReads`). What a build r
 (:class:`EstateMemory`) for the next: a pipeline whose ``LastExecutionTime`` and
 ``LastModifiedTime`` (from ``ListPipelines``) did not change is not read again, nor a model,
 package or endpoint whose listing says what it said then (:data:`LISTED_STAMPS`), nor an
-endpoint config (they cannot change). Anything unreadable (a role that cannot be assumed, a
-region, a denied Describe*) is a warning, never a failure of the whole answer.
+endpoint config (they cannot change), nor a pipeline whose latest run was over (a running
+one is read again: its steps move without changing the listing). When CloudTrail's event
+history says no SageMaker write happened in any account and region of the scope since the
+last listing, and nothing was in flight then, the last estate is served again without
+listing anything (:mod:`lineage.change_feed`): one call per account and region. Anything
+unreadable (a role that cannot be assumed, a region, a denied Describe*) is a warning, never
+a failure of the whole answer.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -32,6 +37,14 @@ from lineage.aws import AwsApi
 from lineage.buckets import BucketCache, BucketReads
 from lineage.calls import Calls
 from lineage.catalog import list_pipelines
+from lineage.change_feed import (
+    MAX_PAGES,
+    FeedAnswer,
+    FeedMark,
+    feed_is_quiet,
+    watched_writes,
+    window_start,
+)
 from lineage.config import role_account
 from lineage.errors import AwsError, DeadlineExceeded, LineageError
 from lineage.estate import (
@@ -64,6 +77,12 @@ LISTED_STAMPS: Mapping[str, tuple[str, ...]] = {
     "MODEL_PACKAGE": ("CreationTime", "ModelPackageStatus", "ModelApprovalStatus"),
     "ENDPOINT": ("CreationTime", "LastModifiedTime", "EndpointStatus"),
 }
+# Statuses that move on without an API call (so without a CloudTrail event): a run's steps
+# finish, an endpoint comes in service, a package's validation ends.
+RUNS_IN_FLIGHT = frozenset({"Executing", "Stopping"})
+ENDPOINTS_IN_FLIGHT = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack",
+                                 "Deleting"})
+PACKAGES_IN_FLIGHT = frozenset({"Pending", "InProgress", "Deleting"})
 
 
 @dataclass(frozen=True)
@@ -96,6 +115,14 @@ class KnownPipeline:
     depth: int
     documents: tuple[Mapping[str, Any], ...]
 
+    @property
+    def running(self) -> bool:
+        """Whether a run of these documents was still going when they were read."""
+        return any(
+            (document.get("execution") or {}).get("status") in RUNS_IN_FLIGHT
+            for document in self.documents
+        )
+
 
 @dataclass(frozen=True)
 class KnownAnswer:
@@ -113,6 +140,13 @@ class EstateMemory:
     pipelines: Mapping[str, KnownPipeline] = field(default_factory=dict)
     # (area, region, role, name) -> the Describe* answer
     described: Mapping[tuple[str, ...], KnownAnswer] = field(default_factory=dict)
+    # The whole estate built, and what serving it again takes (lineage.change_feed): its
+    # scope, each (role, region)'s feed mark, the buckets it judged, whether it was settled
+    # (nothing in flight). None when it was partial or has a transient warning.
+    estate: Estate | None = None
+    scope: EstateRequest | None = None
+    marks: Mapping[tuple[str | None, str], FeedMark] = field(default_factory=dict)
+    buckets: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -121,6 +155,7 @@ class EstateRead:
     known: EstateMemory = field(default_factory=EstateMemory)
     pipelines_read: int = 0  # documents fetched now (not reused)
     aws_calls: int = 0  # calls of the listings, Describe* and bucket reads (documents apart)
+    reused: bool = False  # the last estate served again: the change feed said nothing changed
 
 
 # (pipeline, execution ARN or None for the latest) -> its document, LineageDocument.to_dict().
@@ -275,6 +310,9 @@ class _EstateRun:
         self.endpoints: list[dict[str, Any]] = []
         self.configs: dict[tuple[str, ...], dict[str, Any]] = {}
         self.started: set[tuple[str, ...]] = set()
+        # (role, region) -> its watched writes since the last listing (lineage.change_feed)
+        self.feeds: dict[tuple[str | None, str], FeedAnswer] = {}
+        self.in_flight = False  # something moves on without an API call: not reusable
         self.accounts = self._accounts()
 
     def _accounts(self) -> list[_Account]:
@@ -298,6 +336,14 @@ class _EstateRun:
 
     def _run(self) -> EstateRead:
         for account in self.accounts:
+            for region in self.scope.regions:
+                self._ask_feed(account, region)
+        previous = self._reusable()
+        if previous is not None:
+            self.calls.drain()  # the feeds only
+            if self._feeds_quiet():
+                return self._served_again(previous)
+        for account in self.accounts:
             seen = account_service(self.service, account.role, self.api_for)
             # Tags and latest runs come with each pipeline's document; a domain needs the tags.
             listing = partial(list_pipelines, details=False)
@@ -316,9 +362,66 @@ class _EstateRun:
             ))
         self.buckets.remember()
         estate = self._assemble()
-        calls = sum(api.call_count for a in self.accounts for api in a.apis.values())
-        memory = EstateMemory(dict(self.documents), dict(self.described))
-        return EstateRead(estate, memory, self.fetched, calls)
+        whole = estate.progress is None and not estate.transient and not self.in_flight
+        memory = EstateMemory(
+            dict(self.documents), dict(self.described),
+            estate=estate if whole else None,
+            scope=self.scope,
+            marks={key: FeedMark(self.now, answer.event_ids)
+                   for key, answer in self.feeds.items()},
+            buckets=frozenset(self.buckets.settings()),
+        )
+        return EstateRead(estate, memory, self.fetched, self._call_count())
+
+    def _call_count(self) -> int:
+        return sum(api.call_count for a in self.accounts for api in a.apis.values())
+
+    # -- the change feed -----------------------------------------------------------------
+
+    def _ask_feed(self, account: _Account, region: str) -> None:
+        """Ask CloudTrail for the region's watched writes since the last listing: to serve
+        the last estate again, or (on a full read) to know which the listing already saw."""
+        api = self._api(account, region)
+        key = (account.role, region)
+        start = window_start(self.known.marks.get(key), self.now)
+
+        def done(answer: Future[tuple[list[dict[str, Any]], bool]]) -> None:
+            try:
+                events, complete = answer.result()
+            except AwsError as exc:  # not granted, say: every rebuild lists everything
+                logger.info("the change feed of %s %s could not be read (%s); the estate is "
+                            "listed again", account.role or "own account", region, exc.code)
+                return
+            self.feeds[key] = FeedAnswer(watched_writes(events), complete)
+
+        self.calls.submit(self.pool, api.write_events, start, self.now, MAX_PAGES, then=done)
+
+    def _reusable(self) -> Estate | None:
+        """The last estate, if the feeds may decide that it is still true."""
+        known = self.known
+        if known.estate is None or known.scope != self.scope:
+            return None
+        if self.service.settings.enable_s3_meta:
+            # Bucket settings are kept for their own lifetime: served again only while all
+            # the estate judged are still kept (else the full read reads the expired ones).
+            cache = self.buckets.cache
+            if known.buckets and (cache is None or any(
+                cache.get(bucket) is None for bucket in known.buckets
+            )):
+                return None
+        return known.estate
+
+    def _feeds_quiet(self) -> bool:
+        return all(
+            feed_is_quiet(self.known.marks.get((account.role, region)),
+                          self.feeds.get((account.role, region)), self.now)
+            for account in self.accounts for region in self.scope.regions
+        )
+
+    def _served_again(self, previous: Estate) -> EstateRead:
+        """The last estate, as of now: nothing it shows has changed."""
+        return EstateRead(replace(previous, generated_at=self.now), self.known, 0,
+                          self._call_count(), reused=True)
 
     def _assemble(self) -> Estate:
         """The estate as read so far (on the draining thread, where every answer lands)."""
@@ -394,7 +497,7 @@ class _EstateRun:
         known = self.known.pipelines.get(pipeline.id)
         if known is not None and known.stamp == pipeline.stamp and (
             known.depth == self.scope.depth
-        ):
+        ) and not known.running:
             self.documents[pipeline.id] = known
             self.done += 1
             self._follow_documents(account, pipeline, known.documents)
@@ -408,9 +511,9 @@ class _EstateRun:
                 self._warn(exc, "PIPELINE", "its lineage could not be read", pipeline.id)
             else:
                 self.fetched += 1
-                self.documents[pipeline.id] = KnownPipeline(
-                    pipeline.stamp, self.scope.depth, documents
-                )
+                read = KnownPipeline(pipeline.stamp, self.scope.depth, documents)
+                self.documents[pipeline.id] = read
+                self.in_flight = self.in_flight or read.running
                 self._follow_documents(account, pipeline, documents)
             self._progress()
 
@@ -530,6 +633,7 @@ class _EstateRun:
             def keep(described: Mapping[str, Any], started: tuple[str, ...] = started,
                      stamp: tuple[str | None, ...] = stamp) -> None:
                 self.described[started] = KnownAnswer(stamp, described)
+                self.in_flight = self.in_flight or _in_flight(described)
                 into.append(dict(described))
                 if then is not None:
                     then(described)
@@ -585,6 +689,12 @@ class _EstateRun:
     def _keep_config(self, started: tuple[str, ...], config: Mapping[str, Any]) -> None:
         self.described[started] = KnownAnswer((), config)
         self.configs[started] = dict(config)
+
+
+def _in_flight(described: Mapping[str, Any]) -> bool:
+    """Whether a Describe* answer's status will move on without an API call."""
+    return (described.get("EndpointStatus") in ENDPOINTS_IN_FLIGHT
+            or described.get("ModelPackageStatus") in PACKAGES_IN_FLIGHT)
 
 
 def _listed_stamp(summary: Mapping[str, Any], area: str) -> tuple[str | None, ...]:

@@ -194,10 +194,11 @@ def run(options: Options) -> str:
         preamble.append("")
         preamble.append(
             f"{'Only the estate rows (`--estate-only`). ' if not options.lineage else ''}"
-            f"The estate rows have a sandbox of their own ({options.estate_size} generated "
-            f"pipelines besides the world, `--estate-size`) and servers over one cache: the "
-            f"first with a {ESTATE_LIST_TTL_SEC} s list TTL (rows 8-10), the second with the "
-            "default one (row 11); row 12 is the peak of all four workers."
+            f"The estate rows have two sandboxes of their own: rows 8-10 {options.estate_size} "
+            f"generated pipelines alone (`--estate-size`; the world always has a run and an "
+            f"endpoint update in flight, so nothing could be unchanged in it), served with a "
+            f"{ESTATE_LIST_TTL_SEC} s list TTL; rows 11 and 13 the world and the generated "
+            "pipelines, with the default one; row 12 is the peak of all four workers."
         )
     table = format_table([*rows, *estate] if options.lineage else estate, preamble)
     if options.out is not None:

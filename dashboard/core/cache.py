@@ -483,7 +483,8 @@ class CachedLineage:
 
         Built from each pipeline's lineage document; a rebuild reuses the documents of the
         pipelines whose ListPipelines times did not change (kept as long as a finished
-        execution's document). One build is one fetch for the client's AWS-read limit.
+        execution's document), or the whole last estate when CloudTrail saw no change
+        (``lineage.change_feed``). One build is one fetch for the client's AWS-read limit.
         ``progress``: a first build runs in the background, and the answer comes within
         :data:`ESTATE_PROGRESS_AFTER_SEC` with what is read so far (its ``progress`` says how
         far); a refresh always waits for the whole build.
@@ -595,7 +596,8 @@ class CachedLineage:
                                known=known.known if known else None,
                                bucket_cache=buckets or self.buckets, on_progress=store_so_far)
             stats.aws_calls += read.aws_calls
-            logger.info("estate %s built in %.0f ms: %d pipelines read, %d AWS calls", key,
+            logger.info("estate %s %s in %.0f ms: %d pipelines read, %d AWS calls", key,
+                        "served again (nothing changed)" if read.reused else "built",
                         (time.monotonic() - started) * 1000, read.pipelines_read,
                         stats.aws_calls)
             if known is None or read.known != known.known:  # a rebuild may change nothing

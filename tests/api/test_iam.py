@@ -54,9 +54,9 @@ def granted_actions(path: Path) -> set[str]:
 def test_policy_is_read_only_and_explicit() -> None:
     for action in granted_actions(POLICY) - {ASSUME_ROLE}:
         service, _, name = action.partition(":")
-        assert service in {"sagemaker", "s3", "macie2"}
+        assert service in {"sagemaker", "s3", "macie2", "cloudtrail"}
         assert "*" not in name
-        assert name.startswith(("Describe", "List", "Get")), action
+        assert name.startswith(("Describe", "List", "Get", "Lookup")), action
 
 
 def test_policy_matches_the_calls_of_every_seeded_pipeline(
@@ -112,6 +112,15 @@ def test_iam_action_names() -> None:
     # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmacie.html
     assert AwsApi.iam_action("macie2", "GetMacieSession") == "macie2:GetMacieSession"
     assert AwsApi.iam_action("macie2", "GetFindingStatistics") == "macie2:GetFindingStatistics"
+
+
+def test_the_change_feed_is_cloudtrail_lookup_only() -> None:
+    """LookupEvents names no resource type either; nothing else of CloudTrail is granted."""
+    policy = json.loads(POLICY.read_text(encoding="utf-8"))
+    trail = [s for s in policy["Statement"]
+             if any(a.startswith("cloudtrail:") for a in s["Action"])]
+    assert [s["Action"] for s in trail] == [["cloudtrail:LookupEvents"]]
+    assert trail[0]["Resource"] == "*"
 
 
 def test_macie_is_read_on_any_resource_and_only_read() -> None:

@@ -228,6 +228,8 @@ def estate_answers() -> dict[str, Any]:
             "EndpointConfigArn": ENDPOINT_CONFIG_ARN,
             "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": MODEL}],
         },
+        # CloudTrail's event history (the estate's change feed): nothing written.
+        "LookupEvents": {"Events": []},
     }
 
 
