@@ -1,10 +1,11 @@
 """WSGI middleware in front of moto: call log, latency, faults, and what moto lacks.
 
 Every signed AWS request is identified (service, region, operation), recorded in the call
-log, delayed by ``--latency-ms`` in its own request thread (so concurrent requests are not
-serialised), possibly answered with an injected fault, and then answered either by the
-:class:`ExecutionStore` or by moto, once ``before_call`` (the server's: moto brought level with
-the live runs) has run. ``/_sandbox/*`` is the control API.
+log and in CloudTrail's event history (:class:`EventHistory`), delayed by ``--latency-ms`` in
+its own request thread (so concurrent requests are not serialised), possibly answered with an
+injected fault, and then answered by the :class:`ExecutionStore`, the :class:`MacieStore`, the
+:class:`EventHistory` or moto, once ``before_call`` (the server's: moto brought level with the
+live runs) has run. ``/_sandbox/*`` is the control API.
 
 :class:`NoBrowsers` goes in front of it all: moto's server allows CORS from any origin, so any
 website open in a browser on this machine could read the sandbox's whole state
@@ -23,6 +24,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from lineage.sandbox import ACCOUNT_ID
+from lineage.sandbox.cloudtrail import OPERATIONS as CLOUDTRAIL_OPERATIONS
+from lineage.sandbox.cloudtrail import EventHistory, caller_of
 from lineage.sandbox.executions import OPERATIONS, ExecutionStore
 from lineage.sandbox.macie import OPERATIONS as MACIE_OPERATIONS
 from lineage.sandbox.macie import SWITCHES as MACIE_SWITCHES
@@ -108,11 +111,13 @@ class SandboxMiddleware:
         *,
         calls: CallLog | None = None,
         macie: MacieStore | None = None,
+        events: EventHistory | None = None,
     ) -> None:
         self.app = app
         self.options = options
         self.store = store
         self.macie = macie or MacieStore()
+        self.events = events or EventHistory()
         self.calls = calls or CallLog()
         self.recording = True
         self.before_call: Callable[[], None] | None = None
@@ -131,6 +136,7 @@ class SandboxMiddleware:
         # While seeding, the world is being built: no log, no latency, no faults.
         if self.recording:
             self.calls.record(call)
+            self.events.record(call, environ, body)
             if self.options.latency_ms:
                 time.sleep(self.options.latency_ms / 1000)
             fault = self._fault(call, environ.get("REQUEST_METHOD", "GET").upper())
@@ -139,13 +145,16 @@ class SandboxMiddleware:
         if self.before_call is not None:
             self.before_call()
         if call.service == "sagemaker" and call.operation in OPERATIONS:
-            try:
-                params = json.loads(body or b"{}")
-            except ValueError:
+            params = _json_params(body)
+            if params is None:
                 return _send(json_error("SerializationException", "Malformed body"), start_response)
-            if not isinstance(params, dict):
-                params = {}
             return _send(self.store.answer(call.operation, call.region, params), start_response)
+        if call.service == "cloudtrail" and call.operation in CLOUDTRAIL_OPERATIONS:
+            params = _json_params(body)
+            if params is None:
+                return _send(json_error("SerializationException", "Malformed body"), start_response)
+            account = caller_of(access_key_of(environ)).account
+            return _send(self.events.answer(account, call.region, params), start_response)
         if call.service == "macie2":
             key = access_key_of(environ)
             account = moto_account_of(key) if key else ACCOUNT_ID
@@ -217,6 +226,15 @@ class SandboxMiddleware:
             status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
         )
         return [data]
+
+
+def _json_params(body: bytes | None) -> dict[str, Any] | None:
+    """A JSON-protocol request's parameters (``{}`` unless an object), ``None`` if malformed."""
+    try:
+        params = json.loads(body or b"{}")
+    except ValueError:
+        return None
+    return params if isinstance(params, dict) else {}
 
 
 def _is_form(environ: dict[str, Any]) -> bool:

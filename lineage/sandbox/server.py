@@ -29,6 +29,7 @@ from lineage.sandbox.world.specs import PipelineSpec, World
 
 if TYPE_CHECKING:
     from lineage.sandbox.seed import Seeder
+    from lineage.sandbox.simulate import ExecutionRecord
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class SandboxServer:
         os.environ.setdefault("MOTO_DEFAULT_ACCOUNT_ID", ACCOUNT_ID)
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+        from lineage.sandbox.cloudtrail import EventHistory
         from lineage.sandbox.executions import ExecutionStore
         from lineage.sandbox.macie import MacieStore
         from lineage.sandbox.middleware import NoBrowsers, SandboxMiddleware
@@ -79,10 +81,13 @@ class SandboxServer:
         self.world = world
         self.store = ExecutionStore(_moto_pipeline_exists, clock=clock)
         self.macie = MacieStore()
+        # The calls' events and the live runs' starts dated by one clock.
+        self.events = EventHistory(clock=clock, live_runs=self._live_runs)
         moto_app = DomainDispatcherApplication(create_backend_app)
-        self.app = SandboxMiddleware(moto_app, options, self.store, macie=self.macie)
+        self.app = SandboxMiddleware(moto_app, options, self.store, macie=self.macie,
+                                     events=self.events)
         self._private_app = SandboxMiddleware(moto_app, SandboxOptions(), self.store,
-                                              macie=self.macie)
+                                              macie=self.macie, events=self.events)
         self._private_app.recording = False
         # What the ports serve: no browser may read or reset the sandbox (NoBrowsers).
         self._public_wsgi = NoBrowsers(self.app)
@@ -140,6 +145,9 @@ class SandboxServer:
             span = f"{generated_name(1)}..{generated_name(size)}"
             return Seeded(pipelines, definitions, size, span)
         return Seeded(pipelines, definitions)
+
+    def _live_runs(self) -> list[ExecutionRecord]:
+        return [simulation.execution for simulation in self.store.live_simulations()]
 
     def _follow_live_runs(self) -> None:
         assert self._seeder is not None
