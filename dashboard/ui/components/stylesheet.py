@@ -11,6 +11,11 @@ Coloured by risk (``color="risk"``), the sheet ends with ``risk_rules()``: each 
 that widens and doubles with the severity and the severity's letter drawn inside the node;
 a node reached only by settings that could not be verified has a dashed border and a "?"
 after its letter. Those rules come last, so they win over status, approval and bucket looks.
+
+The Compare page's sheet (``compare_stylesheet()``) ends with ``change_rules()``: a look per
+change class of ``lineage.compare`` (``CHANGE_LOOK``, ``CHANGE_EDGE_LOOK``), told by fill,
+border and a mark inside the node; an edge keeps its kind's line style under its change's
+colour.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from dashboard.ui.components.risk import (
     UNVERIFIED_CLASS,
     risk_class,
 )
+from lineage.compare import ADDED, CHANGE_CLASSES, CHANGED, REMOVED, SAME
 from lineage.models import NOT_STARTED, UNKNOWN
 
 # status -> (fill, icon colour, border style, border width, legend text)
@@ -399,3 +405,67 @@ def estate_stylesheet(color: str | None = None) -> list[dict[str, Any]]:
             "underlay-padding": 9, "underlay-shape": "ellipse"}},
     ]
     return [*sheet, *risk_rules()] if color == COLOR_RISK else sheet
+
+
+# -- the Compare page ----------------------------------------------------------------------------
+
+# change class (lineage.compare) -> (fill, mark colour, border style, border width, mark,
+# legend text). Told apart by colour, by border and by the mark drawn inside the node.
+CHANGE_LOOK: dict[str, tuple[str, str, str, float, str, str]] = {
+    ADDED: ("#009E73", "#ffffff", "solid", 5, "+", "Added (only in b)"),
+    REMOVED: ("#D55E00", "#ffffff", "dashed", 4, "\u2212", "Removed (only in a)"),
+    CHANGED: ("#E69F00", "#231800", "double", 6, "~", "Changed"),
+    SAME: ("#eceff3", "#52606d", "solid", 1.5, "", "Same"),
+}
+# change class -> (line colour, width, the mark at the edge's source); the line keeps its
+# kind's style (EDGE_LOOK): dashed still says dependsOn.
+CHANGE_EDGE_LOOK: dict[str, tuple[str, float, str]] = {
+    ADDED: ("#009E73", 3.5, "+"),
+    REMOVED: ("#D55E00", 3.5, "\u2212"),
+    CHANGED: ("#E69F00", 3.0, "~"),
+    SAME: ("#9aa5b1", 1.2, ""),
+}
+REMOVED_OPACITY = 0.7  # in a only: still drawn, fainter than what b ran
+
+
+def change_class(change: str | None) -> str:
+    """``change-added`` ...; a class this version does not know reads as changed (look)."""
+    return f"change-{change}" if change in CHANGE_CLASSES else f"change-{CHANGED}"
+
+
+def change_icon_uri(change: str) -> str:
+    """The mark drawn inside a node of a change class (24x24 SVG); none for same."""
+    _, ink, _, _, mark, _ = CHANGE_LOOK.get(change, CHANGE_LOOK[CHANGED])
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">'
+        '<text x="12" y="18" text-anchor="middle" font-size="18" font-weight="700" '
+        f'font-family="DejaVu Sans, Arial, sans-serif" fill="{ink}">{mark}</text></svg>'
+    )
+    return "data:image/svg+xml;utf8," + quote(svg)
+
+
+def change_rules() -> list[dict[str, Any]]:
+    """Coloured by change: a look per change class for nodes and edges, over the status
+    looks (they come after them)."""
+    rules: list[dict[str, Any]] = []
+    for change, (fill, _, border, width, mark, _) in CHANGE_LOOK.items():
+        rules.append({"selector": f"node.{change_class(change)}", "style": {
+            "background-color": fill, "background-opacity": 1, "border-color": BORDER_COLOUR,
+            "border-style": border, "border-width": width,
+            "background-image": change_icon_uri(change) if mark else "none",
+        }})
+    for change, (colour, width, mark) in CHANGE_EDGE_LOOK.items():
+        rules.append({"selector": f"edge.{change_class(change)}", "style": {
+            "line-color": colour, "target-arrow-color": colour, "width": width,
+            "source-label": mark, "source-text-offset": 16, "font-size": 14,
+            "font-weight": "bold", "color": colour,
+        }})
+    rules.append({"selector": f".{change_class(REMOVED)}", "style": {
+        "opacity": REMOVED_OPACITY}})
+    return rules
+
+
+def compare_stylesheet() -> list[dict[str, Any]]:
+    """The Compare page's sheet: the pipeline page's (shapes, edge kinds, selection), the
+    change looks last."""
+    return [*stylesheet(), *change_rules()]
