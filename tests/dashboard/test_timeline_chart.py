@@ -189,7 +189,7 @@ def test_the_view_holds_the_chart_and_its_notes(document: dict[str, Any]) -> Non
     assert by_id[TIMELINE_GRAPH].config == GRAPH_CONFIG
     assert bars(by_id[TIMELINE_GRAPH].figure)["Train"]
     assert TIMELINE_CRITICAL_PATH in by_id
-    assert not_run_text(timeline_of(document)) == "not run: AUCTooLow (Fail, NotStarted)"
+    assert not_run_text(timeline_of(document)) == "not run: AUCTooLow (Fail, Not started)"
 
 
 def test_hostile_names_and_statuses_are_drawn_as_text(document: dict[str, Any]) -> None:

@@ -29,7 +29,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard.ui.components.panels import format_duration, format_time, text
+from dashboard.ui.components.panels import format_duration, format_time, status_label, text
 from dashboard.ui.components.plots import (
     GRAPH_CONFIG,
     MUTED,
@@ -281,7 +281,7 @@ def not_run_text(timeline: Mapping[str, Any]) -> str | None:
     not_run: Sequence[Any] = timeline.get("notRun") or ()
     named = [
         f"{text(step.get('step'), 80)} ({text(step.get('type'), 40)}, "
-        f"{text(step.get('status'), 40)})"
+        f"{status_label(step.get('status'))})"
         for step in not_run if isinstance(step, Mapping)
     ]
     return f"not run: {', '.join(named)}" if named else None
