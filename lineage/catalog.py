@@ -132,6 +132,21 @@ def newest_execution_arn(
     return str(newest["PipelineExecutionArn"]) if newest else ""
 
 
+def recent_execution_arns(
+    service: LineageService, pipeline: str, region: str, limit: int, *, stats: CallStats
+) -> list[str]:
+    """The ARNs of the ``limit`` newest executions of ``pipeline``, newest first: one
+    ListPipelineExecutions and no Describe* (the caller reads each run's document anyway)."""
+    api = service.api_for(region)
+    calls = service.calls()
+    try:
+        summaries = _executions_of(calls, service.pool, api, pipeline, limit)
+    finally:
+        stats.aws_calls += api.call_count
+    newest_first = sorted(summaries, key=_start_key, reverse=True)[:limit]
+    return [str(summary["PipelineExecutionArn"]) for summary in newest_first]
+
+
 def _executions_of(
     calls: Calls, pool: Any, api: AwsApi, pipeline: str, limit: int
 ) -> list[dict[str, Any]]:

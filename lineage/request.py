@@ -46,10 +46,21 @@ class LineageRequest:
     # settings (the estate reads each bucket once for all its pipelines), tags only for a
     # domain filter. Never parsed from a client's parameters.
     for_estate: bool = False
+    # Only what the trends of many runs draw (lineage.runs_reader): the run, its steps, their
+    # metrics and evaluation reports; no bucket settings, tags only for a domain filter, no
+    # Describe* whose answer gives neither metrics nor a report's location. Never parsed
+    # from a client's parameters.
+    for_trends: bool = False
 
     @property
     def wants_execution(self) -> bool:
         return self.include_latest_exec or self.execution is not None
+
+    @property
+    def lean(self) -> bool:
+        """One of many documents of one answer (an estate's, trends'): no bucket settings,
+        tags only for a domain filter, and no DescribePipeline when a run's ARN names it."""
+        return self.for_estate or self.for_trends
 
 
 def parse_lineage_request(
@@ -83,32 +94,35 @@ def parse_lineage_request(
             )
         include = flag
 
-    domain = domain_parameter(params)
-
-    execution = text_parameter(params, "execution")
-    if execution is not None:
-        arn = EXECUTION_ARN.fullmatch(execution)
-        if arn is None and not EXECUTION_ID.fullmatch(execution):
-            raise InvalidParameter(
-                "execution", "execution must be a pipeline execution ARN or execution id"
-            )
-        # AWS writes a pipeline's ARN in lower case, whatever the name's case.
-        if arn is not None and (
-            arn["pipeline"].lower() != pipeline.lower()
-            or arn["region"] != region
-            or arn["partition"] != partition_of(region)
-        ):
-            raise InvalidParameter(
-                "execution", "execution does not belong to this pipeline and region"
-            )
-
     return LineageRequest(
         pipeline=pipeline,
         region=region,
         include_latest_exec=include,
-        domain=domain,
-        execution=execution,
+        domain=domain_parameter(params),
+        execution=execution_parameter(params, "execution", pipeline=pipeline, region=region),
     )
+
+
+def execution_parameter(
+    params: Mapping[str, str | None], name: str, *, pipeline: str, region: str
+) -> str | None:
+    """An execution ARN or id of ``pipeline`` in ``region`` under ``name`` (``execution``,
+    or compare's ``a`` and ``b``); ``None`` when absent. An ARN must name that pipeline and
+    region; whether it is of this account only AWS can tell (the service checks)."""
+    execution = text_parameter(params, name)
+    if execution is None:
+        return None
+    arn = EXECUTION_ARN.fullmatch(execution)
+    if arn is None and not EXECUTION_ID.fullmatch(execution):
+        raise InvalidParameter(name, f"{name} must be a pipeline execution ARN or execution id")
+    # AWS writes a pipeline's ARN in lower case, whatever the name's case.
+    if arn is not None and (
+        arn["pipeline"].lower() != pipeline.lower()
+        or arn["region"] != region
+        or arn["partition"] != partition_of(region)
+    ):
+        raise InvalidParameter(name, f"{name} does not belong to this pipeline and region")
+    return execution
 
 
 def partition_of(region: str) -> str:

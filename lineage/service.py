@@ -181,6 +181,29 @@ class LineageService:
                 (time.monotonic() - started) * 1000,
             )
 
+    def execution_definition(
+        self, region: str, execution_arn: str, *, stats: CallStats | None = None
+    ) -> str:
+        """The definition an execution ran (what :mod:`lineage.compare` diffs), on the
+        SageMaker pool within the request deadline; :class:`ExecutionNotFound` when AWS knows
+        no such execution. An execution's definition never changes: cache it as long as you
+        like."""
+        api = self.api_for(region)
+        calls = self.calls()
+        try:
+            return calls.result(calls.submit(self.pool, api.definition_for_execution,
+                                             execution_arn))
+        except AwsNotFound:
+            raise ExecutionNotFound("execution not found for this pipeline") from None
+        except AwsError as exc:
+            # SageMaker (and moto) say ValidationException for an execution that does not exist.
+            if exc.code == "ValidationException":
+                raise ExecutionNotFound("execution not found for this pipeline") from None
+            raise
+        finally:
+            if stats is not None:
+                stats.aws_calls += api.call_count
+
     def close(self) -> None:
         with self._lock:
             for pool in self._pools.values():
@@ -219,13 +242,16 @@ class _LineageRun:
         self.report_results: dict[str, dict[str, float]] = {}
         self.parsed: ParsedDefinition | None = None
         self.step_names: frozenset[str] = frozenset()
+        # A trends read's steps listed before the definition was parsed, whose Describe*
+        # gives no metrics: described then only if a report's location needs the job.
+        self.undecided: list[StepRecord] = []
 
     # -- the rounds ----------------------------------------------------------------------
 
     def build(self) -> LineageDocument:
         request, api, pool, calls = self.request, self.api, self.pool, self.calls
-        # An estate's lean read names the pipeline by its run's ARN when it has a run.
-        f_pipeline = None if request.for_estate else (
+        # A lean read (an estate's, trends') names the pipeline by its run's ARN when it can.
+        f_pipeline = None if request.lean else (
             calls.submit(pool, api.describe_pipeline, request.pipeline))
         f_executions = None
         if request.execution is None and request.include_latest_exec:
@@ -235,8 +261,8 @@ class _LineageRun:
         described = self._pipeline(f_pipeline, f_executions)
         pipeline_arn = str(described.get("PipelineArn", ""))
 
-        # The estate lists tags itself when a domain filter needs them.
-        wants_tags = not request.for_estate or request.domain is not None
+        # A lean read needs tags only for a domain filter (the estate lists them itself).
+        wants_tags = not request.lean or request.domain is not None
         f_tags = calls.submit(pool, api.list_tags, pipeline_arn) if wants_tags else None
         execution_arn, listed = self._execution_arn(pipeline_arn, f_executions)
         execution = None
@@ -275,7 +301,7 @@ class _LineageRun:
         pipeline = pipeline_info(
             described, region=request.region, tags=tags, last_run_time=listed.get("StartTime")
         )
-        judged = self.settings.enable_s3_meta and not request.for_estate
+        judged = self.settings.enable_s3_meta and not request.lean
         document = build_document(
             self.parsed,
             pipeline=pipeline,
@@ -295,7 +321,7 @@ class _LineageRun:
         f_pipeline: Future[dict[str, Any]] | None,
         f_executions: Future[list[dict[str, Any]]] | None,
     ) -> dict[str, Any]:
-        """DescribePipeline's answer; without ``f_pipeline`` (an estate's lean read), the
+        """DescribePipeline's answer; without ``f_pipeline`` (a lean read), the
         pipeline's ARN as its run's ARN says, when a run is named or listed."""
         if f_pipeline is None:
             arn = self._arn_of_runs(f_executions)
@@ -397,7 +423,7 @@ class _LineageRun:
                     record.name,
                 )
             if record.describe is not None:
-                self._describe(record.name, record.describe)
+                self._describe_if_drawn(record)
             if self.parsed is not None:  # else _start_enrichment does it
                 for ref in record.metadata_outputs:
                     self._bucket_for(ref.uri)
@@ -427,6 +453,9 @@ class _LineageRun:
 
     def _start_enrichment(self) -> None:
         assert self.parsed is not None
+        for record in self.undecided:
+            self._describe_if_drawn(record)
+        self.undecided.clear()
         for record in self.records.values():
             for ref in record.metadata_outputs:
                 self._bucket_for(ref.uri)
@@ -444,6 +473,33 @@ class _LineageRun:
         concrete = self.concrete_io.get(step_name)
         if concrete is not None:
             self._reports_for(step, concrete[1])
+
+    def _describe_if_drawn(self, record: StepRecord) -> None:
+        """Describe the step's job, unless the read is a trends' and the answer would give
+        nothing it draws: no metrics, and no outputs a report must be found under (a
+        processing job's whose report location the definition already gives, a registered
+        package's)."""
+        target = record.describe
+        assert target is not None
+        call = target.call
+        if (not self.request.for_trends or call.metrics is not None
+                or call.follow is not None):
+            self._describe(record.name, target)
+        elif self.parsed is None:
+            self.undecided.append(record)  # decided once the definition is known
+        elif self._reports_need_job(record.name):
+            self._describe(record.name, target)
+
+    def _reports_need_job(self, step_name: str) -> bool:
+        """Whether a property file of the step lies under an output the definition leaves
+        unresolved (only the job's Describe* answer says where it is)."""
+        assert self.parsed is not None
+        if step_name not in self.step_names:
+            return False
+        step = self.parsed.step(step_name)
+        by_name = {ref.name: ref.uri for ref in step.outputs}
+        return any("{" in by_name.get(file.output_name, "{")
+                   for file in step.property_files)
 
     def _describe(self, step_name: str, target: DescribeTarget) -> None:
         key = ("describe", *target.key)
@@ -511,8 +567,9 @@ class _LineageRun:
         )
 
     def _bucket_for(self, uri: str) -> None:
-        # The estate reads each bucket once for all its pipelines (lineage.estate_reader).
-        if self.settings.enable_s3_meta and not self.request.for_estate:
+        # The estate reads each bucket once for all its pipelines (lineage.estate_reader);
+        # trends draw no bucket.
+        if self.settings.enable_s3_meta and not self.request.lean:
             self.buckets.read_uri(self.api, uri)
 
     def _bucket_failed(self, exc: AwsError, bucket: str, operation: str) -> None:
