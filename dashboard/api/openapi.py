@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from dashboard.api.analytics_schemas import comparison_schema, timeline_schema, trends_schema
 from dashboard.core.config import ENV_API_KEYS, ENV_TRUSTED_USER_HEADER
+from lineage.analytics_request import DEFAULT_RUNS, MAX_RUNS
 from lineage.aws import sagemaker_regions
 from lineage.contract import lineage_schema
 from lineage.estate_request import MAX_DEPTH
@@ -113,6 +115,9 @@ _EXECUTION = (
     "^([a-z0-9]{1,256}|arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]+:[0-9]{12}:"
     "pipeline/[a-zA-Z0-9\\-]{1,256}/execution/[a-z0-9]{1,256})?$"
 )
+
+# compare's a and b: the same, never empty.
+_REQUIRED_EXECUTION = _EXECUTION.replace(")?$", ")$")
 
 # lineage.estate_request.S3_URI
 _S3_URI = f"^(s3://{BUCKET_NAME_PATTERN}(/[^\\s]{{0,1024}})?)?$"
@@ -228,6 +233,31 @@ _PARAMETERS: dict[str, JsonDict] = {
         "in": "query",
         "description": "An execution ARN or id of this pipeline instead of the latest one.",
         "schema": {"type": "string", "maxLength": MAX_PARAMETER_LENGTH, "pattern": _EXECUTION},
+    },
+    "compareA": {
+        "name": "a",
+        "in": "query",
+        "required": True,
+        "description": "The base execution: an execution ARN or id of this pipeline.",
+        "schema": {"type": "string", "maxLength": MAX_PARAMETER_LENGTH,
+                   "pattern": _REQUIRED_EXECUTION},
+    },
+    "compareB": {
+        "name": "b",
+        "in": "query",
+        "required": True,
+        "description": "The execution compared with a (another one: a and b the same is a "
+        "400).",
+        "schema": {"type": "string", "maxLength": MAX_PARAMETER_LENGTH,
+                   "pattern": _REQUIRED_EXECUTION},
+    },
+    "last": {
+        "name": "last",
+        "in": "query",
+        "description": "How many of the newest executions to line up.",
+        "schema": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_RUNS},
+                             {"const": ""}],
+                   "default": DEFAULT_RUNS},
     },
     "limit": {
         "name": "limit",
@@ -540,6 +570,9 @@ def _document() -> JsonDict:
             },
         },
         "FindingsReport": _findings_report_schema(),
+        "Comparison": comparison_schema(_ref("Warning")),
+        "Timeline": timeline_schema(),
+        "Trends": trends_schema(_ref("Warning")),
         "Regions": {
             "type": "object",
             "required": ["regions", "default"],
@@ -655,6 +688,43 @@ def _document() -> JsonDict:
                                       "refresh"),
                 "responses": {
                     "200": _findings_answer(),
+                    **_errors(),
+                },
+            }},
+            "/compare": {"get": {
+                "operationId": "compareExecutions",
+                "summary": "Two executions of one pipeline side by side: definition changes, "
+                "parameters, and per step status, duration, metrics, URIs, cache hits and "
+                "failure reasons",
+                "parameters": _params("pipeline", "region", "compareA", "compareB", "refresh"),
+                "responses": {
+                    "200": _json(_ref("Comparison"), "The comparison of b against a (the "
+                                 "base); every step and edge of either run with its change "
+                                 "class.", "X-Cache", "X-Refresh-After"),
+                    **_errors(),
+                },
+            }},
+            "/timeline": {"get": {
+                "operationId": "getTimeline",
+                "summary": "One execution's steps as a Gantt chart: rows, idle gaps and the "
+                "critical path",
+                "parameters": _params("pipeline", "region", "execution", "refresh"),
+                "responses": {
+                    "200": _json(_ref("Timeline"), "The timeline of the execution named "
+                                 "(default: the latest); a running step's bar ends at asOf.",
+                                 "X-Cache", "X-Refresh-After"),
+                    **_errors(),
+                },
+            }},
+            "/trends": {"get": {
+                "operationId": "getTrends",
+                "summary": "The newest executions of a pipeline lined up: status, durations "
+                "and metrics per run, outliers flagged",
+                "parameters": _params("pipeline", "region", "last", "refresh"),
+                "responses": {
+                    "200": _json(_ref("Trends"), "The trends, oldest run first; a run whose "
+                                 "document could not be read is left out with a warning.",
+                                 "X-Cache", "X-Refresh-After"),
                     **_errors(),
                 },
             }},

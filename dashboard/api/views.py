@@ -1,9 +1,11 @@
-"""The JSON API's views: thin, over the memoised service functions (``dashboard.core.cache``).
+"""The JSON API's views: thin, over the memoised service functions (``dashboard.core.cache``,
+``dashboard.core.analytics``).
 
 ``/lineage`` follows docs/CONTRACT.md exactly (parameters, messages, error bodies, CORS);
 ``/pipelines``, ``/executions``, the estate's ``/estate``, ``/impact`` and ``/provenance``,
-``/findings`` (JSON or CSV), ``/regions``, ``/healthz``, ``/readyz`` and ``/openapi.json`` are
-its companions. Error bodies never carry AWS's raw text or a trace (``errors``).
+``/findings`` (JSON or CSV), the analytics across runs ``/compare``, ``/timeline`` and
+``/trends``, ``/regions``, ``/healthz``, ``/readyz`` and ``/openapi.json`` are its
+companions. Error bodies never carry AWS's raw text or a trace (``errors``).
 """
 
 from __future__ import annotations
@@ -19,11 +21,17 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from dashboard.api.cors import add_cors_headers
 from dashboard.api.errors import install_error_handlers
 from dashboard.api.openapi import openapi_document
+from dashboard.core import analytics
 from dashboard.core.cache import Served
 from dashboard.core.config import ESTATE_PAGE_PATH
 from dashboard.core.readiness import ProbeAnswer, liveness, readiness
 from dashboard.core.requests import RequestStats, current_stats
 from dashboard.core.state import state
+from lineage.analytics_request import (
+    parse_compare_request,
+    parse_timeline_request,
+    parse_trends_request,
+)
 from lineage.config import parse_bool
 from lineage.errors import InvalidParameter
 from lineage.estate_request import (
@@ -166,6 +174,30 @@ def _report_text(body: str, policy: Policy, scope: str, estate: bool, severity: 
     if form == "csv":
         return to_csv(report)
     return json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+@bp.get("/compare")
+def compare() -> Response:
+    api = state()
+    wanted = parse_compare_request(request.args, settings=api.settings, regions=api.regions)
+    g.log_region = wanted.region
+    return _served(analytics.compare(api.cached, wanted, refresh=_refresh(), stats=_stats()))
+
+
+@bp.get("/timeline")
+def timeline() -> Response:
+    api = state()
+    wanted = parse_timeline_request(request.args, settings=api.settings, regions=api.regions)
+    g.log_region = wanted.region
+    return _served(analytics.timeline(api.cached, wanted, refresh=_refresh(), stats=_stats()))
+
+
+@bp.get("/trends")
+def trends() -> Response:
+    api = state()
+    wanted = parse_trends_request(request.args, settings=api.settings, regions=api.regions)
+    g.log_region = wanted.region
+    return _served(analytics.trends(api.cached, wanted, refresh=_refresh(), stats=_stats()))
 
 
 @bp.get("/regions")

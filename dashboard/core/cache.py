@@ -90,7 +90,7 @@ from lineage.service import LineageService
 
 logger = logging.getLogger(__name__)
 
-KEY_VERSION = "v3"
+KEY_VERSION = "v4"
 POLL_INTERVAL_SEC = 0.05
 # A first estate build in the background: how long a request waits for it before answering
 # with what is read so far, and how often the build stores that.
@@ -150,11 +150,30 @@ class LineageEntry:
     latest: bool  # the request asked for the latest execution
     # Only a long-lived answer to "the latest execution" needs checking on a hit.
     check_latest: bool
+    # A finished execution without a transient warning: it will not change (an answer made
+    # from it may live as long).
+    finished: bool = False
 
 
 @dataclass(frozen=True)
 class ListEntry:
     body: str  # the list's JSON text
+
+
+@dataclass(frozen=True)
+class DefinitionEntry:
+    text: str  # the definition an execution ran: it never changes
+
+
+@dataclass(frozen=True)
+class AnswerEntry:
+    """An answer made from other entries (a comparison, trends): its JSON text, and the ARNs
+    of the executions it was made for, in the order the request names them (a hit for an
+    execution asked by ARN is served only when the entry's is exactly that ARN, as for a
+    document)."""
+
+    body: str
+    executions: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -209,7 +228,8 @@ MISSING: Mapping[str, type[PipelineNotFound] | type[ExecutionNotFound]] = {
 }
 
 Entry = TypeVar(
-    "Entry", LineageEntry, ListEntry, LatestEntry, BucketEntry, EstateEntry, EstateDocuments
+    "Entry", LineageEntry, ListEntry, LatestEntry, BucketEntry, EstateEntry, EstateDocuments,
+    DefinitionEntry, AnswerEntry,
 )
 
 
@@ -380,11 +400,25 @@ class CachedLineage:
             return "unavailable (answering uncached)"
         return "ok" if isinstance(found, LatestEntry) else "unavailable (answering uncached)"
 
-    # -- the three service functions ----------------------------------------------------------
+    # -- the service functions -------------------------------------------------------------
 
     def lineage(
         self, request: LineageRequest, *, refresh: bool = False, stats: RequestStats | None = None
     ) -> Served:
+        entry, source, refresh_after = self.lineage_entry(request, refresh=refresh, stats=stats)
+        return Served(entry.body, source, refresh_after)
+
+    def lineage_entry(
+        self,
+        request: LineageRequest,
+        *,
+        refresh: bool = False,
+        stats: RequestStats | None = None,
+        admit: bool = True,
+    ) -> tuple[LineageEntry, str, int | None]:
+        """The document's entry, how it was obtained, and the seconds until a refresh may go
+        (when one was asked too soon). ``admit=False``: a part of an answer that was admitted
+        as a whole (compare, trends), so this fetch does not spend the client's share again."""
         stats = stats if stats is not None else current_stats()
         key = lineage_key(request, s3=self.service.settings.enable_s3_meta)
         refresh, refresh_after = self._refresh_turn(key, refresh)
@@ -398,7 +432,7 @@ class CachedLineage:
             if entry is not None and _named_as_asked(request, entry):
                 if self._still_latest(request, entry, stats):
                     stats.cache = HIT
-                    return Served(entry.body, HIT, refresh_after)
+                    return entry, HIT, refresh_after
                 force = True  # a newer execution exists: the entry is stale for "latest"
             elif entry is not None:
                 force = True  # an ARN of another account: the service says so
@@ -419,7 +453,68 @@ class CachedLineage:
                           LatestEntry(entry.execution_arn or ""), self.ttls.lists)
             return entry, ttl
 
-        entry, source = self._single_flight(key, LineageEntry, compute, force, stats)
+        entry, source = self._single_flight(key, LineageEntry, compute, force, stats,
+                                            admit=admit)
+        return entry, source, refresh_after
+
+    def definition(
+        self, region: str, pipeline: str, execution_arn: str, *,
+        stats: RequestStats | None = None, admit: bool = True,
+    ) -> str:
+        """The definition an execution ran (``LineageService.execution_definition``), kept as
+        long as a finished execution's document: it never changes, even while the run goes."""
+        stats = stats if stats is not None else current_stats()
+        key = f"definition:{KEY_VERSION}:{region}:{pipeline}:{execution_id(execution_arn)}"
+        found = self._get(key, DefinitionEntry)
+        if found is not None:
+            return found.text
+
+        def compute() -> tuple[DefinitionEntry, int]:
+            text = self.service.execution_definition(region, execution_arn, stats=stats)
+            return DefinitionEntry(text), self.ttls.finished
+
+        entry, _ = self._single_flight(key, DefinitionEntry, compute, False, RequestStats(),
+                                       admit=admit)
+        return entry.text
+
+    def memoised(
+        self,
+        key: str,
+        compute: Callable[[bool], tuple[AnswerEntry, int]],
+        *,
+        refresh: bool = False,
+        stats: RequestStats | None = None,
+        executions: tuple[str | None, ...] = (),
+    ) -> Served:
+        """An answer made from other entries, kept under ``key`` of its own:
+        ``compute(refresh)`` gives it and its lifetime, ``refresh`` saying whether a refresh
+        goes (then it refreshes its parts too). Refresh turns, single flight, the client's
+        AWS-read limit (one fetch for the whole answer) and "no such pipeline/execution" as
+        for every other answer.
+        ``executions``: as the request named them (ids or ARNs); an entry is served for an ARN
+        only when it was made for that very ARN."""
+        stats = stats if stats is not None else current_stats()
+        refresh, refresh_after = self._refresh_turn(key, refresh)
+        force = refresh
+        if not force:
+            found = self._lookup(key)
+            if isinstance(found, MissingEntry):
+                stats.cache = HIT
+                raise found.error()
+            if isinstance(found, AnswerEntry):
+                if _answers_for(executions, found):
+                    stats.cache = HIT
+                    return Served(found.body, HIT, refresh_after)
+                force = True  # an ARN of another account: the documents say so
+
+        def fill() -> tuple[AnswerEntry, int]:
+            try:
+                return compute(refresh)
+            except (PipelineNotFound, ExecutionNotFound) as exc:
+                self._remember_missing(key, exc)
+                raise
+
+        entry, source = self._single_flight(key, AnswerEntry, fill, force, stats)
         return Served(entry.body, source, refresh_after)
 
     def pipelines(
@@ -656,6 +751,7 @@ class CachedLineage:
             execution_arn=execution.arn if execution else None,
             latest=latest,
             check_latest=latest and finished,
+            finished=finished,
         )
         return entry, ttl
 
@@ -711,6 +807,8 @@ class CachedLineage:
         compute: Callable[[], tuple[Entry, int]],
         force: bool,
         stats: RequestStats,
+        *,
+        admit: bool = True,
     ) -> tuple[Entry, str]:
         with self._lock:
             flight = self._flights.get(key)
@@ -726,7 +824,7 @@ class CachedLineage:
             entry: Entry = flight.entry
             return entry, SHARED
         try:
-            entry, source = self._fill(key, kind, compute, force)
+            entry, source = self._fill(key, kind, compute, force, admit)
             flight.entry = entry
             stats.cache = source
             return entry, source
@@ -739,7 +837,8 @@ class CachedLineage:
             flight.done.set()
 
     def _fill(
-        self, key: str, kind: type[Entry], compute: Callable[[], tuple[Entry, int]], force: bool
+        self, key: str, kind: type[Entry], compute: Callable[[], tuple[Entry, int]], force: bool,
+        admit: bool = True,
     ) -> tuple[Entry, str]:
         release = self.locks.acquire(key)
         if release is None:
@@ -753,7 +852,8 @@ class CachedLineage:
                 filled = self._get(key, kind)  # filled while we took the lock
                 if filled is not None:
                     return filled, SHARED
-            self.gate.admit()  # only a request that reaches AWS spends the client's share
+            if admit:  # only a request that reaches AWS spends the client's share
+                self.gate.admit()
             entry, ttl = compute()
             self._set(key, entry, ttl)
             return entry, (REFRESH if force else MISS)
@@ -826,7 +926,8 @@ def lineage_key(request: LineageRequest, *, s3: bool) -> str:
     way (an execution by its id; includeLatestExec only when no execution is named)."""
     named = execution_id(request.execution) if request.execution is not None else None
     include = request.include_latest_exec or named is not None
-    rest = json.dumps([named, include, request.domain, s3, request.for_estate], sort_keys=True)
+    rest = json.dumps([named, include, request.domain, s3, request.for_estate,
+                       request.for_trends], sort_keys=True)
     return f"lineage:{KEY_VERSION}:{request.region}:{request.pipeline}:{_digest(rest)}"
 
 
@@ -836,6 +937,15 @@ def _named_as_asked(request: LineageRequest, entry: LineageEntry) -> bool:
     if asked is None or not EXECUTION_ARN.fullmatch(asked):
         return True
     return (entry.execution_arn or "").lower() == asked.lower()
+
+
+def _answers_for(asked: tuple[str | None, ...], entry: AnswerEntry) -> bool:
+    """Whether an answer found under the executions' ids answers them as asked (by ARN)."""
+    for execution, made_for in zip(asked, entry.executions, strict=False):
+        if execution is not None and EXECUTION_ARN.fullmatch(execution) and (
+                (made_for or "").lower() != execution.lower()):
+            return False
+    return True
 
 
 def _first_executions(body: str, limit: int) -> str:

@@ -70,7 +70,7 @@ OFF = frozenset({"off", "0", "none", "false"})
 
 # The views that can reach AWS (blueprint view names, with or without API_PREFIX).
 AWS_VIEWS = frozenset({"lineage", "pipelines", "executions", "estate", "impact", "provenance",
-                       "findings"})
+                       "findings", "compare", "timeline", "trends"})
 DASH_CALLBACKS = "/_dash-update-component"
 KEY_PREFIX = "sagemaker-lineage"
 

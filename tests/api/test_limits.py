@@ -199,6 +199,25 @@ def test_past_its_aws_reads_a_client_gets_429_but_cached_answers_still_flow(
     assert other.status_code == 404
 
 
+def test_compare_and_trends_spend_one_aws_read_each(sandbox: SandboxProcess) -> None:
+    """However many documents and definitions they read: the answer is the fetch."""
+    client = cached_app(sandbox, LINEAGE_FETCH_LIMIT="2/minute").server.test_client()
+    sandbox.reset_calls()
+    trends = client.get("/trends", query_string={"pipeline": PIPELINE})
+    assert trends.status_code == 200 and trends.headers["X-Cache"] == "miss"
+    runs = [run["id"] for run in trends.get_json()["runs"]]
+    assert len(runs) >= 2
+    compared = client.get("/compare", query_string={"pipeline": PIPELINE, "a": runs[0],
+                                                    "b": runs[-1]})
+    assert compared.status_code == 200 and compared.headers["X-Cache"] == "miss"
+    listed = sum(c["operation"] == "DescribePipelineExecution" for c in sandbox.calls())
+    assert listed >= len(runs) + 2  # they did read every run (trends' lean, compare's own)
+    refused = client.get("/timeline", query_string={"pipeline": PIPELINE})
+    assert refused.status_code == 429
+    again = client.get("/trends", query_string={"pipeline": PIPELINE})
+    assert again.status_code == 200 and again.headers["X-Cache"] == "hit"
+
+
 def test_the_limits_are_on_by_default(sandbox: SandboxProcess) -> None:
     app = app_for(sandbox.endpoint, CACHE_TYPE="SimpleCache")
     client = app.server.test_client()

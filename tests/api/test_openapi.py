@@ -47,6 +47,25 @@ EXCHANGES: list[tuple[str, dict[str, str], int]] = [
     ("/findings", {"pipeline": "churn-pipeline", "severity": "high"}, 200),
     ("/findings", {"severity": "urgent"}, 400),
     ("/findings", {"pipeline": "no-such-pipeline"}, 404),
+    ("/compare", {"pipeline": "mlops-pipeline", "a": "q7v2m9k3x1ab", "b": "r3a5pd8rmk8r"}, 200),
+    ("/compare", {"pipeline": "mlops-pipeline", "a": "q7v2m9k3x1ab", "b": "h4d8s2n6p0cd"}, 200),
+    ("/compare", {"pipeline": "mlops-pipeline", "a": "q7v2m9k3x1ab", "b": "q7v2m9k3x1ab"}, 400),
+    ("/compare", {"pipeline": "mlops-pipeline", "a": "q7v2m9k3x1ab", "b": "nosuchrun"}, 404),
+    ("/compare", {"pipeline": "injected-denied", "a": "abc", "b": "def"}, 502),
+    ("/compare", {"pipeline": "injected-throttled", "a": "abc", "b": "def"}, 503),
+    ("/compare", {"pipeline": "injected-internal-error", "a": "abc", "b": "def"}, 500),
+    ("/timeline", {"pipeline": "mlops-pipeline"}, 200),
+    ("/timeline", {"pipeline": "fraud-detection-pipeline"}, 200),
+    ("/timeline", {"pipeline": "scale-pipeline"}, 200),
+    ("/timeline", {"pipeline": "mlops-pipeline", "execution": "Not An Id"}, 400),
+    ("/timeline", {"pipeline": "mlops-pipeline", "execution": "nosuchrun"}, 404),
+    ("/timeline", {"pipeline": "injected-denied"}, 502),
+    ("/timeline", {"pipeline": "injected-throttled"}, 503),
+    ("/timeline", {"pipeline": "injected-internal-error"}, 500),
+    ("/trends", {"pipeline": "mlops-pipeline"}, 200),
+    ("/trends", {"pipeline": "fraud-detection-pipeline", "last": "5"}, 200),
+    ("/trends", {"pipeline": "mlops-pipeline", "last": "0"}, 400),
+    ("/trends", {"pipeline": "no-such-pipeline"}, 404),
     ("/regions", {}, 200),
     ("/healthz", {}, 200),
     ("/readyz", {}, 200),
@@ -90,6 +109,10 @@ def test_every_documented_path_is_exercised(spec: dict[str, Any]) -> None:
         ("/executions", 500), ("/executions", 502), ("/executions", 503),
         # /findings reads what /lineage and /estate read, through the same cache and errors.
         ("/findings", 429), ("/findings", 500), ("/findings", 502), ("/findings", 503),
+        # /compare and /timeline read documents as /lineage does (their faults are above);
+        # /trends lists as /executions does, then reads documents: a failing one is a warning.
+        ("/compare", 429), ("/timeline", 429),
+        ("/trends", 429), ("/trends", 500), ("/trends", 502), ("/trends", 503),
         # The estate's failures are warnings; what is left is the same error path as above.
         *((path, status) for path in ("/estate", "/impact", "/provenance")
           for status in (429, 500, 502, 503)),
