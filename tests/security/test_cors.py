@@ -19,7 +19,8 @@ from dashboard.server.app import create_app
 ALLOWED = "https://analytics.example.test"
 OTHER = "https://evil.example.test"
 API_PATHS = ("/lineage", "/healthz", "/pipelines?region=nowhere", "/openapi.json",
-             "/estate?region=nowhere", "/impact", "/provenance", "/findings?region=nowhere")
+             "/estate?region=nowhere", "/impact", "/provenance", "/findings?region=nowhere",
+             "/compare", "/timeline", "/trends?region=nowhere")
 
 
 def preflight(client: FlaskClient, path: str, origin: str, method: str = "GET") -> dict[str, str]:

@@ -46,6 +46,10 @@ ENDPOINTS = {
     "/findings": ({"pipeline": "mlops-pipeline", "region": "ap-northeast-2"},
                   ["pipeline", "region", "execution", "domain", "account", "depth", "severity",
                    "format", "refresh"]),
+    "/compare": ({"pipeline": "mlops-pipeline", "a": "q7v2m9k3x1ab", "b": "r3a5pd8rmk8r"},
+                 ["pipeline", "region", "a", "b", "refresh"]),
+    "/timeline": ({"pipeline": "mlops-pipeline"}, ["pipeline", "region", "execution", "refresh"]),
+    "/trends": ({"pipeline": "mlops-pipeline"}, ["pipeline", "region", "last", "refresh"]),
 }
 HOSTILE = {
     "script": "<script>alert(1)</script>",

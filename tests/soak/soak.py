@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from dashboard.server.limits import LIMITS_OFF
 from lineage.sandbox import SandboxOptions, SandboxProcess, apply_environment, sandbox_environment
 from tests.api.conftest import Server, clean_environment, start_gunicorn
@@ -45,6 +47,9 @@ MIX: dict[str, int] = {
     "/provenance?region=ap-northeast-2&endpoint=churn-prod": 1,
     "/findings?region=ap-northeast-2": 1,  # the report of the cached estate
     "/findings?region=ap-northeast-2&pipeline=churn-pipeline&format=csv": 1,
+    "/compare?pipeline=mlops-pipeline&a=q7v2m9k3x1ab&b=r3a5pd8rmk8r": 1,  # a step added
+    "/timeline?pipeline=fraud-detection-pipeline": 1,  # running: redrawn at each request
+    "/trends?pipeline=mlops-pipeline": 1,
     "/regions": 1,
     "/healthz": 1,
 }
@@ -192,7 +197,10 @@ def _load(server: Server, wrk: str, duration: int, directory: Path) -> SoakResul
     pids = _wait_for_workers(master, WORKERS)
     for path in MIX:  # warm: every worker's clients and the shared cache
         for _ in range(WORKERS * 6):  # each worker meets each path (their memos too)
-            response = server.get(path, timeout=60)
+            # A connection each: one kept alive would meet one worker only, and the other
+            # would warm up during the run (its RSS growth then is no leak).
+            response = requests.get(server.url + path, timeout=60,
+                                    headers={"Connection": "close"})
             if response.status_code != 200:
                 raise SoakError(f"warm-up {path}: {response.status_code} {response.text[:200]}")
     paths = [path for path, weight in MIX.items() for _ in range(weight)]
