@@ -235,14 +235,15 @@ def test_the_url_opens_the_same_view_and_back_works(
     dash_duo.start_server(mlops_app)
     executions = requests.get(f"{dash_duo.server_url}/executions", timeout=30, params={
         "pipeline": "mlops-pipeline", "region": REGION}).json()["executions"]
-    older = executions[1]["id"]
+    older_run = next(e for e in executions if e["id"] == "h4d8s2n6p0cd")  # it ran Evaluate
+    older = older_run["id"]
     url = (f"{dash_duo.server_url}/?region={REGION}&pipeline=mlops-pipeline"
            f"&execution={older}&node=Evaluate")
     dash_duo.driver.get(url)
     wait(dash_duo, lambda: "Evaluate" in panel_text(dash_duo).split("\n")[0], "Evaluate panel")
     wait(dash_duo, lambda: selected_nodes(dash_duo) == ["step:Evaluate"], "Evaluate selected")
     # The execution dropdown names the chosen execution (its start time), not "Latest".
-    started = executions[1]["startTime"].replace("T", " ").replace("Z", "")
+    started = older_run["startTime"].replace("T", " ").replace("Z", "")
     wait(dash_duo, lambda: started in dash_duo.find_element(f"#{ids.EXECUTION}").text,
          "the older execution in its dropdown")
     assert "Latest" not in dash_duo.find_element(f"#{ids.EXECUTION}").text

@@ -10,11 +10,13 @@ from botocore.exceptions import ClientError
 
 from lineage.sandbox import ACCOUNT_ID, SandboxProcess
 from lineage.sandbox.world import (
+    MLOPS,
     MLOPS_BUCKET,
     SCALE_SHARDS,
     WORLD,
     scale_bucket,
 )
+from lineage.sandbox.world.mlops_history import EXECUTING_ID
 from tests.sandbox.clients import SEOUL, client, executions
 
 pytestmark = pytest.mark.sandbox
@@ -80,17 +82,32 @@ def test_pipelines_live_in_their_regions(sandbox: SandboxProcess) -> None:
     }
 
 
+def execution_id(summary: dict[str, Any]) -> str:
+    return str(summary["PipelineExecutionArn"]).rsplit("/", 1)[-1]
+
+
+def listed_execution(sm: Any, wanted: str) -> dict[str, Any]:
+    return next(e for e in executions(sm, "mlops-pipeline") if execution_id(e) == wanted)
+
+
 def test_executions_newest_first_and_paged(sm: Any) -> None:
     listed = executions(sm, "mlops-pipeline")
     starts = [e["StartTime"] for e in listed]
-    assert len(listed) == 3 and starts == sorted(starts, reverse=True)
-    assert [e["PipelineExecutionStatus"] for e in listed] == ["Succeeded", "Failed", "Succeeded"]
-    assert listed[1]["PipelineExecutionFailureReason"]
+    assert len(listed) == len(MLOPS.executions) and starts == sorted(starts, reverse=True)
+    newest_first = sorted(MLOPS.executions, key=lambda e: e.started, reverse=True)
+    assert [(execution_id(e), e["PipelineExecutionStatus"]) for e in listed] == [
+        (e.execution_id, e.status) for e in newest_first
+    ]
+    assert [execution_id(e) for e in listed[:3]] == ["r3a5pd8rmk8r", EXECUTING_ID, "h4d8s2n6p0cd"]
+    assert all(
+        bool(e.get("PipelineExecutionFailureReason")) == (e["PipelineExecutionStatus"] == "Failed")
+        for e in listed
+    )
 
-    first = sm.list_pipeline_executions(PipelineName="mlops-pipeline", MaxResults=2)
-    assert len(first["PipelineExecutionSummaries"]) == 2 and first["NextToken"]
+    first = sm.list_pipeline_executions(PipelineName="mlops-pipeline", MaxResults=20)
+    assert len(first["PipelineExecutionSummaries"]) == 20 and first["NextToken"]
     second = sm.list_pipeline_executions(
-        PipelineName="mlops-pipeline", MaxResults=2, NextToken=first["NextToken"]
+        PipelineName="mlops-pipeline", MaxResults=20, NextToken=first["NextToken"]
     )
     assert "NextToken" not in second
     paged = first["PipelineExecutionSummaries"] + second["PipelineExecutionSummaries"]
@@ -170,7 +187,7 @@ def test_mlops_latest_run(sm: Any, s3: Any) -> None:
 
 
 def test_mlops_failed_run_took_the_else_branch(sm: Any) -> None:
-    failed = executions(sm, "mlops-pipeline")[1]
+    failed = listed_execution(sm, "h4d8s2n6p0cd")
     steps = {s["StepName"]: s for s in all_steps(sm, failed["PipelineExecutionArn"])}
     assert steps["CheckAUC"]["Metadata"] == {"Condition": {"Outcome": "False"}}
     assert steps["AUCTooLow"]["StepStatus"] == "Failed"
@@ -181,13 +198,13 @@ def test_mlops_failed_run_took_the_else_branch(sm: Any) -> None:
 
 
 def test_definition_and_parameters_for_execution(sm: Any) -> None:
-    newest, _, oldest = executions(sm, "mlops-pipeline")
+    newest, older = executions(sm, "mlops-pipeline")[0], listed_execution(sm, "q7v2m9k3x1ab")
     current = sm.describe_pipeline(PipelineName="mlops-pipeline")["PipelineDefinition"]
     latest_def = sm.describe_pipeline_definition_for_execution(
         PipelineExecutionArn=newest["PipelineExecutionArn"]
     )["PipelineDefinition"]
     old_def = sm.describe_pipeline_definition_for_execution(
-        PipelineExecutionArn=oldest["PipelineExecutionArn"]
+        PipelineExecutionArn=older["PipelineExecutionArn"]
     )["PipelineDefinition"]
     assert latest_def == current
     assert old_def != current and "CreateModel" not in old_def

@@ -2,7 +2,8 @@
 
 Everything is fixed (names, ids, timestamps relative to :data:`BASE_TIME`, metrics), so a test
 can assert it, except the live runs of ``fraud-detection-pipeline``, dated from the wall clock.
-Account ``123456789012``. In ``ap-northeast-2``: ``mlops-pipeline`` (latest Succeeded),
+Account ``123456789012``. In ``ap-northeast-2``: ``mlops-pipeline`` (latest Succeeded; 36
+runs over four weeks, their notable ones named in :mod:`~lineage.sandbox.world.mlops_history`),
 ``churn-pipeline`` (latest Failed at ``TrainChurn``), ``fraud-detection-pipeline`` (always
 Executing: a new run every ~14 minutes), ``scale-pipeline`` (123 steps over 14 buckets, latest
 Succeeded), the Studio domain ``ml-platform``; in ``us-east-1``: ``nlp-pipeline`` (latest
@@ -70,6 +71,17 @@ from lineage.sandbox.world.mlops import (
     MLOPS_MODELS,
     mlops_definition,
 )
+from lineage.sandbox.world.mlops_history import (
+    EXECUTING_ID,
+    HISTORY_ADDED_STEP,
+    HISTORY_ADDED_STEP_ID,
+    HISTORY_CACHE_HITS,
+    HISTORY_EVALUATE_FAILURE_ID,
+    HISTORY_IDS,
+    HISTORY_OUTLIER_ID,
+    HISTORY_PREPROCESS_OUTLIER_ID,
+    HISTORY_TRAIN_FAILURE_ID,
+)
 from lineage.sandbox.world.nlp import NLP, NLP_BUCKET, nlp_definition
 from lineage.sandbox.world.scale import (
     SCALE,
@@ -110,12 +122,21 @@ __all__ = [
     "ESTATE_FEATURES_BUCKET",
     "ESTATE_MODELS",
     "ESTATE_PIPELINES",
+    "EXECUTING_ID",
     "EXECUTION_FAILURE",
     "FEATURES_PREFIX",
     "FRAUD",
     "FRAUD_BUCKET",
     "FRAUD_WORK_BUCKET",
     "HF_IMAGE",
+    "HISTORY_ADDED_STEP",
+    "HISTORY_ADDED_STEP_ID",
+    "HISTORY_CACHE_HITS",
+    "HISTORY_EVALUATE_FAILURE_ID",
+    "HISTORY_IDS",
+    "HISTORY_OUTLIER_ID",
+    "HISTORY_PREPROCESS_OUTLIER_ID",
+    "HISTORY_TRAIN_FAILURE_ID",
     "KMS_KEY_ARN",
     "LGBM_MODEL_GROUP",
     "MLOPS",

@@ -1,7 +1,12 @@
 """``mlops-pipeline`` (Seoul): preprocess, train, evaluate, then register or fail.
 
-Three runs: an older Succeeded one on an earlier definition (no CreateModel), a Failed one
-that took the else branch, and the latest Succeeded one with a cache hit on Preprocess.
+Three hand-written runs: ``q7v2m9k3x1ab``, Succeeded on an earlier definition (no CreateModel,
+threshold 0.7), its package Approved and deployed (:data:`MLOPS_ENDPOINT`); ``h4d8s2n6p0cd``,
+Failed on the else branch (AUCTooLow); ``r3a5pd8rmk8r``, the newest, Succeeded with a cache hit
+on Preprocess. Before them, four weeks of history (:mod:`~lineage.sandbox.world.mlops_history`:
+32 runs with drifting metrics, two failures, duration outliers, cache hits, one run with an
+added step), and between the last two, :data:`~lineage.sandbox.world.mlops_history.EXECUTING_ID`
+still Executing: 36 executions in all.
 """
 
 from __future__ import annotations
@@ -21,6 +26,11 @@ from lineage.sandbox.world.builders import (
     register_step,
     training_step,
 )
+from lineage.sandbox.world.mlops_history import (
+    HISTORY_ADDED_STEP,
+    executing_run,
+    history_runs,
+)
 from lineage.sandbox.world.specs import (
     SEOUL,
     SKLEARN_IMAGE,
@@ -38,13 +48,18 @@ from lineage.sandbox.world.specs import (
 MLOPS_BUCKET = "my-mlops-dev2-v2-main-data"
 MLOPS_MODEL_GROUP = "mlops-churn-models"
 #: The chain that is clean end to end: its one bucket (KMS, versioned, public access blocked,
-#: no policy, no expiring rule, no Macie finding) -> Preprocess -> Train -> the Approved
-#: package mlops-churn-models/1 -> the model mlops-churn-v1 -> this InService endpoint.
+#: no policy, no expiring rule, no Macie finding) -> Preprocess -> Train -> q7v2m9k3x1ab's
+#: Approved package mlops-churn-models/31 (the history registered 1-30) -> the model
+#: mlops-churn-v1 -> this InService endpoint.
 MLOPS_ENDPOINT = "mlops-churn-prod"
 MLOPS_MODEL = "mlops-churn-v1"
 
 
-def mlops_definition(*, with_create_model: bool = True, threshold: float = 0.75) -> JsonDict:
+def mlops_definition(
+    *, with_create_model: bool = True, threshold: float = 0.75, with_quality_check: bool = False
+) -> JsonDict:
+    """The definition as of now; ``with_quality_check`` adds the step one run of the history
+    tried (a check of Preprocess's train output that nothing waits for)."""
     b, p = MLOPS_BUCKET, "mlops-pipeline"
     model_data = get("Steps.Train.ModelArtifacts.S3ModelArtifacts")
     if_steps = [
@@ -62,6 +77,22 @@ def mlops_definition(*, with_create_model: bool = True, threshold: float = 0.75)
     ]
     if with_create_model:
         if_steps.append(model_step("CreateModel", image=XGBOOST_IMAGE, model_data=model_data))
+    quality_check = [
+        processing_step(
+            HISTORY_ADDED_STEP,
+            image=SKLEARN_IMAGE,
+            script="check_quality.py",
+            code_uri=f"s3://{b}/{p}/code/check_quality.py",
+            inputs={
+                "train": get(
+                    "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"
+                )
+            },
+            outputs={"report": execution_output(b, p, HISTORY_ADDED_STEP, "report")},
+            instance_type=get("Parameters.ProcessingInstanceType"),
+            display_name="Check data quality",
+        )
+    ] if with_quality_check else []
     return definition(
         [
             parameter("ProcessingInstanceType", "String", "ml.m5.xlarge"),
@@ -86,6 +117,7 @@ def mlops_definition(*, with_create_model: bool = True, threshold: float = 0.75)
                 display_name="Preprocess churn data",
                 cache=True,
             ),
+            *quality_check,
             training_step(
                 "Train",
                 image=XGBOOST_IMAGE,
@@ -158,6 +190,10 @@ MLOPS = PipelineSpec(
     model_package_groups=(MLOPS_MODEL_GROUP,),
     definition=mlops_definition(),
     executions=(
+        *history_runs(
+            mlops_definition(with_create_model=False, threshold=0.7),
+            mlops_definition(with_create_model=False, threshold=0.7, with_quality_check=True),
+        ),
         ExecutionSpec(
             execution_id="q7v2m9k3x1ab",
             status="Succeeded",
@@ -177,6 +213,7 @@ MLOPS = PipelineSpec(
             metrics={"Train": {"validation:auc": 0.71, "train:auc": 0.79}},
             reports={"EvaluationReport": evaluation_report(0.71, 0.76)},
         ),
+        executing_run(),
         ExecutionSpec(
             execution_id="r3a5pd8rmk8r",
             status="Succeeded",
