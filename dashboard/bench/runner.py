@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from dashboard.bench.analytics import EXTRA_HISTORY, analytics_rows, run_analytics
 from dashboard.bench.estate import LIST_TTL_SEC as ESTATE_LIST_TTL_SEC
 from dashboard.bench.estate import estate_rows, run_estate
 from dashboard.bench.figures import (
@@ -172,10 +173,11 @@ def run(options: Options) -> str:
         Row(7, "first /lineage after readiness vs a later cold one"),
     ]
     estate = estate_rows(options.estate_size)
+    analytics = analytics_rows()
     with tempfile.TemporaryDirectory(prefix="lineage-bench-") as scratch:
         work = Path(scratch)
         if options.lineage:
-            _run_lineage(options, work, rows)
+            _run_lineage(options, work, rows, analytics)
         if options.estate:
             run_estate(options.latency_ms, options.estate_size, work, estate, log)
         else:
@@ -200,15 +202,19 @@ def run(options: Options) -> str:
             f"{ESTATE_LIST_TTL_SEC} s list TTL; rows 11 and 13 the world and the generated "
             "pipelines, with the default one; row 12 is the peak of all four workers."
         )
-    table = format_table([*rows, *estate] if options.lineage else estate, preamble)
+    measured = [*rows, *estate, *analytics] if options.lineage else estate
+    table = format_table(measured, preamble)
     if options.out is not None:
         options.out.parent.mkdir(parents=True, exist_ok=True)
         options.out.write_text(table, encoding="utf-8")
     return table
 
 
-def _run_lineage(options: Options, work: Path, rows: Sequence[Row]) -> None:
-    """Rows 1-7: one sandbox with the 1,000-step pipeline, the server, the naive server."""
+def _run_lineage(
+    options: Options, work: Path, rows: Sequence[Row], analytics: Sequence[Row]
+) -> None:
+    """Rows 1-7 and 14-15: one sandbox with the 1,000-step pipeline and a long history of
+    mlops-pipeline, the server, the naive server."""
     from lineage.sandbox import SandboxOptions, SandboxProcess
 
     log = options.log
@@ -220,7 +226,7 @@ def _run_lineage(options: Options, work: Path, rows: Sequence[Row]) -> None:
     log(f"starting the sandbox (latency {options.latency_ms} ms, "
         f"+ a {options.large_steps}-step pipeline)...")
     sandbox_options = SandboxOptions(latency_ms=options.latency_ms,
-                                     definitions_dir=definitions)
+                                     definitions_dir=definitions, extra_history=EXTRA_HISTORY)
     with SandboxProcess(sandbox_options, start_timeout=600) as sandbox:
         assert sandbox.pid is not None
         endpoint_env = sandbox.environment()
@@ -234,6 +240,7 @@ def _run_lineage(options: Options, work: Path, rows: Sequence[Row]) -> None:
             _row_warm(options, server, rows)
             _row_browser(options, server, colds, rows)
             _row_memory(server, rows)
+            run_analytics(server, sandbox, analytics, log)
         finally:
             server.stop()
 

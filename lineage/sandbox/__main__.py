@@ -19,7 +19,12 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from lineage.sandbox import ACCOUNT_ID, READY_PREFIX, sandbox_environment
-from lineage.sandbox.options import FaultSpecError, SandboxOptions, parse_faults
+from lineage.sandbox.options import (
+    MAX_EXTRA_HISTORY,
+    FaultSpecError,
+    SandboxOptions,
+    parse_faults,
+)
 
 if TYPE_CHECKING:
     from lineage.sandbox.server import Seeded
@@ -53,6 +58,13 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         help="also seed N generated pipelines sharing datasets (for benchmarks)",
     )
     parser.add_argument(
+        "--extra-history",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N runs more in mlops-pipeline's history (for benchmarks of trends)",
+    )
+    parser.add_argument(
         "--log-level",
         default="WARNING",
         type=str.upper,
@@ -69,6 +81,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         definitions_dir=args.definitions,
         seed_world=not args.no_world,
         estate_size=args.estate_size,
+        extra_history=args.extra_history,
     )
 
 
@@ -115,6 +128,8 @@ def main(argv: list[str] | None = None, *, prog: str = PROG) -> int:
         parser.error("--latency-ms must not be negative")
     if args.estate_size < 0:
         parser.error("--estate-size must not be negative")
+    if not 0 <= args.extra_history <= MAX_EXTRA_HISTORY:
+        parser.error(f"--extra-history must be between 0 and {MAX_EXTRA_HISTORY}")
     if args.definitions is not None and not args.definitions.is_dir():
         parser.error(f"--definitions {args.definitions} is not a directory")
     try:

@@ -1,5 +1,5 @@
-"""Sandbox options: what ``--latency-ms``, ``--faults``, ``--definitions`` and
-``--estate-size`` mean.
+"""Sandbox options: what ``--latency-ms``, ``--faults``, ``--definitions``, ``--estate-size``
+and ``--extra-history`` mean.
 
 Pure data and parsing; importing this module never imports moto.
 """
@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_FAULT_SEED = 20240501
+# Benchmark runs go in the free hours of mlops-pipeline's history: three a day over its 26
+# days (lineage.sandbox.world.mlops_history.MAX_EXTRA_RUNS, which imports moto's world).
+MAX_EXTRA_HISTORY = 78
 
 _OPERATION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
 
@@ -127,12 +130,15 @@ class SandboxOptions:
     definitions_dir: Path | None = None
     seed_world: bool = True
     estate_size: int = 0  # generated pipelines sharing datasets, besides the world
+    extra_history: int = 0  # runs more in mlops-pipeline's history, for benchmarks
 
     def __post_init__(self) -> None:
         if self.latency_ms < 0:
             raise ValueError("latency_ms must not be negative")
         if self.estate_size < 0:
             raise ValueError("estate_size must not be negative")
+        if not 0 <= self.extra_history <= MAX_EXTRA_HISTORY:
+            raise ValueError(f"extra_history must be between 0 and {MAX_EXTRA_HISTORY}")
 
     def to_argv(self) -> list[str]:
         """Command-line arguments of ``python -m lineage.sandbox`` giving these options."""
@@ -147,4 +153,6 @@ class SandboxOptions:
             argv.append("--no-world")
         if self.estate_size:
             argv += ["--estate-size", str(self.estate_size)]
+        if self.extra_history:
+            argv += ["--extra-history", str(self.extra_history)]
         return argv

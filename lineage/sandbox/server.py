@@ -115,9 +115,9 @@ class SandboxServer:
         definitions: tuple[DefinitionFile, ...] = ()
         try:
             if self.options.seed_world:
-                from lineage.sandbox.world import WORLD
+                from lineage.sandbox.world import WORLD, with_extra_history
 
-                world = self.world or WORLD
+                world = with_extra_history(self.world or WORLD, self.options.extra_history)
                 seeder.seed(world)
                 self.macie.add(world.macie)
                 pipelines = tuple(_seeded(p) for p in world.pipelines)

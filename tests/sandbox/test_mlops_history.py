@@ -190,3 +190,28 @@ def test_a_package_per_registered_run_and_the_deployed_one_is_still_approved(sm:
     assert [registered[p["ModelPackageArn"]].execution_id for p in newest_two] == [
         "q7v2m9k3x1ab", "r3a5pd8rmk8r"]
     assert [p["ModelApprovalStatus"] for p in newest_two] == ["Approved", "PendingManualApproval"]
+
+
+def test_extra_history_fills_the_free_hours_and_keeps_the_world() -> None:
+    """``--extra-history N`` (benchmarks): N plain runs more, the world's own unchanged."""
+    from lineage.sandbox.options import MAX_EXTRA_HISTORY, SandboxOptions
+    from lineage.sandbox.world import WORLD, with_extra_history
+    from lineage.sandbox.world.mlops_history import MAX_EXTRA_RUNS
+
+    assert MAX_EXTRA_HISTORY == MAX_EXTRA_RUNS
+    assert SandboxOptions(extra_history=3).to_argv() == ["--extra-history", "3"]
+    with pytest.raises(ValueError, match="extra_history"):
+        SandboxOptions(extra_history=MAX_EXTRA_HISTORY + 1)
+    grown = with_extra_history(WORLD, MAX_EXTRA_RUNS)
+    before = next(p for p in WORLD.pipelines if p.name == "mlops-pipeline").executions
+    after = next(p for p in grown.pipelines if p.name == "mlops-pipeline").executions
+    added = after[: len(after) - len(before)]
+    assert after[len(added):] == before
+    assert len(added) == MAX_EXTRA_RUNS and all(run.status == "Succeeded" for run in added)
+    starts = [run.started for run in after]
+    assert len(set(starts)) == len(starts)  # every run its own hour
+    ids = [run.execution_id for run in after]
+    assert len(set(ids)) == len(ids)
+    newest = max(after, key=lambda run: run.started)
+    assert newest.execution_id == "r3a5pd8rmk8r"  # the latest run stays the world's
+    assert with_extra_history(WORLD, 0) is WORLD

@@ -26,6 +26,7 @@ moto state and simulated executions is :mod:`lineage.sandbox.simulate` and
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 from lineage.sandbox.world.buckets import buckets
 from lineage.sandbox.world.builders import (
@@ -81,6 +82,7 @@ from lineage.sandbox.world.mlops_history import (
     HISTORY_OUTLIER_ID,
     HISTORY_PREPROCESS_OUTLIER_ID,
     HISTORY_TRAIN_FAILURE_ID,
+    extra_runs,
 )
 from lineage.sandbox.world.nlp import NLP, NLP_BUCKET, nlp_definition
 from lineage.sandbox.world.scale import (
@@ -188,6 +190,7 @@ __all__ = [
     "scale_metrics",
     "training_step",
     "transform_step",
+    "with_extra_history",
     "world",
 ]
 
@@ -207,3 +210,17 @@ WORLD = World(
 def world() -> World:
     """A deep copy of the seeded world, safe to modify."""
     return copy.deepcopy(WORLD)
+
+
+def with_extra_history(seeded: World, count: int) -> World:
+    """``seeded`` with ``count`` runs more in mlops-pipeline's history (``--extra-history``):
+    benchmarks of trends over more runs than the world's 36."""
+    if not count:
+        return seeded
+    earlier = mlops_definition(with_create_model=False, threshold=0.7)
+    pipelines = tuple(
+        dataclasses.replace(spec, executions=(*extra_runs(count, earlier), *spec.executions))
+        if spec.name == MLOPS.name else spec
+        for spec in seeded.pipelines
+    )
+    return dataclasses.replace(seeded, pipelines=pipelines)
