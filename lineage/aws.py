@@ -377,6 +377,21 @@ class AwsApi:
         summaries: list[dict[str, Any]] = response.get("PipelineExecutionSummaries", [])
         return summaries
 
+    def pipeline_executions_page(
+        self, name: str, max_results: int, token: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of ``ListPipelineExecutions``, newest first, from AWS's ``NextToken``
+        (``None``: the first page); the page's summaries and the NextToken of the next one."""
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListPipelineExecutions.html
+        params: dict[str, Any] = {"PipelineName": name, "SortBy": "CreationTime",
+                                  "SortOrder": "Descending", "MaxResults": max_results}
+        if token:
+            params["NextToken"] = token
+        response = self.call("sagemaker", "ListPipelineExecutions", **params)
+        summaries: list[dict[str, Any]] = response.get("PipelineExecutionSummaries", [])
+        following = response.get("NextToken")
+        return summaries, str(following) if following else None
+
     def describe_pipeline_execution(self, arn: str) -> dict[str, Any]:
         # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribePipelineExecution.html
         return self.call("sagemaker", "DescribePipelineExecution", PipelineExecutionArn=arn)

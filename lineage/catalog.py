@@ -1,4 +1,5 @@
-"""What there is to look at: the pipelines of some regions, the recent executions of one.
+"""What there is to look at: the pipelines of some regions, the executions of one (a page of
+``ListPipelineExecutions`` at a time, filtered by status and parameter values over its pages).
 
 Like :mod:`lineage.service` these run every AWS call on the service's bounded pools, with the
 request's deadline (:class:`lineage.calls.Calls`), and only fail when nothing could be read; a
@@ -9,16 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from lineage.aws import AwsApi
 from lineage.calls import Calls
 from lineage.domains import domain_matches, needs_domain_list
-from lineage.errors import AwsError, AwsNotFound, DeadlineExceeded, PipelineNotFound
+from lineage.errors import (
+    AwsError,
+    AwsNotFound,
+    DeadlineExceeded,
+    InvalidParameter,
+    PipelineNotFound,
+)
 from lineage.models import ExecutionInfo, ExecutionList, PipelineList, Warning
-from lineage.request import DEFAULT_EXECUTIONS
+from lineage.request import DEFAULT_EXECUTIONS, ExecutionsRequest, ListingPosition
 from lineage.runinfo import (
     execution_info,
     listed_execution,
@@ -65,51 +72,105 @@ def list_executions(
 
     ``stats.aws_calls`` grows by the calls made, even when the listing fails.
     """
+    return list_execution_page(service, pipeline, region, limit, stats=stats).listing
+
+
+@dataclass(frozen=True)
+class ExecutionPage:
+    """One page of ``ListPipelineExecutions``, newest first, each execution with its end time
+    (and its parameter values when they were read), and AWS's NextToken of the next page."""
+
+    listing: ExecutionList
+    next_token: str | None
+
+
+def list_execution_page(
+    service: LineageService,
+    pipeline: str,
+    region: str,
+    page_size: int,
+    *,
+    token: str | None = None,
+    parameters: bool = False,
+    stats: CallStats | None = None,
+    deadline_sec: float | None = None,
+) -> ExecutionPage:
+    """The page of ``page_size`` executions AWS's NextToken ``token`` starts (``None``: the
+    newest); ``parameters``: each one's values too (ListPipelineParametersForExecution, one
+    call per execution, at once with the Describe*s). ``deadline_sec``: less time than the
+    request deadline (what is left of an answer read from several pages).
+
+    A token AWS refuses (ValidationException: expired, or not its own) is an
+    :class:`InvalidParameter` naming ``token``. ``stats.aws_calls`` grows by the calls made,
+    even when the listing fails.
+    """
     api = service.api_for(region)
+    calls = service.calls() if deadline_sec is None else Calls(deadline_sec)
     try:
-        return _list_executions(service, api, pipeline, limit)
+        return _list_executions(service, calls, api, pipeline, page_size, token, parameters)
     finally:
         if stats is not None:
             stats.aws_calls += api.call_count
 
 
 def _list_executions(
-    service: LineageService, api: AwsApi, pipeline: str, limit: int
-) -> ExecutionList:
+    service: LineageService, calls: Calls, api: AwsApi, pipeline: str, page_size: int,
+    token: str | None, parameters: bool,
+) -> ExecutionPage:
     pool = service.pool
-    calls = service.calls()
     now = datetime.now(UTC)
-    summaries = _executions_of(calls, pool, api, pipeline, limit)
+    summaries, following = _page_of(calls, pool, api, pipeline, page_size, token)
     # Never rely on an order we did not get: newest first by start time.
-    summaries = sorted(summaries, key=_start_key, reverse=True)[:limit]
+    summaries = sorted(summaries, key=_start_key, reverse=True)[:page_size]
     # The summary has no end time; DescribePipelineExecution's LastModifiedTime gives it.
     described: dict[str, ExecutionInfo] = {}
-    failed: dict[str, AwsError] = {}
+    values: dict[str, dict[str, str]] = {}
+    failed: dict[tuple[str, str], AwsError] = {}
 
     def landed(arn: str) -> Callable[[Future[dict[str, Any]]], None]:
         def done(answer: Future[dict[str, Any]]) -> None:
             try:
                 described[arn] = execution_info(answer.result(), None, now=now)
             except AwsError as exc:
-                failed[arn] = exc
+                failed[("describe", arn)] = exc
+
+        return done
+
+    def valued(arn: str) -> Callable[[Future[dict[str, str]]], None]:
+        def done(answer: Future[dict[str, str]]) -> None:
+            try:
+                values[arn] = answer.result()
+            except AwsError as exc:
+                failed[("parameters", arn)] = exc
 
         return done
 
     for summary in summaries:
         arn = str(summary["PipelineExecutionArn"])
         calls.submit(pool, api.describe_pipeline_execution, arn, then=landed(arn))
+        if parameters:
+            calls.submit(pool, api.execution_parameters, arn, then=valued(arn))
     calls.drain()
     warnings: list[Warning] = []
     executions: list[ExecutionInfo] = []
     for summary in summaries:
         arn = str(summary["PipelineExecutionArn"])
-        if arn in described:
-            executions.append(described[arn])
-            continue
-        executions.append(listed_execution(summary))
-        error = failed.get(arn) or DeadlineExceeded()
-        warnings.append(Warning.for_error(error, "its end time is unknown", arn, area="EXECUTION"))
-    return ExecutionList(
+        execution = described.get(arn)
+        if execution is None:
+            execution = listed_execution(summary)
+            error = failed.get(("describe", arn)) or DeadlineExceeded()
+            warnings.append(
+                Warning.for_error(error, "its end time is unknown", arn, area="EXECUTION"))
+        if parameters:
+            if arn in values:
+                execution = replace(execution, parameters=values[arn])
+            else:
+                error = failed.get(("parameters", arn)) or DeadlineExceeded()
+                warnings.append(Warning.for_error(
+                    error, "its parameters are unknown (left out of parameter filters)", arn,
+                    area="PARAMETERS"))
+        executions.append(execution)
+    listing = ExecutionList(
         pipeline=pipeline,
         region=api.region,
         executions=tuple(executions),
@@ -117,6 +178,177 @@ def _list_executions(
         generated_at=now,
         aws_calls=api.call_count,
     )
+    return ExecutionPage(listing, following)
+
+
+def _page_of(
+    calls: Calls, pool: Any, api: AwsApi, pipeline: str, page_size: int, token: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    try:
+        return calls.result(
+            calls.submit(pool, api.pipeline_executions_page, pipeline, page_size, token))
+    except AwsNotFound:
+        raise PipelineNotFound("pipeline not found") from None
+    except AwsError as exc:
+        if exc.code == "ValidationException":
+            if token is not None:
+                # The NextToken inside the client's token: expired, or never AWS's own.
+                raise InvalidParameter(
+                    "token", "token is no longer valid (AWS refused its place in the "
+                    "listing): start again without it") from None
+            # SageMaker (and moto) answer ValidationException for a pipeline that does not
+            # exist.
+            raise PipelineNotFound("pipeline not found") from None
+        raise
+
+
+# -- a page of /executions: filters over the pages of the listing ------------------------------
+
+# A filtered page reads at most this many pages of the listing (of 100 executions: 500
+# looked at) and no longer than the request deadline, then answers with what matched so far
+# and a token to read on: a filtered page may hold fewer than ``limit`` executions, even none.
+MAX_PAGES_PER_ANSWER = 5
+
+
+@dataclass(frozen=True)
+class ListedPage:
+    """A page of the listing as the cache keeps it: its JSON (``ExecutionList.to_dict()``)
+    and AWS's NextToken of the next page."""
+
+    listing: Mapping[str, Any]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What one page of ``/executions`` holds: the executions (JSON, newest first), their
+    warnings, when the oldest page it is made of was read, and where the next page starts
+    (``None``: nothing more)."""
+
+    region: str
+    executions: tuple[Mapping[str, Any], ...]
+    warnings: tuple[Mapping[str, Any], ...]
+    generated_at: str | None
+    following: ListingPosition | None
+    pages_read: int
+
+    def answer(self, request: ExecutionsRequest) -> dict[str, Any]:
+        """``/executions``' JSON: ``nextToken`` only when more executions remain."""
+        out: dict[str, Any] = {
+            "pipeline": request.pipeline,
+            "region": self.region,
+            "executions": list(self.executions),
+            "warnings": list(self.warnings),
+            "generatedAt": self.generated_at,
+        }
+        if self.following is not None:
+            out["nextToken"] = request.token(self.following)
+        return out
+
+
+def select_executions(
+    request: ExecutionsRequest,
+    read: Callable[[int, str | None], ListedPage],
+    *,
+    max_pages: int = MAX_PAGES_PER_ANSWER,
+    more_time: Callable[[], bool] = lambda: True,
+) -> Selection:
+    """The executions of ``request``'s page: from its position (the newest without a token),
+    through the pages ``read(page_size, aws_token)`` gives, the first ``limit`` that match its
+    status and parameter filters; pure. Unfiltered, that is ``limit`` executions (or the rest
+    of the listing). Filtered, reading stops at ``limit`` matches, after ``max_pages`` pages,
+    or once ``more_time()`` says no; the next page then starts after the last one looked at.
+    """
+    position = request.position or ListingPosition(request.page_size)
+    size, token = position.page_size, position.aws_token
+    kept: list[Mapping[str, Any]] = []
+    scanned: list[Mapping[str, Any]] = []
+    times: list[str] = []
+    region = request.region
+    pages = 0
+    following: ListingPosition | None = None
+    first = True
+    page_warnings: list[Mapping[str, Any]] = []
+    while True:
+        page = read(size, token)
+        pages += 1
+        region = str(page.listing.get("region") or region)
+        if page.listing.get("generatedAt"):
+            times.append(str(page.listing["generatedAt"]))
+        page_warnings.extend(w for w in page.listing.get("warnings") or []
+                             if isinstance(w, Mapping))
+        items = [e for e in page.listing.get("executions") or [] if isinstance(e, Mapping)]
+        begin = _resume(items, position) if first else 0
+        first = False
+        done = False
+        for index in range(begin, len(items)):
+            execution = items[index]
+            scanned.append(execution)
+            if not _matches(execution, request):
+                continue
+            kept.append(execution)
+            if len(kept) == request.limit:
+                if index + 1 < len(items):
+                    following = ListingPosition(size, token, str(execution.get("id")),
+                                                index + 1)
+                elif page.next_token:
+                    following = ListingPosition(size, page.next_token)
+                done = True
+                break
+        if done or not page.next_token:
+            break
+        token = page.next_token
+        # Unfiltered, ``limit`` executions are at most a page more than they fill.
+        if (request.filtered and pages >= max_pages) or not more_time():
+            following = ListingPosition(size, token)
+            break
+    return Selection(
+        region=region,
+        executions=tuple(kept),
+        warnings=tuple(_warnings_of(page_warnings, kept, scanned, request)),
+        generated_at=min(times) if times else None,
+        following=following,
+        pages_read=pages,
+    )
+
+
+def _resume(items: list[Mapping[str, Any]], position: ListingPosition) -> int:
+    """Where on its page a position resumes: after its execution, wherever new runs pushed
+    it; at its place on the page when it is no longer there."""
+    if position.after is not None:
+        for index, execution in enumerate(items):
+            if execution.get("id") == position.after:
+                return index + 1
+    return min(position.skip, len(items))
+
+
+def _matches(execution: Mapping[str, Any], request: ExecutionsRequest) -> bool:
+    if request.status is not None and execution.get("status") != request.status:
+        return False
+    if request.where:
+        values = execution.get("parameters")
+        if not isinstance(values, Mapping):
+            return False  # not read: its warning says so
+        return all(values.get(name) == value for name, value in request.where)
+    return True
+
+
+def _warnings_of(
+    warnings: list[Mapping[str, Any]], kept: list[Mapping[str, Any]],
+    scanned: list[Mapping[str, Any]], request: ExecutionsRequest,
+) -> list[Mapping[str, Any]]:
+    """The warnings of the executions shown, and with a parameter filter those of the runs
+    looked at whose parameters could not be read (they might have matched)."""
+    shown = {e.get("arn") for e in kept}
+    looked_at = {e.get("arn") for e in scanned}
+    out = []
+    for warning in warnings:
+        target = warning.get("target")
+        if target in shown or (
+                request.where and target in looked_at
+                and str(warning.get("code", "")).startswith("PARAMETERS_")):
+            out.append(warning)
+    return out
 
 
 def newest_execution_arn(

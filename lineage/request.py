@@ -7,9 +7,13 @@ every client gets the same checks and the same messages.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import json
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lineage.config import Settings, parse_bool
 from lineage.errors import InvalidParameter
@@ -32,6 +36,20 @@ MAX_PARAMETER_LENGTH = 2048
 REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
 DEFAULT_EXECUTIONS = 20
 MAX_EXECUTIONS = 100
+# /executions' filters: SageMaker's execution statuses (PipelineExecutionStatus), and
+# param.NAME=VALUE with botocore's pattern of a Parameter's Name and its Value's length.
+# https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Parameter.html
+EXECUTION_STATUSES = ("Executing", "Stopping", "Stopped", "Failed", "Succeeded")
+PARAMETER_FILTER_PREFIX = "param."
+PIPELINE_PARAMETER_NAME = re.compile(r"[A-Za-z0-9\-_]{1,256}")
+MAX_PARAMETER_VALUE = 1024
+MAX_PARAMETER_FILTERS = 10
+# /executions' page token (ExecutionsRequest.position): base64url without padding, no longer
+# than a request line may carry (gunicorn's limit_request_line is 4094); AWS's own NextToken
+# inside it as botocore's model bounds it (1-8192 characters, printable ASCII here).
+PAGE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,4000}")
+AWS_NEXT_TOKEN = re.compile(r"[!-~]{1,8192}")
+PAGE_TOKEN_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -173,10 +191,63 @@ class PipelinesRequest:
 
 
 @dataclass(frozen=True)
+class ListingPosition:
+    """Where a page of ``/executions`` starts: in the pages of ``page_size`` executions that
+    ``ListPipelineExecutions`` lists, the one AWS's ``aws_token`` starts (``None``: the
+    first), after the execution ``after`` (an id) or, when it is no longer on that page (new
+    runs pushed it on), after the first ``skip`` of them."""
+
+    page_size: int
+    aws_token: str | None = None
+    after: str | None = None
+    skip: int = 0
+
+
+@dataclass(frozen=True)
 class ExecutionsRequest:
     pipeline: str
     region: str
     limit: int = DEFAULT_EXECUTIONS
+    # Each execution's parameter values (ListPipelineParametersForExecution, one per run).
+    parameters: bool = False
+    # Only executions of this status (one of EXECUTION_STATUSES).
+    status: str | None = None
+    # Only executions whose parameter NAME has VALUE: (NAME, VALUE), sorted by name.
+    where: tuple[tuple[str, str], ...] = ()
+    # Where this page starts (the client's token); None: at the newest execution.
+    position: ListingPosition | None = None
+
+    @property
+    def filtered(self) -> bool:
+        return self.status is not None or bool(self.where)
+
+    @property
+    def reads_parameters(self) -> bool:
+        """A parameter filter needs every run's values: they are read, and shown."""
+        return self.parameters or bool(self.where)
+
+    @property
+    def page_size(self) -> int:
+        """The size of the pages read from AWS: a token's own, else the default list for a
+        page of at most its size, else the longest (a filter reads the longest pages: fewer
+        calls for the same executions looked at)."""
+        if self.position is not None:
+            return self.position.page_size
+        if self.filtered or self.limit > DEFAULT_EXECUTIONS:
+            return MAX_EXECUTIONS
+        return DEFAULT_EXECUTIONS
+
+    def scope(self) -> str:
+        """What a page token belongs to: the pipeline, the region and the filters (a token
+        continues the listing it came from, never another one)."""
+        named = json.dumps([self.pipeline, self.region, self.status, list(self.where)],
+                           separators=(",", ":"))
+        return hashlib.sha256(named.encode("utf-8")).hexdigest()[:16]
+
+    def token(self, position: ListingPosition) -> str:
+        """The page token of ``position`` for this listing (what ``parse_executions_request``
+        reads back as ``position``)."""
+        return _encode_token(_token_payload(position, self.scope()))
 
 
 def parse_pipelines_request(
@@ -207,6 +278,9 @@ def parse_pipelines_request(
 def parse_executions_request(
     params: Mapping[str, str | None], *, settings: Settings, regions: Collection[str]
 ) -> ExecutionsRequest:
+    """``/executions``' parameters: pipeline, region, limit, parameters, status, param.NAME
+    and token. A token is checked whole (its form, its version, the listing it belongs to)
+    before AWS sees the NextToken inside it; AWS refusing that one is a 400 too (catalog)."""
     # pipeline and region follow /lineage exactly, messages included.
     lineage = parse_lineage_request(
         {"pipeline": params.get("pipeline"), "region": params.get("region")},
@@ -221,4 +295,105 @@ def parse_executions_request(
                 "limit", f"limit must be a whole number from 1 to {MAX_EXECUTIONS}"
             )
         limit = int(raw)
-    return ExecutionsRequest(pipeline=lineage.pipeline, region=lineage.region, limit=limit)
+    parameters = False
+    raw_parameters = text_parameter(params, "parameters")
+    if raw_parameters is not None:
+        flag = parse_bool(raw_parameters)
+        if flag is None:
+            raise InvalidParameter(
+                "parameters", "parameters must be true, false, 1, 0, yes or no")
+        parameters = flag
+    status = text_parameter(params, "status")
+    if status is not None and status not in EXECUTION_STATUSES:
+        raise InvalidParameter(
+            "status", "status must be one of " + ", ".join(EXECUTION_STATUSES))
+    wanted = ExecutionsRequest(
+        pipeline=lineage.pipeline, region=lineage.region, limit=limit, parameters=parameters,
+        status=status, where=parameter_filters(params))
+    token = params.get("token")
+    if token is None or token == "":
+        return wanted
+    return replace(wanted, position=_position(token, wanted))
+
+
+def parameter_filters(params: Mapping[str, str | None]) -> tuple[tuple[str, str], ...]:
+    """``param.NAME=VALUE`` filters, sorted by name; an empty value is no filter."""
+    found: dict[str, str] = {}
+    for key in params:
+        if not isinstance(key, str) or not key.startswith(PARAMETER_FILTER_PREFIX):
+            continue
+        name = key[len(PARAMETER_FILTER_PREFIX):]
+        if not PIPELINE_PARAMETER_NAME.fullmatch(name):
+            raise InvalidParameter(
+                PARAMETER_FILTER_PREFIX,
+                f"{PARAMETER_FILTER_PREFIX}NAME: NAME must be 1-256 letters, digits, hyphens or "
+                "underscores (a pipeline parameter's name)",
+            )
+        value = text_parameter(params, key)
+        if value is None:
+            continue
+        if len(value) > MAX_PARAMETER_VALUE:
+            raise InvalidParameter(
+                key, f"{key} must be at most {MAX_PARAMETER_VALUE} characters")
+        found[name] = value
+    if len(found) > MAX_PARAMETER_FILTERS:
+        raise InvalidParameter(
+            PARAMETER_FILTER_PREFIX,
+            f"at most {MAX_PARAMETER_FILTERS} {PARAMETER_FILTER_PREFIX}NAME filters")
+    return tuple(sorted(found.items()))
+
+
+# -- /executions' page tokens --------------------------------------------------------------------
+#
+# A token is this server's own (base64url of compact JSON), never AWS's NextToken as such:
+# the NextToken travels inside it with the page size, the position on that page and the
+# listing it belongs to; it is read back only when it is exactly what this server would have
+# written for this listing. Not signed: a token only says where to resume a listing this
+# server would page through anyway, so a forged one can show nothing its address could not;
+# what a forged NextToken costs is one ListPipelineExecutions that AWS refuses (a 400 here),
+# counted against the client's AWS-read limit. Unsigned tokens need no key shared by the
+# workers and servers, and outlive a restart.
+
+_NOT_A_TOKEN = "token is not a page token of /executions (use nextToken of an answer as it is)"
+
+
+def _token_payload(position: ListingPosition, scope: str) -> dict[str, object]:
+    return {"v": PAGE_TOKEN_VERSION, "n": position.page_size, "t": position.aws_token,
+            "a": position.after, "s": position.skip, "q": scope}
+
+
+def _encode_token(payload: Mapping[str, object]) -> str:
+    text = json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=True)
+    return base64.urlsafe_b64encode(text.encode("ascii")).decode("ascii").rstrip("=")
+
+
+def _position(token: str, request: ExecutionsRequest) -> ListingPosition:
+    if not PAGE_TOKEN.fullmatch(token):
+        raise InvalidParameter("token", _NOT_A_TOKEN)
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
+        payload = json.loads(text)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidParameter("token", _NOT_A_TOKEN) from None
+    if not isinstance(payload, dict) or set(payload) != {"v", "n", "t", "a", "s", "q"}:
+        raise InvalidParameter("token", _NOT_A_TOKEN)
+    size, aws, after, skip = payload["n"], payload["t"], payload["a"], payload["s"]
+    if (
+        payload["v"] != PAGE_TOKEN_VERSION
+        or size not in (DEFAULT_EXECUTIONS, MAX_EXECUTIONS) or type(size) is not int
+        or not (aws is None or (isinstance(aws, str) and AWS_NEXT_TOKEN.fullmatch(aws)))
+        or not (after is None or (isinstance(after, str) and EXECUTION_ID.fullmatch(after)))
+        or type(skip) is not int or not 0 <= skip < size
+        or (after is None) != (skip == 0)  # a place on a page is an execution and its index
+        or (aws is None and after is None)  # the first page is asked without a token
+        or not isinstance(payload["q"], str)
+    ):
+        raise InvalidParameter("token", _NOT_A_TOKEN)
+    position = ListingPosition(page_size=size, aws_token=aws, after=after, skip=skip)
+    if payload["q"] != request.scope():
+        raise InvalidParameter(
+            "token", "token belongs to another listing (pipeline, region, status or "
+            "param. filters): start again without it")
+    if _encode_token(_token_payload(position, payload["q"])) != token:
+        raise InvalidParameter("token", _NOT_A_TOKEN)  # only exactly what this server writes
+    return position

@@ -23,7 +23,15 @@ from lineage.findings_report import CSV_COLUMNS
 from lineage.findings_request import FORMATS
 from lineage.graph import BUCKET_NAME_PATTERN
 from lineage.policy import SEVERITIES
-from lineage.request import DEFAULT_EXECUTIONS, MAX_EXECUTIONS, MAX_PARAMETER_LENGTH
+from lineage.request import (
+    DEFAULT_EXECUTIONS,
+    EXECUTION_STATUSES,
+    MAX_EXECUTIONS,
+    MAX_PARAMETER_FILTERS,
+    MAX_PARAMETER_LENGTH,
+    MAX_PARAMETER_VALUE,
+    PAGE_TOKEN,
+)
 
 JsonDict = dict[str, Any]
 
@@ -262,10 +270,34 @@ _PARAMETERS: dict[str, JsonDict] = {
     "limit": {
         "name": "limit",
         "in": "query",
-        "description": "How many of the newest executions.",
+        "description": "How many executions a page holds (at most; a filtered page may hold "
+        "fewer).",
         "schema": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_EXECUTIONS},
                              {"const": ""}],
                    "default": DEFAULT_EXECUTIONS},
+    },
+    "executionParameters": {
+        "name": "parameters",
+        "in": "query",
+        "description": "true: each execution's parameter values (parameters: name -> value), "
+        "one ListPipelineParametersForExecution per execution; default false.",
+        "schema": {**_BOOLEAN, "default": "false"},
+    },
+    "executionStatus": {
+        "name": "status",
+        "in": "query",
+        "description": "Only executions of this status. A filtered page may hold fewer than "
+        "limit executions (even none) and a nextToken: it reads at most 5 pages of 100 of "
+        "the listing, within the request deadline, then says where to read on.",
+        "schema": {"type": "string", "enum": ["", *EXECUTION_STATUSES]},
+    },
+    "pageToken": {
+        "name": "token",
+        "in": "query",
+        "description": "nextToken of an answer to the same listing (pipeline, region, "
+        "status and param. filters; limit and parameters may change): the page after it. "
+        "Anything else is a 400, as is a token AWS no longer takes.",
+        "schema": {"type": "string", "pattern": f"^({PAGE_TOKEN.pattern})?$"},
     },
     "refresh": {
         "name": "refresh",
@@ -480,6 +512,10 @@ def _document() -> JsonDict:
                             "pipeline's latestExecution (the listing does not say)"},
                 "elapsedSec": {"type": ["integer", "null"], "minimum": 0},
                 "failureReason": _TEXT,
+                "parameters": {"type": "object", "additionalProperties": {"type": "string"},
+                               "description": "its parameter values: in /executions with "
+                               "parameters=true or a param. filter (absent when they could "
+                               "not be read: see warnings)"},
             },
         },
         "Pipeline": {
@@ -523,6 +559,9 @@ def _document() -> JsonDict:
                 "executions": {"type": "array", "items": _ref("Execution")},
                 "warnings": {"type": "array", "items": _ref("Warning")},
                 "generatedAt": {"type": "string", "format": "date-time"},
+                "nextToken": {"type": "string", "pattern": f"^{PAGE_TOKEN.pattern}$",
+                              "description": "present when more executions remain: pass "
+                              "it as token for the next page"},
             },
         },
         "EstateNode": {
@@ -634,11 +673,18 @@ def _document() -> JsonDict:
             }},
             "/executions": {"get": {
                 "operationId": "listExecutions",
-                "summary": "Recent executions of a pipeline, newest first",
-                "parameters": _params("pipeline", "region", "limit", "refresh"),
+                "summary": "Executions of a pipeline, newest first, a page at a time",
+                "description": "Pages follow ListPipelineExecutions' own (nextToken, then "
+                "token=). Besides the parameters below, param.NAME=VALUE (up to "
+                f"{MAX_PARAMETER_FILTERS}; NAME a pipeline parameter's name, 1-256 letters, "
+                f"digits, - or _; VALUE at most {MAX_PARAMETER_VALUE} characters) keeps the "
+                "executions whose parameter NAME has exactly that value, and reads every "
+                "execution's parameters (as parameters=true). An empty value is no filter.",
+                "parameters": _params("pipeline", "region", "limit", "executionParameters",
+                                      "executionStatus", "pageToken", "refresh"),
                 "responses": {
-                    "200": _json(_ref("ExecutionList"), "The executions.", "X-Cache",
-                                 "X-Refresh-After"),
+                    "200": _json(_ref("ExecutionList"), "A page of executions; nextToken when "
+                                 "more remain.", "X-Cache", "X-Refresh-After"),
                     **_errors(),
                 },
             }},

@@ -87,10 +87,7 @@ def executions() -> Response:
         request.args, settings=api.settings, regions=api.regions
     )
     g.log_region = wanted.region
-    served = api.cached.executions(
-        wanted.pipeline, wanted.region, wanted.limit, refresh=_refresh(), stats=_stats()
-    )
-    return _served(served)
+    return _served(api.cached.execution_page(wanted, refresh=_refresh(), stats=_stats()))
 
 
 @bp.get("/estate")

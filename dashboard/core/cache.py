@@ -18,8 +18,9 @@ depend on the answer:
 
 One logical request, one key: an execution named by id or by ARN is one entry (a hit for an
 ARN is served only if the entry's execution has exactly that ARN), ``includeLatestExec`` is
-moot once an execution is named, and ``/executions`` keeps two lists per pipeline (the
-default 20 and the maximum 100) that every ``limit`` is cut from.
+moot once an execution is named, and ``/executions`` keeps the pages of
+``ListPipelineExecutions`` (of the default 20 or the maximum 100, from AWS's NextToken, with
+or without parameter values) that every ``limit``, page token and filter is served from.
 
 The gate (``dashboard.server.limits``) decides, per client, whether a request may reach AWS
 at all (a cache miss or a refresh asks it first; hits never do), and lets a refresh through
@@ -57,7 +58,13 @@ from flask_caching import Cache
 
 from dashboard.core.background import BackgroundBuilds
 from dashboard.core.requests import RequestStats, current_stats
-from lineage.catalog import list_executions, list_pipelines, newest_execution_arn
+from lineage.catalog import (
+    ListedPage,
+    list_execution_page,
+    list_pipelines,
+    newest_execution_arn,
+    select_executions,
+)
 from lineage.errors import (
     AwsError,
     AwsUnavailable,
@@ -79,9 +86,8 @@ from lineage.estate_reader import (
 from lineage.estate_request import EstateRequest, ImpactRequest, ProvenanceRequest
 from lineage.models import LineageDocument
 from lineage.request import (
-    DEFAULT_EXECUTIONS,
     EXECUTION_ARN,
-    MAX_EXECUTIONS,
+    ExecutionsRequest,
     LineageRequest,
     execution_id,
 )
@@ -161,6 +167,14 @@ class ListEntry:
 
 
 @dataclass(frozen=True)
+class PageEntry:
+    """A page of ``ListPipelineExecutions`` (``lineage.catalog.list_execution_page``)."""
+
+    body: str  # the page's ExecutionList JSON text
+    next_token: str | None  # AWS's NextToken of the next page; None: the last one
+
+
+@dataclass(frozen=True)
 class DefinitionEntry:
     text: str  # the definition an execution ran: it never changes
 
@@ -229,7 +243,7 @@ MISSING: Mapping[str, type[PipelineNotFound] | type[ExecutionNotFound]] = {
 
 Entry = TypeVar(
     "Entry", LineageEntry, ListEntry, LatestEntry, BucketEntry, EstateEntry, EstateDocuments,
-    DefinitionEntry, AnswerEntry,
+    DefinitionEntry, AnswerEntry, PageEntry,
 )
 
 
@@ -545,24 +559,65 @@ class CachedLineage:
         refresh: bool = False,
         stats: RequestStats | None = None,
     ) -> Served:
+        """The ``limit`` newest executions (the pipeline page's list)."""
+        return self.execution_page(ExecutionsRequest(pipeline, region, limit), refresh=refresh,
+                                   stats=stats)
+
+    def execution_page(
+        self,
+        request: ExecutionsRequest,
+        *,
+        refresh: bool = False,
+        stats: RequestStats | None = None,
+    ) -> Served:
+        """A page of ``/executions``, made of the listing's pages as they are cached.
+
+        What is cached is ``ListPipelineExecutions``' pages, each with its executions' end
+        times (and parameter values when asked): one entry per page, under a key naming all it
+        depends on (region, pipeline, page size, AWS's NextToken that starts it, whether
+        parameters are read). The limit, the place on a page a token resumes at and the
+        filters are applied to those entries, so a page of 2 and a page of 20 share one, and
+        following tokens over the default list reads each of its pages once. A page read
+        from AWS is one fetch for the AWS-read limit, however many pages it is made of; a
+        refresh reads each of them again (each key's own cooldown).
+        """
         stats = stats if stats is not None else current_stats()
-        # Two lists per pipeline, whatever the limit: the default one and the longest one.
-        listed = DEFAULT_EXECUTIONS if limit <= DEFAULT_EXECUTIONS else MAX_EXECUTIONS
-        key = f"executions:{KEY_VERSION}:{region}:{pipeline}:{listed}"
-        refresh, refresh_after = self._refresh_turn(key, refresh)
+        started = time.monotonic()
+        budget = self.service.settings.request_deadline_ms / 1000
+        sources: list[str] = []
+        waits: list[int] = []
+        admitted: list[bool] = []
 
-        def compute() -> tuple[ListEntry, int]:
-            try:
-                listing = list_executions(self.service, pipeline, region, listed, stats=stats)
-            except PipelineNotFound as exc:
-                self._remember_missing(key, exc)
-                raise
-            return ListEntry(_dumps(listing.to_dict())), self.ttls.lists
+        def read(size: int, token: str | None) -> ListedPage:
+            key = executions_key(request.region, request.pipeline, size, token,
+                                 parameters=request.reads_parameters)
+            force, wait = self._refresh_turn(key, refresh)
+            if wait is not None:
+                waits.append(wait)
 
-        served = self._list(key, compute, refresh, stats, refresh_after)
-        if limit >= listed:
-            return served
-        return Served(_first_executions(served.body, limit), served.source, refresh_after)
+            def compute() -> tuple[PageEntry, int]:
+                if not admitted:  # one fetch for the client's limit, whatever it reads
+                    self.gate.admit()
+                    admitted.append(True)
+                left = max(1.0, budget - (time.monotonic() - started))
+                try:
+                    page = list_execution_page(
+                        self.service, request.pipeline, request.region, size, token=token,
+                        parameters=request.reads_parameters, stats=stats, deadline_sec=left)
+                except PipelineNotFound as exc:
+                    self._remember_missing(key, exc)
+                    raise
+                return PageEntry(_dumps(page.listing.to_dict()), page.next_token), self.ttls.lists
+
+            entry, source = self._entry(key, PageEntry, compute, force, stats, admit=False)
+            sources.append(source)
+            return ListedPage(json.loads(entry.body), entry.next_token)
+
+        selection = select_executions(
+            request, read, more_time=lambda: time.monotonic() - started < budget)
+        source = _least_cached(sources)
+        stats.cache = source
+        return Served(_dumps(selection.answer(request)), source, max(waits) if waits else None)
 
     # -- the estate ----------------------------------------------------------------------------
 
@@ -789,16 +844,30 @@ class CachedLineage:
         stats: RequestStats,
         refresh_after: int | None = None,
     ) -> Served:
+        entry, source = self._entry(key, ListEntry, compute, refresh, stats)
+        return Served(entry.body, source, refresh_after)
+
+    def _entry(
+        self,
+        key: str,
+        kind: type[Entry],
+        compute: Callable[[], tuple[Entry, int]],
+        refresh: bool,
+        stats: RequestStats,
+        *,
+        admit: bool = True,
+    ) -> tuple[Entry, str]:
+        """A list's entry: a hit, "no such pipeline" raised again, or filled (single flight);
+        ``admit=False``: ``compute`` asks the gate itself."""
         if not refresh:
             found = self._lookup(key)
             if isinstance(found, MissingEntry):
                 stats.cache = HIT
                 raise found.error()
-            if isinstance(found, ListEntry):
+            if isinstance(found, kind):
                 stats.cache = HIT
-                return Served(found.body, HIT, refresh_after)
-        entry, source = self._single_flight(key, ListEntry, compute, refresh, stats)
-        return Served(entry.body, source, refresh_after)
+                return found, HIT
+        return self._single_flight(key, kind, compute, refresh, stats, admit=admit)
 
     def _single_flight(
         self,
@@ -948,14 +1017,20 @@ def _answers_for(asked: tuple[str | None, ...], entry: AnswerEntry) -> bool:
     return True
 
 
-def _first_executions(body: str, limit: int) -> str:
-    """``/executions`` cut to its ``limit`` newest executions (and their warnings)."""
-    listing = json.loads(body)
-    kept = listing["executions"][:limit]
-    arns = {execution.get("arn") for execution in kept}
-    listing["executions"] = kept
-    listing["warnings"] = [w for w in listing["warnings"] if w.get("target") in arns]
-    return _dumps(listing)
+def executions_key(region: str, pipeline: str, size: int, token: str | None, *,
+                   parameters: bool) -> str:
+    """The cache key of a page of ``ListPipelineExecutions``: its size, AWS's NextToken that
+    starts it (``None``: the newest), whether its runs' parameters are read."""
+    rest = json.dumps([token, parameters])
+    return f"executions:{KEY_VERSION}:{region}:{pipeline}:{size}:{_digest(rest)}"
+
+
+# From the most cached to the least: an answer made of entries says its least cached one.
+_CACHED_ORDER = (HIT, SHARED, MISS, REFRESH)
+
+
+def _least_cached(sources: list[str]) -> str:
+    return max(sources, key=_CACHED_ORDER.index) if sources else HIT
 
 
 def estate_key(scope: EstateRequest, *, s3: bool) -> str:

@@ -86,6 +86,24 @@ def test_executions_are_asked_newest_first(clients: ClientFactory, sagemaker: St
     assert api.operations == ["sagemaker:ListPipelineExecutions"]
 
 
+def test_a_page_of_executions_passes_the_token_and_gives_the_next(
+    clients: ClientFactory, sagemaker: Stubber
+) -> None:
+    asked = {"PipelineName": "p", "SortBy": "CreationTime", "SortOrder": "Descending",
+             "MaxResults": 100}
+    sagemaker.add_response(
+        "list_pipeline_executions",
+        {"PipelineExecutionSummaries": [{"PipelineExecutionArn": EXECUTION}], "NextToken": "t1"},
+        asked,
+    )
+    sagemaker.add_response("list_pipeline_executions", {"PipelineExecutionSummaries": []},
+                           {**asked, "NextToken": "t1"})
+    api = AwsApi(clients, REGION)
+    first, following = api.pipeline_executions_page("p", 100)
+    assert [s["PipelineExecutionArn"] for s in first] == [EXECUTION] and following == "t1"
+    assert api.pipeline_executions_page("p", 100, "t1") == ([], None)
+
+
 def test_step_pages_use_max_results_100_and_follow_tokens(
     clients: ClientFactory, sagemaker: Stubber
 ) -> None:
