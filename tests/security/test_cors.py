@@ -20,7 +20,8 @@ ALLOWED = "https://analytics.example.test"
 OTHER = "https://evil.example.test"
 API_PATHS = ("/lineage", "/healthz", "/pipelines?region=nowhere", "/openapi.json",
              "/estate?region=nowhere", "/impact", "/provenance", "/findings?region=nowhere",
-             "/compare", "/timeline", "/trends?region=nowhere")
+             "/compare", "/timeline", "/trends?region=nowhere",
+             "/executions?pipeline=p&status=nowhere")
 
 
 def preflight(client: FlaskClient, path: str, origin: str, method: str = "GET") -> dict[str, str]:

@@ -34,7 +34,8 @@ ENDPOINTS = {
     "/lineage": ({"pipeline": "mlops-pipeline"},
                  ["pipeline", "region", "includeLatestExec", "domain", "execution", "refresh"]),
     "/pipelines": ({"region": "ap-northeast-2"}, ["region", "domain", "refresh"]),
-    "/executions": ({"pipeline": "mlops-pipeline"}, ["pipeline", "region", "limit", "refresh"]),
+    "/executions": ({"pipeline": "mlops-pipeline"},
+                    ["pipeline", "region", "limit", "parameters", "status", "token", "refresh"]),
     "/estate": ({"region": "ap-northeast-2"}, ["region", "account", "domain", "depth", "refresh"]),
     # A second location or name is refused too: exactly one is asked for.
     "/impact": ({"uri": "s3://customer-features-apne2/features/"},
@@ -99,6 +100,28 @@ def test_hostile_parameter_is_400_naming_it(
     assert parameter in body["message"]
     text = response.get_data(as_text=True)
     assert value not in text and "<" not in text and "\x00" not in text
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_hostile_parameter_filter_name_is_400(client: FlaskClient, name: str) -> None:
+    """/executions' param.NAME=VALUE: NAME is a pipeline parameter's name or a 400."""
+    response = client.get("/executions", query_string={"pipeline": "mlops-pipeline",
+                                                       f"param.{HOSTILE[name]}": "x"})
+    assert response.status_code == 400, response.text
+    assert "param." in response.get_json()["message"]
+    text = response.get_data(as_text=True)
+    assert HOSTILE[name] not in text and "<" not in text and "\x00" not in text
+
+
+# A parameter's value may hold any text (a pipeline's String parameter): only what no value
+# may hold is refused, naming the filter.
+@pytest.mark.parametrize("name", ["oversized", "nul", "crlf", "escape"])
+def test_a_hostile_parameter_filter_value_is_400(client: FlaskClient, name: str) -> None:
+    response = client.get("/executions", query_string={
+        "pipeline": "mlops-pipeline", "param.TrainingInstanceType": HOSTILE[name]})
+    assert response.status_code == 400, response.text
+    assert "param.TrainingInstanceType" in response.get_json()["message"]
+    assert HOSTILE[name] not in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

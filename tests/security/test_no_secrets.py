@@ -24,6 +24,7 @@ import pytest
 
 from dashboard.server.app import create_app
 from dashboard.ui import ids
+from lineage.request import ExecutionsRequest, ListingPosition
 from lineage.sandbox import SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY, parse_faults
 from tests.api.conftest import Server, sandbox_env, start_gunicorn
 from tests.conftest import StartSandbox
@@ -36,7 +37,11 @@ SESSION_TOKEN = "sandbox-session-token-do-not-leak-0123456789"
 SECRETS = (SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY, SESSION_TOKEN)
 # The sandbox's raw AWS error texts (lineage.sandbox.protocol) and moto's.
 AWS_TEXT = ("is not authorized to perform", "Rate exceeded", "reduce your request rate",
-            "Could not find pipeline", "assumed-role/SandboxReadOnly", "arn:aws:sts::")
+            "Could not find pipeline", "assumed-role/SandboxReadOnly", "arn:aws:sts::",
+            "Invalid pagination token")
+# A page token of /executions whose NextToken inside AWS refuses (with its own text).
+REFUSED_TOKEN = ExecutionsRequest("mlops-pipeline", "ap-northeast-2").token(
+    ListingPosition(20, "bm90LWF3cw"))
 REQUESTS = [
     ("/lineage", {"pipeline": "mlops-pipeline", "refresh": "true"}),
     ("/lineage", {"pipeline": "churn-pipeline", "refresh": "true"}),
@@ -50,6 +55,9 @@ REQUESTS = [
     ("/pipelines", {"region": "ap-northeast-2,us-east-1", "refresh": "true"}),
     ("/executions", {"pipeline": "mlops-pipeline", "refresh": "true"}),
     ("/executions", {"pipeline": "no-such-pipeline"}),
+    ("/executions", {"pipeline": "mlops-pipeline", "parameters": "true", "status": "Failed",
+                     "refresh": "true"}),
+    ("/executions", {"pipeline": "mlops-pipeline", "token": REFUSED_TOKEN}),
     ("/compare", {"pipeline": "mlops-pipeline", "a": "q7v2m9k3x1ab", "b": "r3a5pd8rmk8r"}),
     ("/compare", {"pipeline": "injected-denied", "a": "q7v2m9k3x1ab", "b": "r3a5pd8rmk8r"}),
     ("/timeline", {"pipeline": "churn-pipeline"}),

@@ -42,6 +42,9 @@ MIX: dict[str, int] = {
     "/lineage?pipeline=churn-pipeline&includeLatestExec=false&refresh=true": 1,  # uncached
     "/pipelines?region=ap-northeast-2": 2,
     "/executions?pipeline=mlops-pipeline": 2,
+    # Parameters read, filtered by status and by a parameter's value over the same pages.
+    "/executions?pipeline=mlops-pipeline&parameters=true&status=Succeeded": 1,
+    "/executions?pipeline=mlops-pipeline&param.TrainingInstanceType=ml.m5.2xlarge": 1,
     "/estate?region=ap-northeast-2": 1,  # every pipeline, registry, models, endpoints
     "/impact?region=ap-northeast-2&bucket=customer-features-apne2": 1,
     "/provenance?region=ap-northeast-2&endpoint=churn-prod": 1,
