@@ -92,3 +92,24 @@ ESTATE_DRAWER_TOGGLE = "estate-drawer-toggle"
 ESTATE_DRAWER_CLOSE = "estate-drawer-close"
 ESTATE_SINK = "estate-clientside-sink"
 ESTATE_LEGEND = "estate-legend"  # a <details>: the summary opens it, no callback
+
+# The Executions page (``/executions/view``)
+EXECUTIONS_PAGE = "executions-page"
+EXECUTIONS_URL = "executions-url"
+# {"region", "pipeline", "status", "where": [[name, value]], "token", "limit"}: the page shown
+EXECUTIONS_VIEW = "executions-view-store"
+EXECUTIONS_NEXT_TOKEN = "executions-next-token-store"  # the shown page's nextToken, or None
+EXECUTIONS_STATUS = "executions-status-dropdown"
+EXECUTIONS_PARAM_NAME = "executions-param-name"
+EXECUTIONS_PARAM_NAMES = "executions-param-names"  # the parameters of the page, for the box
+EXECUTIONS_PARAM_VALUE = "executions-param-value"
+EXECUTIONS_ADD_FILTER = "executions-add-filter-button"
+EXECUTIONS_FILTERS = "executions-filters"  # the parameter filters in force, each removable
+# {"type": EXECUTIONS_REMOVE_FILTER, "name": <parameter name>}: drop that filter
+EXECUTIONS_REMOVE_FILTER = "executions-remove-filter"
+EXECUTIONS_REFRESH = "executions-refresh-button"
+EXECUTIONS_MESSAGE = "executions-message"
+EXECUTIONS_SUMMARY = "executions-summary"
+EXECUTIONS_TABLE = "executions-table"
+EXECUTIONS_FIRST = "executions-first-button"
+EXECUTIONS_NEXT = "executions-next-button"

@@ -81,6 +81,14 @@ class FakeCached(CachedLineage):
             raise self.list_error
         return Served(json.dumps(self.executions_answer), "hit")
 
+    def execution_page(self, request: Any, *, refresh: bool = False,
+                       stats: Any = None) -> Served:
+        self.calls.append(("executions", (request.pipeline, request.region, request.limit),
+                           refresh))
+        if self.list_error is not None:
+            raise self.list_error
+        return Served(json.dumps(self.executions_answer), "hit")
+
 
 @pytest.fixture
 def settings() -> Settings:
