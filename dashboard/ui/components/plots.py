@@ -34,6 +34,14 @@ MAX_PLOT_TEXT = 300  # a failure reason or a URI in a hover box: the panels show
 GRAPH_CONFIG: Any = {"displayModeBar": False, "responsive": True}
 
 
+def graph_style(figure: Any) -> dict[str, str]:
+    """A ``dcc.Graph``'s box for ``figure``: responsive (``GRAPH_CONFIG``), dcc.Graph fills
+    its box's height, and a box of no height of its own collapses the chart; the box gets the
+    figure's height."""
+    height = figure.layout.height
+    return {"height": f"{height}px"} if isinstance(height, int | float) else {}
+
+
 def plot_text(value: Any, limit: int = MAX_PLOT_TEXT) -> str:
     """Any value as plotly text: hidden characters escaped, cut to ``limit`` characters,
     then HTML's ``<``, ``>``, ``&`` escaped (the cut comes first: it never splits an

@@ -37,6 +37,7 @@ from dashboard.ui.components.plots import (
     base_layout,
     bold,
     duration_unit,
+    graph_style,
     hover_lines,
     plot_text,
     status_key,
@@ -295,8 +296,10 @@ def timeline_view(timeline: Mapping[str, Any]) -> html.Div:
     not_run = not_run_text(timeline)
     if not_run:
         notes.append(html.P(not_run, className="timeline-not-run"))
+    figure = timeline_figure(timeline)
     return html.Div(
-        [dcc.Graph(id=TIMELINE_GRAPH, figure=timeline_figure(timeline), config=GRAPH_CONFIG),
+        [dcc.Graph(id=TIMELINE_GRAPH, figure=figure, config=GRAPH_CONFIG,
+                   style=graph_style(figure)),
          *notes],
         className="timeline",
     )
