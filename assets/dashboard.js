@@ -194,3 +194,24 @@ window.dash_clientside.lineage = Object.assign({}, window.dash_clientside.lineag
         return drawerClass("estate-", node, className);
     }
 });
+
+/* The pipeline page's tabs (dashboard.ui.pages.pipeline.layout): the Timeline and Trends panels
+ * shown over the graph's workspace, which stays laid out beneath (its camera kept). And the
+ * Compare page (dashboard.ui.pages.compare): its fit button and its graph's listeners. */
+window.dash_clientside.lineage = Object.assign({}, window.dash_clientside.lineage, {
+    /* [timeline panel hidden?, trends panel hidden?] for the tab chosen. */
+    tabPanels: function (tab) {
+        return [tab !== "timeline", tab !== "trends"];
+    },
+    compareFit: function () {
+        var cy = window.cy;
+        if (cy) { fitAll(cy); }
+        return window.dash_clientside.no_update;
+    },
+    /* A step's whole name under the pointer, and a refit on resize (watchGraph). */
+    compareGraphEvents: function () {
+        return watchGraph("compare-graph-tooltip", "__compareEvents", function (data) {
+            return data.label;
+        });
+    }
+});

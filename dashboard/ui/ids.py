@@ -93,6 +93,39 @@ ESTATE_DRAWER_CLOSE = "estate-drawer-close"
 ESTATE_SINK = "estate-clientside-sink"
 ESTATE_LEGEND = "estate-legend"  # a <details>: the summary opens it, no callback
 
+# The pipeline page's tabs (``?tab=``): the graph, an execution's timeline, the last runs' trends
+TAB = "view-tab"  # Graph | Timeline | Trends: the URL's tab
+TABS_BAR = "view-tabs"
+TIMELINE_PANEL = "timeline-panel"  # over the graph's workspace while its tab is chosen
+TIMELINE_AREA = "timeline-area"  # components.timeline_chart.timeline_view
+TIMELINE_NOTES = "timeline-notes-store"  # what drawing the timeline had to say
+TRENDS_PANEL = "trends-panel"
+TRENDS_AREA = "trends-area"  # components.trend_charts.trends_view
+TRENDS_NOTES = "trends-notes-store"
+TRENDS_LAST = "trends-last"  # how many of the newest runs (the URL's last)
+COMPARE_WITH = "compare-with-dropdown"  # another execution: opens the Compare page
+ALL_EXECUTIONS = "all-executions-link"
+NAVIGATE = "navigate"  # a location a callback sends the browser to (another page)
+
+# The Compare page (``/compare/view``)
+COMPARE_PAGE = "compare-page"
+COMPARE_URL = "compare-url"
+COMPARE_VIEW = "compare-view-store"  # {"region", "pipeline", "a", "b"}: what is compared
+COMPARE_A = "compare-a-dropdown"
+COMPARE_B = "compare-b-dropdown"
+COMPARE_SWAP = "compare-swap-button"
+COMPARE_ONLY = "compare-only-toggle"  # differences only (the URL's only=1)
+COMPARE_REFRESH = "compare-refresh-button"
+COMPARE_PIPELINE_LINK = "compare-pipeline-link"  # back to the pipeline page
+COMPARE_MESSAGE = "compare-message"
+COMPARE_SUMMARY_AREA = "compare-summary-area"  # components.compare_view.compare_summary
+COMPARE_TABLE_AREA = "compare-table-area"  # components.compare_view.differences_table
+COMPARE_GRAPH = "compare-graph"
+COMPARE_GRAPH_LOADING = "compare-graph-loading"
+COMPARE_TOOLTIP = "compare-graph-tooltip"
+COMPARE_FIT = "compare-fit-button"
+COMPARE_SINK = "compare-clientside-sink"
+
 # The Executions page (``/executions/view``)
 EXECUTIONS_PAGE = "executions-page"
 EXECUTIONS_URL = "executions-url"

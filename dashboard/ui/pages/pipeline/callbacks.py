@@ -1,5 +1,5 @@
 """The pipeline page's callbacks: thin wrappers, outputs by name, over the plain functions of
-``view``, ``catalog``, ``graph``, ``details`` and ``export``.
+``view``, ``catalog``, ``graph``, ``details``, ``tabs`` and ``export``.
 
 No callback raises to the browser: every failure becomes a message in the page, and anything
 unexpected is logged with the request id that the message shows. Every value a callback gets
@@ -19,6 +19,8 @@ from dashboard.core.state import state
 from dashboard.ui import ids
 from dashboard.ui.components.messages import shown
 from dashboard.ui.components.stylesheet import stylesheet
+from dashboard.ui.components.trend_charts import TREND_CHART
+from dashboard.ui.pages import relative_path
 from dashboard.ui.pages.graph_page import clicked_link, register_colour, register_graph_clientside
 from dashboard.ui.pages.pipeline.catalog import (
     execution_options,
@@ -31,7 +33,17 @@ from dashboard.ui.pages.pipeline.graph import load_view
 from dashboard.ui.pages.pipeline.layout import (
     EXPORT_JSON_TITLE,
     EXPORT_PNG_TITLE,
+    LINK_OFF,
     NOTHING_TO_EXPORT,
+)
+from dashboard.ui.pages.pipeline.tabs import (
+    TabContent,
+    compare_href,
+    compare_placeholder,
+    compare_with_options,
+    executions_href,
+    load_timeline,
+    load_trends,
 )
 from dashboard.ui.pages.pipeline.view import Sync, sync_view, view_from_stores
 
@@ -52,6 +64,8 @@ def register_callbacks(app: dash.Dash) -> None:
             "color": Output(ids.COLOR, "value"),
             "search_message": Output(ids.SEARCH_MESSAGE, "children"),
             "search_matches": Output(ids.SEARCH_MATCHES, "data"),
+            "tab": Output(ids.TAB, "value"),
+            "last": Output(ids.TRENDS_LAST, "value"),
         },
         inputs={
             "search": Input(ids.URL, "search"),
@@ -68,6 +82,10 @@ def register_callbacks(app: dash.Dash) -> None:
             "matches": Input({"type": ids.MATCH, "step": ALL}, "n_clicks"),
             "color": Input(ids.COLOR, "value"),
             "node_links": Input({"type": ids.SELECT_NODE, "node": ALL, "n": ALL}, "n_clicks"),
+            "tab": Input(ids.TAB, "value"),
+            "last": Input(ids.TRENDS_LAST, "value"),
+            # A point of a trend chart: that execution, in the graph tab.
+            "trend_clicks": Input({"type": TREND_CHART, "chart": ALL}, "clickData"),
             "step_query": State(ids.SEARCH, "value"),
             "step_names": State(ids.STEP_NAMES, "data"),
             "view": State(ids.VIEW, "data"),
@@ -76,8 +94,8 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _sync(search: Any, region: Any, pipeline: Any, execution: Any, data_view: Any,
               layout_choice: Any, tapped: Any, submits: Any, step_links: Any, matches: Any,
-              color: Any, node_links: Any, step_query: Any, step_names: Any, view: Any,
-              node: Any) -> dict[str, Any]:
+              color: Any, node_links: Any, tab: Any, last: Any, trend_clicks: Any,
+              step_query: Any, step_names: Any, view: Any, node: Any) -> dict[str, Any]:
         trigger = clicked_link()
         if trigger == "appeared":
             return Sync().outputs()
@@ -87,9 +105,11 @@ def register_callbacks(app: dash.Dash) -> None:
                 search=search, region=region, pipeline=pipeline, execution=execution,
                 selected=[tapped] if isinstance(tapped, dict) else tapped,
                 step_query=step_query, step_names=step_names,
-                current=view_from_stores(view, node, color),
+                current=view_from_stores(view, node, color, tab, last),
                 default_region=state().settings.default_region,
                 data_view=data_view, layout_choice=layout_choice, color=color,
+                tab=tab, last=last,
+                trend_click=ctx.triggered[0].get("value") if ctx.triggered else None,
             ).outputs()
         except Exception:
             logger.exception("view sync failed")
@@ -125,13 +145,17 @@ def register_callbacks(app: dash.Dash) -> None:
     @app.callback(
         output={"messages": Output(ids.MESSAGE, "children")},
         inputs={"catalog": Input(ids.CATALOG_NOTES, "data"),
-                "view": Input(ids.VIEW_NOTES, "data")},
+                "view": Input(ids.VIEW_NOTES, "data"),
+                "timeline": Input(ids.TIMELINE_NOTES, "data"),
+                "trends": Input(ids.TRENDS_NOTES, "data")},
     )
-    def _messages(catalog: Any, view: Any) -> dict[str, Any]:
-        return {"messages": shown(catalog, view)}
+    def _messages(catalog: Any, view: Any, timeline: Any, trends: Any) -> dict[str, Any]:
+        return {"messages": shown(catalog, view, timeline, trends)}
 
     @app.callback(
-        output={"options": Output(ids.EXECUTION, "options")},
+        output={"options": Output(ids.EXECUTION, "options"),
+                "compare_options": Output(ids.COMPARE_WITH, "options"),
+                "compare_placeholder": Output(ids.COMPARE_WITH, "placeholder")},
         inputs={
             "pipeline": Input(ids.PIPELINE, "value"),
             "clicks": Input(ids.REFRESH, "n_clicks"),
@@ -144,7 +168,73 @@ def register_callbacks(app: dash.Dash) -> None:
                     ) -> dict[str, Any]:
         options = execution_options(state(), region, pipeline, current,
                                     refresh=ctx.triggered_id == ids.REFRESH)
-        return {"options": options}
+        others = compare_with_options(options, meta)
+        return {"options": options, "compare_options": others,
+                "compare_placeholder": compare_placeholder(others, meta)}
+
+    # The tabs: their panels shown over the graph's workspace in the browser (no round trip).
+    untyped_app: Any = app
+    untyped_app.clientside_callback(
+        ClientsideFunction(namespace="lineage", function_name="tabPanels"),
+        Output(ids.TIMELINE_PANEL, "hidden"), Output(ids.TRENDS_PANEL, "hidden"),
+        Input(ids.TAB, "value"),
+    )
+
+    @app.callback(
+        output={"content": Output(ids.TIMELINE_AREA, "children"),
+                "notes": Output(ids.TIMELINE_NOTES, "data")},
+        inputs={
+            "tab": Input(ids.TAB, "value"),
+            "view": Input(ids.VIEW, "data"),
+            # The graph's refresh interval (on while the execution runs) and each document
+            # it loads (Refresh too): a running execution's bars grow.
+            "ticks": Input(ids.INTERVAL, "n_intervals"),
+            "meta": Input(ids.META, "data"),
+        },
+    )
+    def _timeline(tab: Any, view: Any, ticks: Any, meta: Any) -> dict[str, Any]:
+        try:
+            return load_timeline(state(), view_from_stores(view, None, tab=tab)).outputs()
+        except Exception:
+            logger.exception("timeline failed")
+            return TabContent(content=[], notes=[]).outputs()
+
+    @app.callback(
+        output={"content": Output(ids.TRENDS_AREA, "children"),
+                "notes": Output(ids.TRENDS_NOTES, "data")},
+        inputs={
+            "tab": Input(ids.TAB, "value"),
+            "view": Input(ids.VIEW, "data"),
+            "last": Input(ids.TRENDS_LAST, "value"),
+            "clicks": Input(ids.REFRESH, "n_clicks"),
+        },
+    )
+    def _trends(tab: Any, view: Any, last: Any, clicks: Any) -> dict[str, Any]:
+        try:
+            return load_trends(state(), view_from_stores(view, None, tab=tab, last=last),
+                               refresh=ctx.triggered_id == ids.REFRESH).outputs()
+        except Exception:
+            logger.exception("trends failed")
+            return TabContent(content=[], notes=[]).outputs()
+
+    @app.callback(
+        output={"href": Output(ids.NAVIGATE, "href")},
+        inputs={"chosen": Input(ids.COMPARE_WITH, "value"), "meta": State(ids.META, "data")},
+        prevent_initial_call=True,
+    )
+    def _compare_with(chosen: Any, meta: Any) -> dict[str, Any]:
+        href = compare_href(meta, chosen)
+        return {"href": relative_path(href) if href else no_update}
+
+    @app.callback(
+        output={"href": Output(ids.ALL_EXECUTIONS, "href"),
+                "class_name": Output(ids.ALL_EXECUTIONS, "className")},
+        inputs={"view": Input(ids.VIEW, "data")},
+    )
+    def _all_executions(view: Any) -> dict[str, Any]:
+        href = executions_href(view_from_stores(view, None))
+        return {"href": relative_path(href) if href else "",
+                "class_name": "page-link" if href else f"page-link {LINK_OFF}"}
 
     @app.callback(
         output={

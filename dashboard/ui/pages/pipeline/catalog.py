@@ -8,7 +8,7 @@ from AWS, shown through ``text`` (hidden characters escaped); values stay as AWS
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dashboard.core.state import AppState
@@ -75,36 +75,63 @@ def execution_options(app: AppState, region: Any, pipeline: Any, current: Any,
     if absent(pipeline) or absent(region):
         return [latest]
     kept = _keep(None if current == LATEST else current)
-    try:
-        wanted = executions_request(app, region=region, pipeline=pipeline,
-                                    limit=EXECUTIONS_LISTED)
-    except InvalidParameter:  # the graph's callback says so, once (messages)
+    executions = listed_executions(app, region, pipeline, refresh=refresh)
+    if executions is None:
         return [latest, *kept]
-    try:
-        listing = app.cached.executions(wanted.pipeline, wanted.region, wanted.limit,
-                                        refresh=refresh).document()
-    except Exception:
-        logger.info("executions of %s/%s could not be listed", wanted.region, wanted.pipeline,
-                    exc_info=True)
-        return [latest, *kept]
-    executions = listing.get("executions") or []
     if executions:
         newest = executions[0]
         latest["label"] = (f"Latest: {text(newest.get('status'), 32)}  \u00b7  "
                            f"{format_time(newest.get('startTime'))}")
     else:
         latest["label"] = "Latest (never executed)"
-    options = [latest]
-    for item in executions:
-        options.append({
-            "label": (f"{text(item.get('status'), 32)}  \u00b7  "
-                      f"{format_time(item.get('startTime'))}  \u00b7  "
-                      f"{text(item.get('displayName') or item.get('id'), 80)}"),
-            "value": str(item.get("id")),
-        })
+    options = [latest, *(execution_option(item) for item in executions)]
     if kept and kept[0]["value"] not in {o["value"] for o in options}:
         options.extend(kept)
     return options
+
+
+def listed_executions(app: AppState, region: Any, pipeline: Any, *, refresh: bool = False
+                      ) -> list[Mapping[str, Any]] | None:
+    """The recent executions of a pipeline, newest first (the execution dropdown's);
+    ``None`` when they cannot be listed (what shows the pipeline says why, once)."""
+    if absent(pipeline) or absent(region):
+        return None
+    try:
+        wanted = executions_request(app, region=region, pipeline=pipeline,
+                                    limit=EXECUTIONS_LISTED)
+    except InvalidParameter:  # the graph's callback says so, once (messages)
+        return None
+    try:
+        listing = app.cached.executions(wanted.pipeline, wanted.region, wanted.limit,
+                                        refresh=refresh).document()
+    except Exception:
+        logger.info("executions of %s/%s could not be listed", wanted.region, wanted.pipeline,
+                    exc_info=True)
+        return None
+    return [item for item in listing.get("executions") or () if isinstance(item, Mapping)]
+
+
+def execution_option(item: Mapping[str, Any]) -> dict[str, Any]:
+    """One execution as a dropdown lists it: status, start time, name (value: its id)."""
+    return {
+        "label": (f"{text(item.get('status'), 32)}  \u00b7  "
+                  f"{format_time(item.get('startTime'))}  \u00b7  "
+                  f"{text(item.get('displayName') or item.get('id'), 80)}"),
+        "value": str(item.get("id")),
+    }
+
+
+def chosen_options(app: AppState, region: Any, pipeline: Any, chosen: Sequence[Any],
+                   *, exclude: Any = None) -> list[dict[str, Any]]:
+    """The recent executions (as the execution dropdown lists them), then each ``chosen``
+    one they lack (a dropdown never drops what the URL chose), but ``exclude``."""
+    options = [execution_option(item)
+               for item in listed_executions(app, region, pipeline) or ()]
+    for value in chosen:
+        for kept in _keep(value):
+            if kept["value"] not in {o["value"] for o in options}:
+                options.append(kept)
+    return [o for o in options if o["value"] != exclude]
 
 
 def region_options(app: AppState) -> list[dict[str, Any]]:

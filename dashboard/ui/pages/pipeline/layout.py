@@ -17,8 +17,15 @@ from dashboard.ui.components.nav import page_links
 from dashboard.ui.components.stylesheet import stylesheet
 from dashboard.ui.pages import relative_path
 from dashboard.ui.pages.graph_page import colour_toggle, graph_loading, workspace
+from dashboard.ui.pages.pipeline.tabs import LAST_CHOICES
 from dashboard.ui.pages.pipeline.validation import offered_order
-from dashboard.ui.pages.pipeline.view import DATA_VIEW_ON, LATEST
+from dashboard.ui.pages.pipeline.view import (
+    DATA_VIEW_ON,
+    DEFAULT_LAST,
+    LATEST,
+    TAB_CHOICES,
+    TAB_GRAPH,
+)
 
 TITLE = "SageMaker Lineage"
 # The export buttons' titles; off, they say why (nothing is shown yet).
@@ -26,6 +33,7 @@ EXPORT_JSON_TITLE = "Download the lineage document"
 EXPORT_PNG_TITLE = "Download a picture of the graph"
 NOTHING_TO_EXPORT = "Nothing to export yet: choose a pipeline"
 DEFAULT_REFRESH_SEC = 10
+LINK_OFF = "link-off"  # a link with nowhere to go yet (no pipeline chosen): not shown
 
 
 def build_layout(
@@ -36,6 +44,8 @@ def build_layout(
 ) -> html.Div:
     children: list[Any] = [
         dcc.Location(id=ids.URL, refresh=False),
+        # Where a callback sends the browser: another page, through the pages router.
+        dcc.Location(id=ids.NAVIGATE, refresh="callback-nav"),
         dcc.Store(id=ids.VIEW, data=None),
         dcc.Store(id=ids.NODE, data=None),
         dcc.Store(id=ids.META, data=None),
@@ -49,12 +59,76 @@ def build_layout(
         header(regions, default_region),
         dcc.Store(id=ids.VIEW_NOTES, data=[]),
         dcc.Store(id=ids.CATALOG_NOTES, data=[]),
+        dcc.Store(id=ids.TIMELINE_NOTES, data=[]),
+        dcc.Store(id=ids.TRENDS_NOTES, data=[]),
         html.Div(id=ids.MESSAGE, className="messages", role="status"),
         html.Section(id=ids.SUMMARY, className="summary-bar"),
-        workspace(graph_area(), workspace_id=ids.WORKSPACE, panel_id=ids.PANEL,
-                  close_id=ids.DRAWER_CLOSE),
+        tabs_bar(),
+        tabbed_workspace(),
     ]
     return html.Div(children, id=ids.PAGE, className="app")
+
+
+def tabs_bar() -> html.Div:
+    """Graph | Timeline | Trends (the URL's tab), then Compare with… and All executions."""
+    return html.Div(
+        [
+            dcc.RadioItems(id=ids.TAB,
+                           options=[{"label": label, "value": value}
+                                    for value, label in TAB_CHOICES],
+                           value=TAB_GRAPH, inline=True, className="view-tab-choice",
+                           labelStyle={"display": "inline-flex"}),
+            html.Div(
+                [
+                    dcc.Dropdown(id=ids.COMPARE_WITH, options=[],
+                                 placeholder="Compare with\u2026", searchable=True,
+                                 clearable=False, className="dropdown dropdown-compare"),
+                    dcc.Link("All executions", id=ids.ALL_EXECUTIONS, href="",
+                             className=f"page-link {LINK_OFF}",
+                             title="Every execution of this pipeline"),
+                ],
+                className="tabs-actions",
+                title="Compare the execution shown with another one",
+            ),
+        ],
+        id=ids.TABS_BAR,
+        className="view-tabs",
+    )
+
+
+def _labelled(name: str) -> dict[str, Any]:
+    return {"aria-label": name}
+
+
+def tabbed_workspace() -> html.Main:
+    """The graph and its side panel, under the Timeline and Trends panels (hidden unless
+    their tab is chosen: the graph stays laid out beneath, its camera kept)."""
+    main = workspace(graph_area(), workspace_id=ids.WORKSPACE, panel_id=ids.PANEL,
+                     close_id=ids.DRAWER_CLOSE)
+    timeline = html.Section(
+        [dcc.Loading(html.Div(id=ids.TIMELINE_AREA), type="circle", delay_show=250,
+                     parent_className="tab-loading")],
+        id=ids.TIMELINE_PANEL, className="tab-panel timeline-panel", hidden=True,
+        **_labelled("Timeline"),
+    )
+    trends = html.Section(
+        [
+            html.Div(
+                [html.Span("Runs", className="control-label runs-label"),
+                 dcc.RadioItems(id=ids.TRENDS_LAST,
+                                options=[{"label": n, "value": n} for n in LAST_CHOICES],
+                                value=DEFAULT_LAST, inline=True, className="toggle runs-choice",
+                                labelStyle={"display": "inline-flex"})],
+                className="trends-toolbar", title="How many of the newest executions",
+            ),
+            dcc.Loading(html.Div(id=ids.TRENDS_AREA), type="circle", delay_show=250,
+                        parent_className="tab-loading"),
+        ],
+        id=ids.TRENDS_PANEL, className="tab-panel trends-panel", hidden=True,
+        **_labelled("Trends"),
+    )
+    main.children = [*main.children, timeline, trends]
+    return main
 
 
 def header(regions: Sequence[str], default_region: str) -> html.Header:

@@ -2,10 +2,12 @@
 
 Every callback that reads the cached service builds its request here, with the parse
 functions of ``lineage.request`` and the regions this server offers (``AppState.regions``:
-``LINEAGE_REGIONS``, else every SageMaker region), as ``/lineage``, ``/pipelines`` and
-``/executions`` do. A region, pipeline or execution the API answers 400 to raises the same
-``InvalidParameter`` here, which the page shows as a note. The values come from the browser:
-one of the wrong type (a dict, a list or a number where text goes) is invalid like any other.
+``LINEAGE_REGIONS``, else every SageMaker region), as ``/lineage``, ``/pipelines``,
+``/executions``, ``/compare``, ``/timeline`` and ``/trends`` do (``lineage.analytics_request``
+for the last three). A region, pipeline, execution or ``last`` the API answers 400 to raises
+the same ``InvalidParameter`` here, which the page shows as a note. The values come from the
+browser: one of the wrong type (a dict, a list or a number where text goes) is invalid like
+any other.
 """
 
 from __future__ import annotations
@@ -14,6 +16,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dashboard.core.state import AppState
+from lineage.analytics_request import (
+    CompareRequest,
+    TrendsRequest,
+    parse_compare_request,
+    parse_timeline_request,
+    parse_trends_request,
+)
 from lineage.errors import InvalidParameter
 from lineage.request import (
     ExecutionsRequest,
@@ -44,6 +53,27 @@ def executions_request(app: AppState, *, region: Any, pipeline: Any,
     """As ``/executions?region=&pipeline=&limit=``."""
     params = text_params(region=region, pipeline=pipeline, limit=str(limit))
     return parse_executions_request(params, settings=app.settings, regions=app.regions)
+
+
+def timeline_request(app: AppState, *, region: Any, pipeline: Any,
+                     execution: Any = None) -> LineageRequest:
+    """As ``/timeline?region=&pipeline=&execution=``."""
+    params = text_params(region=region, pipeline=pipeline, execution=execution)
+    return parse_timeline_request(params, settings=app.settings, regions=app.regions)
+
+
+def trends_request(app: AppState, *, region: Any, pipeline: Any,
+                   last: Any = None) -> TrendsRequest:
+    """As ``/trends?region=&pipeline=&last=``."""
+    params = text_params(region=region, pipeline=pipeline, last=last)
+    return parse_trends_request(params, settings=app.settings, regions=app.regions)
+
+
+def compare_request(app: AppState, *, region: Any, pipeline: Any, a: Any,
+                    b: Any) -> CompareRequest:
+    """As ``/compare?region=&pipeline=&a=&b=``."""
+    params = text_params(region=region, pipeline=pipeline, a=a, b=b)
+    return parse_compare_request(params, settings=app.settings, regions=app.regions)
 
 
 def listed_region(app: AppState, region: Any) -> str:

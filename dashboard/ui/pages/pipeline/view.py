@@ -1,11 +1,15 @@
 """The pipeline page's URL and what it shows: the whole view lives in the query string.
 
-``?region=&pipeline=&execution=&node=&data=1&layout=dagre&color=risk``: the URL (first load,
-back/forward, a shared link) sets the dropdowns, the toggles, the view and the selected node;
-a user's change of any of them, a tap in the graph, a search, a "select this step" link or a
-risk's link to a node sets the view and pushes a URL. ``color`` (the colouring: ``risk``, or
-status when absent or anything else) only restyles the graph: it is held by its toggle, not
-by the view store the graph is drawn from. A link to an artifact (``node=artifact:<id>``)
+``?region=&pipeline=&execution=&node=&data=1&layout=dagre&color=risk&tab=trends&last=50``:
+the URL (first load, back/forward, a shared link) sets the dropdowns, the toggles, the tab,
+the view and the selected node; a user's change of any of them, a tap in the graph, a search,
+a "select this step" link, a risk's link to a node or a click on a trend chart's point sets
+the view and pushes a URL. ``color`` (the colouring: ``risk``, or status when absent or
+anything else) only restyles the graph: it is held by its toggle, not by the view store the
+graph is drawn from. ``tab`` (``timeline``, ``trends``; the graph when absent or anything
+else, as an unknown ``layout`` is) and ``last`` (the Trends tab's number of runs, checked
+where trends are requested, as ``/trends`` checks it: a bad one is a note naming it) are held
+by their controls the same way. A link to an artifact (``node=artifact:<id>``)
 opens the data view, where artifacts are drawn. The URL names a step by its plain name; the
 page holds the graph's element id (``step:<name>``): ``parse_query`` and ``View.query`` map
 between them.
@@ -37,14 +41,33 @@ from dashboard.ui.components.elements import (
 )
 from dashboard.ui.components.panels import text
 from dashboard.ui.components.risk import COLOR_STATUS, color_of
+from dashboard.ui.components.trend_charts import TREND_CHART, execution_of_click
 from dashboard.ui.components.visible import visible_text
 from dashboard.ui.pages.graph_page import Outputs, query_values
+from lineage.analytics_request import DEFAULT_RUNS
 
 LATEST = "latest"  # the execution dropdown's value for "the latest execution"
 DATA_VIEW_ON = "on"  # the data view checkbox's value
 MAX_URL_VALUE = 512
 MAX_MATCHES = 12  # a search lists at most this many steps to choose from
 LAYOUTS = frozenset(value for value, _ in LAYOUT_CHOICES)
+TAB_GRAPH, TAB_TIMELINE, TAB_TRENDS = "graph", "timeline", "trends"
+TAB_CHOICES = ((TAB_GRAPH, "Graph"), (TAB_TIMELINE, "Timeline"), (TAB_TRENDS, "Trends"))
+TABS = frozenset(value for value, _ in TAB_CHOICES)
+DEFAULT_LAST = str(DEFAULT_RUNS)  # the Trends tab's runs when the URL names none
+
+
+def tab_of(value: Any) -> str:
+    """A tab's name; anything else (absent, unknown, not text) is the graph's."""
+    return value if isinstance(value, str) and value in TABS else TAB_GRAPH
+
+
+def last_of(value: Any) -> str | None:
+    """The Trends tab's ``last`` as given (text; checked where trends are requested),
+    ``None`` for the default or anything that is not text."""
+    if not isinstance(value, str) or not value.strip() or value.strip() == DEFAULT_LAST:
+        return None
+    return value.strip()
 
 
 @dataclass(frozen=True)
@@ -58,12 +81,14 @@ class View:
     data: bool = False  # the data view: S3 artifacts drawn as nodes
     layout: str = LAYOUT_AUTO
     color: str = COLOR_STATUS  # the graph's colouring (components.risk.COLORS)
+    tab: str = TAB_GRAPH  # the tab shown: TAB_GRAPH, TAB_TIMELINE or TAB_TRENDS
+    last: str | None = None  # the Trends tab's runs, as the URL gives it (None: the default)
 
     def query(self) -> str:
         pairs: list[tuple[str, str]] = [
             (key, node_of_element(value) if key == "node" else value)
             for key, value in asdict(self).items()
-            if key not in ("data", "layout", "color") and value
+            if key not in ("data", "layout", "color", "tab", "last") and value
         ]
         if self.data:
             pairs.append(("data", "1"))
@@ -71,6 +96,10 @@ class View:
             pairs.append(("layout", self.layout))
         if self.color != COLOR_STATUS:
             pairs.append(("color", self.color))
+        if self.tab != TAB_GRAPH:
+            pairs.append(("tab", self.tab))
+        if last_of(self.last) is not None:
+            pairs.append(("last", str(self.last).strip()))
         return "?" + urlencode(pairs) if pairs else ""
 
     def store(self) -> dict[str, Any]:
@@ -93,19 +122,23 @@ def parse_query(search: Any, default_region: str) -> View:
         data=first("data") in ("1", "true") or _is_artifact(node),
         layout=layout if layout in LAYOUTS else LAYOUT_AUTO,
         color=color_of(first("color")),
+        tab=tab_of(first("tab")),
+        last=last_of(first("last")),
     )
 
 
-def view_from_stores(view: Any, node: Any, color: Any = None) -> View:
-    """The view the stores hold (``color``: the colouring toggle's value). Region, pipeline
-    and execution are kept as they are, of any type: what loads them refuses a wrong one with
-    a message, never a different view."""
+def view_from_stores(view: Any, node: Any, color: Any = None, tab: Any = None,
+                     last: Any = None) -> View:
+    """The view the stores hold (``color``, ``tab``, ``last``: the colouring toggle's, the
+    tabs' and the Trends tab's runs' values). Region, pipeline and execution are kept as they
+    are, of any type: what loads them refuses a wrong one with a message, never a different
+    view."""
     view = view if isinstance(view, Mapping) else {}
     layout = view.get("layout")
     return View(view.get("region"), view.get("pipeline"), view.get("execution"), _text(node),
                 data=bool(view.get("data")),
                 layout=layout if isinstance(layout, str) and layout in LAYOUTS else LAYOUT_AUTO,
-                color=color_of(color))
+                color=color_of(color), tab=tab_of(tab), last=last_of(last))
 
 
 def _text(value: Any) -> str | None:
@@ -133,6 +166,8 @@ class Sync(Outputs):
     node: Any = no_update
     search_message: Any = no_update
     search_matches: Any = no_update
+    tab: Any = no_update  # the tabs' value
+    last: Any = no_update  # the Trends tab's runs (the dropdown's value)
 
 
 def _toggles(wanted: View, data_view: Any, layout_choice: Any, color: Any) -> dict[str, Any]:
@@ -160,14 +195,19 @@ def sync_view(
     data_view: Any = None,
     layout_choice: Any = None,
     color: Any = None,
+    tab: Any = None,
+    last: Any = None,
+    trend_click: Any = None,
 ) -> Sync:
-    """Keep URL, dropdowns, toggles, the view and the selected node in agreement.
+    """Keep URL, dropdowns, toggles, tabs, the view and the selected node in agreement.
 
     ``trigger`` is the id of what changed: a component id, or a pattern id (a dict) of a
-    step link (``SELECT_STEP``), a search match (``MATCH``) or a node link (``SELECT_NODE``:
-    an artifact opens the data view). The values are as the browser sent them (``selected``:
-    the tapped nodes' data; ``color``: the colouring toggle's, which ``current`` holds too);
-    one of the wrong type counts as absent.
+    step link (``SELECT_STEP``), a search match (``MATCH``), a node link (``SELECT_NODE``:
+    an artifact opens the data view) or a trend chart (``TREND_CHART``: ``trend_click``, its
+    click, opens that execution in the graph tab). The values are as the browser sent them
+    (``selected``: the tapped nodes' data; ``color``, ``tab``, ``last``: the colouring
+    toggle's, the tabs' and the runs dropdown's, which ``current`` holds too); one of the
+    wrong type counts as absent.
     """
     region, pipeline, execution = _text(region), _text(pipeline), _text(execution)
     layout_choice, step_query = _text(layout_choice), _text(step_query)
@@ -185,9 +225,13 @@ def sync_view(
             view=wanted.store() if wanted.store() != current.store() else no_update,
             node=wanted.node if wanted.node != current.node else no_update,
             search_message="",
+            tab=wanted.tab if wanted.tab != tab_of(tab) else no_update,
+            last=(wanted.last or DEFAULT_LAST) if wanted.last != last_of(last) else no_update,
         )
     if isinstance(trigger, Mapping) and trigger.get("type") == ids.SELECT_NODE:
         return _select_node(trigger.get("node"), current)
+    if isinstance(trigger, Mapping) and trigger.get("type") == TREND_CHART:
+        return _open_execution(execution_of_click(trend_click), current)
     if isinstance(trigger, Mapping):  # a link that chooses a step
         step = str(trigger.get("step") or "")
         linked = step_element_id(step)
@@ -210,14 +254,15 @@ def sync_view(
         if not region or region == current.region:
             return Sync()
         new = View(region=region, data=current.data, layout=current.layout,
-                   color=current.color)
+                   color=current.color, tab=current.tab, last=current.last)
         return Sync(url_search=new.query(), pipeline=None, execution=LATEST, view=new.store(),
                     node=None, search_message="")
     if trigger == ids.PIPELINE:
         if not pipeline or pipeline == current.pipeline:
             return Sync()
         new = View(region=current.region or region, pipeline=pipeline, data=current.data,
-                   layout=current.layout, color=current.color)
+                   layout=current.layout, color=current.color, tab=current.tab,
+                   last=current.last)
         return Sync(url_search=new.query(), execution=LATEST, view=new.store(), node=None,
                     search_message="")
     if trigger == ids.EXECUTION:
@@ -244,6 +289,14 @@ def sync_view(
         if current.color == parse_query(search, default_region).color:
             return Sync()
         return Sync(url_search=current.query())
+    if trigger == ids.TAB:
+        if current.tab == parse_query(search, default_region).tab:
+            return Sync()
+        return Sync(url_search=current.query())
+    if trigger == ids.TRENDS_LAST:
+        if current.last == parse_query(search, default_region).last:
+            return Sync()
+        return Sync(url_search=current.query())
     if trigger == ids.GRAPH:  # a tap: the element's own id
         chosen = next((str(d.get("id")) for d in selected if d.get("id")), None)
         if chosen == current.node:
@@ -252,6 +305,17 @@ def sync_view(
     if trigger == ids.SEARCH:
         return _search(step_query, step_names, current)
     return Sync()
+
+
+def _open_execution(execution: str | None, current: View) -> Sync:
+    """A trend chart's point: its execution in the graph tab (validated where it is loaded,
+    as any URL value)."""
+    if execution is None or len(execution) > MAX_URL_VALUE:
+        return Sync()
+    new = replace(current, execution=execution, node=None, tab=TAB_GRAPH)
+    return Sync(url_search=new.query(), execution=execution,
+                view=new.store() if new.store() != current.store() else no_update,
+                node=None if current.node else no_update, tab=TAB_GRAPH, search_message="")
 
 
 def _is_artifact(node: str | None) -> bool:
