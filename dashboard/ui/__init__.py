@@ -20,7 +20,7 @@ from dashboard.core.config import ESTATE_PAGE_PATH
 from dashboard.core.state import state
 from dashboard.ui import ids
 from dashboard.ui.guard import install_callback_guard
-from dashboard.ui.pages import SHOWN, estate, executions, not_found, pipeline
+from dashboard.ui.pages import SHOWN, compare, estate, executions, not_found, pipeline
 
 SANDBOX_TEXT = (
     "Sandbox data: this server reads from the embedded AWS sandbox (seeded example "
@@ -49,6 +49,7 @@ def install_dashboard(app: dash.Dash) -> None:
     app.layout = functools.partial(shell, sandbox=state(app.server).sandbox)
     pipeline.register(app)
     estate.register(app)
+    compare.register(app)
     # GET /estate is the API's: a browser that asks it for a page is sent here (api.views).
     app.server.config[ESTATE_PAGE_PATH] = estate.PATH
     executions.register(app)
