@@ -67,10 +67,10 @@ def test_executions_filtered_by_status_in_the_url_and_paged_to_the_end(
         finished = row["status"] in ("Succeeded", "Failed", "Stopped")
         assert bool(UTC_TIME.fullmatch(row["cells"][3])) == finished, row
     # Each run's links: the pipeline page at that run, its timeline, compared with the newest.
-    assert second["links"]["Pipeline"] == (f"/?pipeline={PIPELINE}&region={REGION}"
+    assert second["links"]["Pipeline"] == (f"/?region={REGION}&pipeline={PIPELINE}"
                                            f"&execution={second['id']}")
     assert second["links"]["Timeline"] == second["links"]["Pipeline"] + "&tab=timeline"
-    assert second["links"]["Compare"] == (f"/compare/view?pipeline={PIPELINE}&region={REGION}"
+    assert second["links"]["Compare"] == (f"/compare/view?region={REGION}&pipeline={PIPELINE}"
                                           f"&a={second['id']}&b={newest['id']}")
     assert "Compare" not in newest["links"]
     screenshot(dash_duo, "executions-page")

@@ -150,9 +150,9 @@ def test_each_run_links_to_the_pipeline_page_compare_and_the_timeline() -> None:
                              relative=relative)
     rows = [c for c in components(table) if isinstance(c, html.Tr)][1:]
     assert links_of(rows[1]) == {
-        "Pipeline": f"/prefix/?pipeline={PIPELINE}&region={SEOUL}&execution=older",
-        "Compare": f"/prefix/compare/view?pipeline={PIPELINE}&region={SEOUL}&a=older&b=newest",
-        "Timeline": f"/prefix/?pipeline={PIPELINE}&region={SEOUL}&execution=older"
+        "Pipeline": f"/prefix/?region={SEOUL}&pipeline={PIPELINE}&execution=older",
+        "Compare": f"/prefix/compare/view?region={SEOUL}&pipeline={PIPELINE}&a=older&b=newest",
+        "Timeline": f"/prefix/?region={SEOUL}&pipeline={PIPELINE}&execution=older"
                     "&tab=timeline",
     }
     assert "Compare" not in links_of(rows[0])  # the newest is not compared with itself

@@ -3,25 +3,22 @@ colours it (``panels.status_chip``: the stylesheet's status looks), the duration
 parameter, and each run's links to the pipeline page, Compare and the Timeline.
 
 Every string from AWS is a text child or an attribute of a Dash component (never HTML), with
-its hidden characters shown as escapes (``panels.text``); link addresses are built with
-``urlencode`` under this app's own paths. Pure: the answer of ``/executions`` in, components
-out, tested without a browser.
+its hidden characters shown as escapes (``panels.text``); link addresses are the pages' own
+(``components.links``: URL-encoded) under this app's prefix. Pure: the answer of
+``/executions`` in, components out, tested without a browser.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode
 
 from dash import dcc, html
 
+from dashboard.ui.components.links import compare_link, pipeline_link
 from dashboard.ui.components.panels import format_duration, format_time, status_chip, text
+from dashboard.ui.pages.pipeline.view import TAB_TIMELINE
 
-# The pages a run links to (the pipeline page's URL: pipeline/view.py).
-PIPELINE_PATH = "/"
-COMPARE_PATH = "/compare/view"
-TIMELINE_TAB = "timeline"
 RUNNING = frozenset({"Executing", "Stopping"})
 MAX_CELL = 60  # a parameter's value in its cell; whole in its title
 MAX_TITLE = 1024
@@ -47,19 +44,17 @@ def parameter_names(executions: Sequence[Mapping[str, Any]]) -> list[str]:
 def run_links(execution_id: str, *, pipeline: str, region: str, newest: str | None,
               relative: Relative) -> list[Any]:
     """The run on the pipeline page, compared with the newest run, and its timeline."""
-    at = {"pipeline": pipeline, "region": region, "execution": execution_id}
     links: list[Any] = [
-        dcc.Link("Pipeline", href=relative(PIPELINE_PATH) + "?" + urlencode(at),
+        dcc.Link("Pipeline", href=relative(pipeline_link(region, pipeline, execution_id)),
                  className="run-link run-link-pipeline",
                  title="Open this run on the pipeline page")]
     if newest and newest != execution_id:
-        compared = {"pipeline": pipeline, "region": region, "a": execution_id, "b": newest}
-        links.append(dcc.Link("Compare", href=relative(COMPARE_PATH) + "?" + urlencode(compared),
+        links.append(dcc.Link("Compare",
+                              href=relative(compare_link(region, pipeline, execution_id, newest)),
                               className="run-link run-link-compare",
                               title="Compare this run with the newest one"))
-    links.append(dcc.Link("Timeline",
-                          href=relative(PIPELINE_PATH) + "?" + urlencode(
-                              {**at, "tab": TIMELINE_TAB}),
+    links.append(dcc.Link("Timeline", href=relative(pipeline_link(region, pipeline, execution_id,
+                                                                  tab=TAB_TIMELINE)),
                           className="run-link run-link-timeline",
                           title="This run's steps on a timeline"))
     return links
