@@ -63,6 +63,7 @@ class RunInfo:
     metrics: Mapping[str, float] = field(default_factory=dict)
     failure_reason: str | None = None
     cache_hit: bool = False
+    attempts: int | None = None  # AWS's AttemptCount: > 1 when a RetryPolicy retried it
 
     def to_dict(self) -> JsonDict:
         return {
@@ -74,6 +75,7 @@ class RunInfo:
             "metrics": dict(self.metrics),
             "failureReason": self.failure_reason,
             "cacheHit": self.cache_hit,
+            "attempts": self.attempts,
         }
 
 

@@ -96,6 +96,7 @@ def parse_step(
         job_arn=job_arn,
         failure_reason=str(failure) if failure else None,
         cache_hit=bool(step.get("CacheHitResult")),
+        attempts=_attempts(step.get("AttemptCount")),
     )
     return StepRecord(
         name=str(step.get("StepName", "")),
@@ -220,3 +221,13 @@ def utc(value: Any) -> datetime | None:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def _attempts(value: Any) -> int | None:
+    """AttemptCount, "the current attempt of the execution step"; None when AWS did not say.
+
+    https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_PipelineExecutionStep.html
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return None
+    return value

@@ -70,10 +70,16 @@ class TimelineRow:
     cache_hit: bool
     running: bool
     share_pct: float | None  # of the run's wall time; None when the run took no time
+    attempts: int | None = None  # the run's AttemptCount; None when AWS did not say
 
     @property
     def duration_sec(self) -> float:
         return (self.end_time - self.start_time).total_seconds()
+
+    @property
+    def retried(self) -> bool:
+        """Its RetryPolicy ran it again: more than one attempt."""
+        return self.attempts is not None and self.attempts > 1
 
     def to_dict(self) -> JsonDict:
         return {
@@ -87,6 +93,8 @@ class TimelineRow:
             "cacheHit": self.cache_hit,
             "running": self.running,
             "sharePct": None if self.share_pct is None else round(self.share_pct, 2),
+            "attempts": self.attempts,
+            "retried": self.retried,
         }
 
 
@@ -224,6 +232,7 @@ def document_timeline(document: Mapping[str, Any], *, now: datetime) -> Timeline
             cache_hit=bool(step.run.get("cacheHit")),
             running=step.end is None and span.running,
             share_pct=100 * duration / wall if wall else None,
+            attempts=_attempts(step.run.get("attempts")),
         ))
     order = {step.step: step.index for step in ran}
     rows.sort(key=lambda row: (row.start_time, order[row.step]))
@@ -363,3 +372,10 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def _attempts(value: Any) -> int | None:
+    """A document's run.attempts, or None when it is missing or not a count (older documents)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return None
+    return value

@@ -138,6 +138,10 @@ def timeline_schema() -> JsonDict:
             "cacheHit": {"type": "boolean"},
             "running": {"type": "boolean"},
             "sharePct": {**_NUMBER, "description": "of the run's wall time"},
+            "attempts": {"type": ["integer", "null"], "minimum": 1,
+                         "description": "AWS's AttemptCount; null when AWS did not say"},
+            "retried": {"type": "boolean", "description": "attempts > 1: a retry policy ran "
+                                                          "it again"},
         })},
         "notRun": {"type": "array", "items": _object(step)},
         "idle": _object({

@@ -23,6 +23,7 @@ from lineage.analytics_request import MAX_RUNS
 from lineage.sandbox import SandboxProcess
 from lineage.sandbox.world.churn import CHURN
 from lineage.sandbox.world.mlops import MLOPS
+from lineage.sandbox.world.mlops_history import HISTORY_OUTLIER_ID, HISTORY_RETRIES
 from lineage.sandbox.world.specs import ExecutionSpec, PipelineSpec
 from tests.api.conftest import Server
 
@@ -194,6 +195,20 @@ def test_the_timeline_of_a_finished_run(api_server: Server) -> None:
     assert path["lengthSec"] <= execution["elapsedSec"]
     ran = {row["step"] for row in rows}
     assert {item["step"] for item in timeline["notRun"]} == steps - ran
+
+
+def test_the_timeline_of_a_retried_run_says_which_step_was_retried(api_server: Server) -> None:
+    params = {"pipeline": "mlops-pipeline", "execution": HISTORY_OUTLIER_ID}
+    document = ok(api_server.get("/lineage", params=params))
+    timeline = ok(api_server.get("/timeline", params=params))
+    assert HISTORY_RETRIES[HISTORY_OUTLIER_ID] == {"Train": 2}
+    runs = {node["id"]: node["run"] for node in document["graph"]["nodes"] if "run" in node}
+    assert runs["Train"]["attempts"] == 2
+    rows = {row["step"]: row for row in timeline["rows"]}
+    assert (rows["Train"]["attempts"], rows["Train"]["retried"]) == (2, True)
+    others = {name: (row["attempts"], row["retried"]) for name, row in rows.items()
+              if name != "Train"}
+    assert others and set(others.values()) == {(1, False)}
 
 
 def test_the_live_run_grows(api_server: Server) -> None:

@@ -1,6 +1,6 @@
 """The Gantt chart of one execution, from the engine's timeline of the real mlops-pipeline
-document: a bar per step from its offset, the graph's status colours, cache hits and running
-steps marked and named in the legend, idle gaps shaded, shares and absolute times in the
+document: a bar per step from its offset, the graph's status colours, cache hits, retried and
+running steps marked and named in the legend, idle gaps shaded, shares and absolute times in the
 hover, the critical path outlined and said in a line whose attribute tests read; hostile
 names and statuses drawn as text."""
 
@@ -18,6 +18,7 @@ from dashboard.ui.components.timeline_chart import (
     CACHE_HIT_PATTERN,
     CRITICAL_OUTLINE,
     CRITICAL_PATH_ATTRIBUTE,
+    RETRIED_PATTERN,
     RUNNING_PATTERN,
     TIMELINE_CRITICAL_PATH,
     TIMELINE_GRAPH,
@@ -114,6 +115,45 @@ def test_a_cache_hit_is_hatched_and_the_legend_says_so(document: dict[str, Any])
     assert "cache hit" not in drawn["Train"]["trace"]
     assert "cache hit: the result of an earlier execution, reused" in drawn["Preprocess"]["hover"]
     assert figure.layout.showlegend is True
+
+
+def test_a_retried_step_is_cross_hatched_with_its_attempt(document: dict[str, Any]) -> None:
+    nodes = {node["id"]: node for node in document["graph"]["nodes"]}
+    nodes["Train"]["run"]["attempts"] = 2
+    nodes["Evaluate"]["run"]["attempts"] = 1
+
+    timeline = timeline_of(document)
+    figure = timeline_figure(timeline)
+    drawn = bars(figure)
+
+    rows = {row["step"]: row for row in timeline["rows"]}
+    assert (rows["Train"]["attempts"], rows["Train"]["retried"]) == (2, True)
+    assert drawn["Train"]["pattern"] == RETRIED_PATTERN
+    assert drawn["Train"]["trace"] == (
+        "Succeeded, retried (cross-hatched), critical path (outlined)")
+    assert "attempt 2: retried by its retry policy" in drawn["Train"]["hover"].split("<br>")
+    legend = [trace.name for trace in figure.data]
+    assert sum("retried (cross-hatched)" in name for name in legend) == 1  # Train's trace alone
+    for step in ("Evaluate", "RegisterModel"):  # once, or AWS did not say
+        assert drawn[step]["pattern"] == ""
+        assert "retried" not in drawn[step]["trace"]
+        assert "attempt" not in drawn[step]["hover"]
+
+
+def test_a_running_retried_step_is_dotted_and_still_named_retried(
+    document: dict[str, Any],
+) -> None:
+    document["execution"].update(status="Executing", endTime=None, elapsedSec=None)
+    nodes = {node["id"]: node for node in document["graph"]["nodes"]}
+    nodes["CreateModel"]["run"].update(status="Executing", endTime=None, elapsedSec=None,
+                                       attempts=3)
+
+    now = datetime(2025, 3, 2, 7, 30, tzinfo=UTC)
+    drawn = bars(timeline_figure(timeline_of(document, now)))
+
+    assert drawn["CreateModel"]["pattern"] == RUNNING_PATTERN
+    assert drawn["CreateModel"]["trace"].startswith("Executing, retried, running (dotted)")
+    assert "attempt 3: retried by its retry policy" in drawn["CreateModel"]["hover"]
 
 
 def test_a_running_step_is_dotted_and_ends_now(document: dict[str, Any]) -> None:

@@ -42,6 +42,25 @@ def test_training_step_gives_status_times_job_and_describe_target() -> None:
     assert record.run.cache_hit is False
 
 
+def test_attempt_count_is_read_and_absent_is_none() -> None:
+    def attempts(step: dict[str, object]) -> int | None:
+        record = parse_step({"StepName": "Train", "StepStatus": "Succeeded", **step},
+                            now=NOW, known_kinds=KINDS)
+        return record.run.attempts
+
+    assert attempts({"AttemptCount": 2}) == 2
+    assert attempts({"AttemptCount": 1}) == 1
+    assert attempts({}) is None  # AWS did not say
+    assert attempts({"AttemptCount": 0}) is None and attempts({"AttemptCount": "2"}) is None
+    assert attempts({"AttemptCount": True}) is None
+    record = parse_step({"StepName": "Train", "StepStatus": "Succeeded", "AttemptCount": 3},
+                        now=NOW, known_kinds=KINDS)
+    assert record.run.to_dict()["attempts"] == 3
+    unsaid = parse_step({"StepName": "Train", "StepStatus": "Succeeded"},
+                        now=NOW, known_kinds=KINDS)
+    assert unsaid.run.to_dict()["attempts"] is None
+
+
 def test_running_step_elapsed_counts_until_now() -> None:
     record = parse_step(
         {"StepName": "Train", "StepStatus": "Executing", "StartTime": START},

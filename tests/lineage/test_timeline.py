@@ -42,6 +42,7 @@ def step(
     status: str = "Succeeded",
     step_type: str = "Processing",
     cache_hit: bool = False,
+    attempts: int | None = None,
 ) -> dict[str, Any]:
     """A node; with ``start`` it ran (``end`` None: still running)."""
     node: dict[str, Any] = {"id": name, "type": step_type, "inputs": [], "outputs": []}
@@ -52,6 +53,8 @@ def step(
             "elapsedSec": None if end is None else round(end - start),
             "jobArn": None, "metrics": {}, "failureReason": None, "cacheHit": cache_hit,
         }
+        if attempts is not None:
+            node["run"]["attempts"] = attempts
     return node
 
 
@@ -93,6 +96,7 @@ def test_rows_have_offsets_durations_and_shares_of_the_wall_time() -> None:
         "step": "Prep", "type": "Processing", "status": "Succeeded",
         "startTime": at(10), "endTime": at(30), "offsetSec": 10.0, "durationSec": 20.0,
         "cacheHit": True, "running": False, "sharePct": 20.0,
+        "attempts": None, "retried": False,  # the document does not say
     }
     assert (train["type"], train["offsetSec"], train["durationSec"], train["sharePct"]) == (
         "Training", 30.0, 40.0, 40.0)
@@ -103,6 +107,16 @@ def test_rows_have_offsets_durations_and_shares_of_the_wall_time() -> None:
     }
     assert out["asOf"] == iso(AFTER)
     json.dumps(out, allow_nan=False)  # plain JSON
+
+
+def test_a_step_attempted_more_than_once_is_retried() -> None:
+    doc = document([step("Prep", 0, 10, attempts=1), step("Train", 10, 70, attempts=2),
+                    step("Evaluate", 70, 80)],
+                   [("Prep", "Train", "ref:Get"), ("Train", "Evaluate", "ref:Get")])
+    rows = {row["step"]: row for row in document_timeline(doc, now=AFTER).to_dict()["rows"]}
+
+    assert {name: (row["attempts"], row["retried"]) for name, row in rows.items()} == {
+        "Prep": (1, False), "Train": (2, True), "Evaluate": (None, False)}
 
 
 def test_idle_gaps_are_the_wall_time_no_step_covers() -> None:
@@ -235,9 +249,9 @@ def test_a_document_without_an_execution_has_no_rows() -> None:
 
 
 def test_a_document_the_models_wrote_is_read() -> None:
-    def ran(start: int, end: int) -> RunInfo:
+    def ran(start: int, end: int, attempts: int = 1) -> RunInfo:
         return RunInfo("Succeeded", T0 + timedelta(seconds=start), T0 + timedelta(seconds=end),
-                       end - start)
+                       end - start, attempts=attempts)
 
     execution = ExecutionInfo("arn:e2", "e2", "Succeeded", start_time=T0,
                               end_time=T0 + timedelta(seconds=50), elapsed_sec=50)
@@ -246,7 +260,7 @@ def test_a_document_the_models_wrote_is_read() -> None:
         execution=execution,
         summary=Summary("Succeeded", {"Succeeded": 2}, 50),
         nodes=(Node("Prep", "Processing", run=ran(0, 10)),
-               Node("Train", "Training", run=ran(15, 45))),
+               Node("Train", "Training", run=ran(15, 45, attempts=3))),
         edges=(Edge("Prep", "Train", "ref:Get"),),
         artifacts=(),
         warnings=(),
@@ -256,6 +270,7 @@ def test_a_document_the_models_wrote_is_read() -> None:
 
     assert [(r.step, r.offset_sec, r.duration_sec) for r in timeline.rows] == [
         ("Prep", 0.0, 10.0), ("Train", 15.0, 30.0)]
+    assert [(r.attempts, r.retried) for r in timeline.rows] == [(1, False), (3, True)]
     assert (timeline.critical_path.steps, timeline.critical_path.ratio) == (
         ("Prep", "Train"), 0.8)
     assert timeline.idle_sec == 10.0

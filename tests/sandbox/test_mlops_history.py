@@ -21,6 +21,7 @@ from lineage.sandbox.world.mlops_history import (
     HISTORY_IDS,
     HISTORY_OUTLIER_ID,
     HISTORY_PREPROCESS_OUTLIER_ID,
+    HISTORY_RETRIES,
     HISTORY_TRAIN_FAILURE_ID,
     history_runs,
 )
@@ -162,6 +163,15 @@ def test_cache_hits_name_the_morning_run(sm: Any) -> None:
         preprocess = steps(sm, rerun)["Preprocess"]
         assert preprocess["CacheHitResult"]["SourcePipelineExecutionArn"] == arn(source)
         assert seconds(preprocess) < 10
+
+
+@pytest.mark.sandbox
+def test_the_train_outlier_was_retried_and_every_other_step_ran_once(sm: Any) -> None:
+    assert HISTORY_RETRIES == {HISTORY_OUTLIER_ID: {"Train": 2}}
+    for execution_id in (*HISTORY_IDS, *HAND_WRITTEN):
+        for name, step in steps(sm, execution_id).items():
+            expected = HISTORY_RETRIES.get(execution_id, {}).get(name, 1)
+            assert step["AttemptCount"] == expected, (execution_id, name)
 
 
 @pytest.mark.sandbox

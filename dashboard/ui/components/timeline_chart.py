@@ -5,15 +5,13 @@ Pure: the answer in, plotly and Dash components out.
   the run started, in the unit the run's length reads best in); the absolute start and end,
   the step's share of the run's wall time and its status in the hover.
 - Bars are coloured by status with the pipeline graph's own colours (``STATUS_LOOK``). A
-  cache hit is hatched, a step still running dotted, and the critical path outlined thick:
-  one trace per (status, marks) present, so the legend names each look drawn.
+  cache hit is hatched, a retried step (``retried``: its RetryPolicy ran it again, AWS's
+  ``AttemptCount`` > 1) cross-hatched with "attempt N" in the hover, a step still running
+  dotted, and the critical path outlined thick: one trace per (status, marks) present, so
+  the legend names each look drawn.
 - Idle gaps (no step running) are shaded behind the bars, one legend entry for all.
 - Under the chart, a line gives the critical path and its length against the elapsed time
   (``data-critical-path`` holds its steps as JSON, as the API named them, for tests).
-
-Retries are not marked: the document has no attempt count for a step (that would be
-ListPipelineExecutionSteps' ``AttemptCount``, which the engine does not read), and the
-chart does not guess one from the times.
 
 Every AWS string (step names, types, statuses) reaches plotly through ``plot_text`` and
 Dash through ``panels.text``.
@@ -52,6 +50,7 @@ TIMELINE_CRITICAL_PATH = "timeline-critical-path"
 CRITICAL_PATH_ATTRIBUTE = "data-critical-path"
 
 CACHE_HIT_PATTERN = "/"
+RETRIED_PATTERN = "x"
 RUNNING_PATTERN = "."
 CRITICAL_OUTLINE = 3.5
 PLAIN_OUTLINE = 1.0
@@ -96,16 +95,22 @@ class _Look:
     cache_hit: bool
     running: bool
     critical: bool
+    retried: bool = False
 
     @property
-    def order(self) -> tuple[int, bool, bool, bool]:
-        return (_STATUS_ORDER[self.status], self.cache_hit, self.running, self.critical)
+    def order(self) -> tuple[int, bool, bool, bool, bool]:
+        return (_STATUS_ORDER[self.status], self.cache_hit, self.retried, self.running,
+                self.critical)
 
     @property
     def name(self) -> str:
         marks = [STATUS_LOOK[self.status][4]]
         if self.cache_hit:
-            marks.append("cache hit (hatched)")
+            marks.append("cache hit (hatched)" if self.pattern == CACHE_HIT_PATTERN
+                         else "cache hit")
+        if self.retried:
+            marks.append("retried (cross-hatched)" if self.pattern == RETRIED_PATTERN
+                         else "retried")
         if self.running:
             marks.append("running (dotted)")
         if self.critical:
@@ -114,10 +119,22 @@ class _Look:
 
     @property
     def pattern(self) -> str:
-        # One pattern a bar: running first (it is what changes while one looks).
+        # One pattern a bar: running first (it is what changes while one looks), then
+        # retried (a retried step ran its job again, so it is hardly a cache hit too).
         if self.running:
             return RUNNING_PATTERN
+        if self.retried:
+            return RETRIED_PATTERN
         return CACHE_HIT_PATTERN if self.cache_hit else ""
+
+
+def _attempt_line(row: Mapping[str, Any]) -> str:
+    """``attempt N`` for a retried step (AWS's AttemptCount); nothing for one run once."""
+    attempts = row.get("attempts")
+    if row.get("retried") is not True or not isinstance(attempts, int) or isinstance(
+            attempts, bool):
+        return ""
+    return f"attempt {attempts}: retried by its retry policy"
 
 
 def _hover(row: Mapping[str, Any], critical_at: int | None, path_length: int) -> str:
@@ -133,6 +150,7 @@ def _hover(row: Mapping[str, Any], critical_at: int | None, path_length: int) ->
         f"end {end} (still running: the time of this answer)" if running else f"end {end}",
         f"duration {plot_text(format_duration(row.get('durationSec')))}{share_text}",
         "cache hit: the result of an earlier execution, reused" if row.get("cacheHit") else "",
+        _attempt_line(row),
         (f"critical path: step {critical_at + 1} of {path_length}"
          if critical_at is not None else ""),
     ])
@@ -157,6 +175,7 @@ def timeline_figure(timeline: Mapping[str, Any]) -> go.Figure:
             cache_hit=bool(row.get("cacheHit")),
             running=bool(row.get("running")),
             critical=str(row.get("step")) in place_on_path,
+            retried=row.get("retried") is True,
         )
         by_look.setdefault(look, []).append(index)
 

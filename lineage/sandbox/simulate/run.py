@@ -164,6 +164,7 @@ def _timed(
         display_name=_str_or_none(step.raw.get("DisplayName")),
         description=_str_or_none(step.raw.get("Description")),
         failure_reason=failure if status == "Failed" else None,
+        attempt_count=spec.attempts.get(step.name, 1),
     )
 
 

@@ -76,7 +76,9 @@ class ExecutionSpec:
     stay, running ones are ``Executing`` (``Starting`` in their first 45 s), later ones are
     absent; with status ``Stopped`` the running ones become ``Stopped`` instead. A step starts
     ``gap_s`` after what it waits for and runs its type's typical time plus a deterministic
-    0-59 s, unless ``durations`` names its wall time.
+    0-59 s, unless ``durations`` names its wall time. A step in ``attempts`` reports that
+    ``AttemptCount`` (its RetryPolicy retried it; its times are its attempts' together), the
+    others 1.
     """
 
     execution_id: str
@@ -95,6 +97,7 @@ class ExecutionSpec:
     delays: Mapping[str, int] = field(default_factory=dict)  # step -> extra seconds before start
     definition: JsonDict | None = None  # the definition as of this run (default: pipeline's)
     durations: Mapping[str, int] = field(default_factory=dict)  # step -> its wall time (s)
+    attempts: Mapping[str, int] = field(default_factory=dict)  # step -> its AttemptCount (> 1)
     gap_s: int = 5
 
 
