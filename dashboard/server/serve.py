@@ -163,6 +163,11 @@ def _run(options: dict[str, Any], *, debug: bool) -> int:
         from dashboard.server.app import create_app
 
         warn_without_credentials()
+        # Started in the background by a shell without job control (`serve --debug &`,
+        # nohup, some CI runners), SIGINT arrives ignored, and Python then installs no
+        # KeyboardInterrupt for it: the development server would never stop on Ctrl-C or
+        # `kill -INT`. gunicorn sets its own handlers; this is the debug server's.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         create_app().run(
             host=bind_host.strip("[]"), port=int(bind_port), debug=True, use_reloader=False
         )
