@@ -58,8 +58,8 @@ from lineage.estate import (
 from lineage.estate import pipeline_id as _pipeline_id
 from lineage.estate_request import EstateRequest
 from lineage.models import PipelineList, Warning, iso
-from lineage.request import LineageRequest
-from lineage.runinfo import newest_execution
+from lineage.request import EXECUTION_STATUSES, LineageRequest
+from lineage.runinfo import TERMINAL_EXECUTION_STATUSES, newest_execution
 from lineage.service import ApiFactory, LineageService
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ LISTED_STAMPS: Mapping[str, tuple[str, ...]] = {
 }
 # Statuses that move on without an API call (so without a CloudTrail event): a run's steps
 # finish, an endpoint comes in service, a package's validation ends.
-RUNS_IN_FLIGHT = frozenset({"Executing", "Stopping"})
+RUNS_IN_FLIGHT = frozenset(EXECUTION_STATUSES) - TERMINAL_EXECUTION_STATUSES
 ENDPOINTS_IN_FLIGHT = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack",
                                  "Deleting"})
 PACKAGES_IN_FLIGHT = frozenset({"Pending", "InProgress", "Deleting"})
@@ -141,8 +141,8 @@ class EstateMemory:
     # (area, region, role, name) -> the Describe* answer
     described: Mapping[tuple[str, ...], KnownAnswer] = field(default_factory=dict)
     # The whole estate built, and what serving it again takes (lineage.change_feed): its
-    # scope, each (role, region)'s feed mark, the buckets it judged, whether it was settled
-    # (nothing in flight). None when it was partial or has a transient warning.
+    # scope, each (role, region)'s feed mark, the buckets it judged. ``estate`` is None when
+    # it was partial, had a transient warning or something in flight.
     estate: Estate | None = None
     scope: EstateRequest | None = None
     marks: Mapping[tuple[str | None, str], FeedMark] = field(default_factory=dict)
