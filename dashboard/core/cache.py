@@ -56,7 +56,7 @@ from typing import Any, Protocol, TypeVar
 
 from flask_caching import Cache
 
-from dashboard.core.background import BackgroundBuilds
+from dashboard.core.background import MAX_BUILDS, BackgroundBuilds
 from dashboard.core.requests import RequestStats, current_stats
 from lineage.catalog import (
     ListedPage,
@@ -375,6 +375,8 @@ class CachedLineage:
     """The service functions the API and the dashboard call, memoised.
 
     ``lock_dir``: the directory of a FileSystemCache shared by several processes.
+    ``background_builds``: first estate builds at once on threads that outlive their
+    request; 0 builds every one within its request (Lambda freezes threads between requests).
     """
 
     def __init__(
@@ -385,6 +387,7 @@ class CachedLineage:
         *,
         lock_dir: Path | None = None,
         gate: FetchGate | None = None,
+        background_builds: int = MAX_BUILDS,
     ) -> None:
         self.service = service
         self.cache = cache
@@ -397,7 +400,7 @@ class CachedLineage:
         self.locks = _Locks(cache, self.wait_sec, self.health, lock_dir)
         self._lock = threading.Lock()
         self._flights: dict[str, _Flight] = {}
-        self._builds = BackgroundBuilds()
+        self._builds = BackgroundBuilds(background_builds)
 
     def probe(self) -> str:
         """Try the cache once: ``ok``, ``off`` (NullCache), or ``unavailable`` (answering

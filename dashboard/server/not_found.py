@@ -30,7 +30,7 @@ from werkzeug.exceptions import (
 )
 
 from dashboard.api.cors import add_cors_headers
-from dashboard.api.errors import http_error
+from dashboard.server.refusals import body_too_large, json_not_found, json_refusal
 from dashboard.ui.pages import registered_paths
 from dashboard.ui.pages.not_found import MODULE as NOT_FOUND_PAGE
 
@@ -51,16 +51,10 @@ def install_not_found(app: dash.Dash, api_prefix: str) -> None:
     untyped: Any = app
     callback_path = untyped.config.routes_pathname_prefix + CALLBACK
 
-    def json_not_found() -> Response:
-        body, status = http_error(NotFound())
-        body.status_code = status
-        return add_cors_headers(body)
-
     @server.before_request
     def unacceptable_body() -> Response | None:
-        limit = server.config.get("MAX_CONTENT_LENGTH")
-        if limit is not None and (request.content_length or 0) > limit:
-            return json_refusal(RequestEntityTooLarge())
+        if (too_large := body_too_large(server)) is not None:
+            return too_large
         if request.method == "POST" and request.path == callback_path and not request.is_json:
             return json_refusal(UnsupportedMediaType())
         return None
@@ -90,12 +84,6 @@ def install_not_found(app: dash.Dash, api_prefix: str) -> None:
     # Only Dash's callbacks read a body, and they answer no other origin: no CORS here.
     server.register_error_handler(RequestEntityTooLarge, json_refusal)
     server.register_error_handler(UnsupportedMediaType, json_refusal)
-
-
-def json_refusal(exc: HTTPException) -> Response:
-    body, status = http_error(exc)
-    body.status_code = status
-    return body
 
 
 def _is_page(path: str) -> bool:

@@ -24,7 +24,7 @@ from flask.testing import FlaskClient
 
 from dashboard.core.config import LINEAGE_SERVICE
 from dashboard.server.app import create_app
-from dashboard.server.security import LOCKED_DOWN_CSP
+from dashboard.server.headers import LOCKED_DOWN_CSP
 from lineage.sandbox import SandboxProcess
 from tests.api.conftest import Server, sandbox_env, start_gunicorn
 
