@@ -41,10 +41,14 @@ LINEAGE_DEFS_PREFIX = "Lineage_"
 OPEN_OPERATIONS = ("/healthz", "/readyz")
 
 
-def openapi_document(config: Mapping[str, Any]) -> JsonDict:
+def openapi_document(config: Mapping[str, Any], mounted_at: str = "") -> JsonDict:
+    """The document; ``mounted_at`` is where a gateway mounts the server (its stage, ``/prod``:
+    the WSGI script root), so the operations are found under it."""
     document = copy.deepcopy(_document())
     prefix = str(config.get("API_PREFIX") or "")
-    if prefix:
+    if mounted_at:
+        document["servers"] = [{"url": mounted_at, "description": "this API's stage"}]
+    elif prefix:
         document["servers"] = [
             {"url": "/", "description": "this server"},
             {"url": prefix, "description": "the same API under API_PREFIX"},

@@ -215,7 +215,7 @@ def readyz() -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document(current_app.config))
+    return jsonify(openapi_document(current_app.config, mounted_at=request.script_root))
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from dashboard.bench.analytics import EXTRA_HISTORY, analytics_rows, run_analytics
+from dashboard.bench.cold_start import cold_start_rows, run_cold_start
 from dashboard.bench.estate import LIST_TTL_SEC as ESTATE_LIST_TTL_SEC
 from dashboard.bench.estate import estate_rows, run_estate
 from dashboard.bench.figures import (
@@ -173,7 +174,7 @@ def run(options: Options) -> str:
         Row(7, "first /lineage after readiness vs a later cold one"),
     ]
     estate = estate_rows(options.estate_size)
-    analytics = analytics_rows()
+    analytics = [*analytics_rows(), *cold_start_rows()]
     with tempfile.TemporaryDirectory(prefix="lineage-bench-") as scratch:
         work = Path(scratch)
         if options.lineage:
@@ -213,7 +214,7 @@ def run(options: Options) -> str:
 def _run_lineage(
     options: Options, work: Path, rows: Sequence[Row], analytics: Sequence[Row]
 ) -> None:
-    """Rows 1-7 and 14-15: one sandbox with the 1,000-step pipeline and a long history of
+    """Rows 1-7 and 14-16: one sandbox with the 1,000-step pipeline and a long history of
     mlops-pipeline, the server, the naive server."""
     from lineage.sandbox import SandboxOptions, SandboxProcess
 
@@ -240,7 +241,8 @@ def _run_lineage(
             _row_warm(options, server, rows)
             _row_browser(options, server, colds, rows)
             _row_memory(server, rows)
-            run_analytics(server, sandbox, analytics, log)
+            run_analytics(server, sandbox, analytics[:2], log)
+            run_cold_start(endpoint_env, colds[MLOPS].median_ms(), analytics[2], log)
         finally:
             server.stop()
 

@@ -2,6 +2,7 @@
 
 Every parameter of every endpoint gets each hostile value, all else valid (in process, no AWS
 is reached: a value that got through would need AWS, which this app has no credentials for).
+The same values through the Lambda function, in both of API Gateway's payload formats.
 Then raw bytes through gunicorn's own HTTP parser: oversized request lines and headers,
 control characters, invalid UTF-8, path traversal towards the assets and Dash bundles, a
 20 MB callback body (refused before it is sent), other methods and bodies that are not JSON.
@@ -21,10 +22,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from dashboard.aws_lambda import LambdaApi
 from dashboard.core.state import install_state, state
 from dashboard.server.app import create_app
 from dashboard.server.limits import LIMITS_OFF
 from tests.api.conftest import Server, clean_environment, start_gunicorn
+from tests.api.lambda_events import http_event, rest_event
 from tests.dashboard.conftest import DOCUMENT, FakeCached
 from tests.dashpost import CALLBACK_PATH, callback_body, callback_key
 from tests.helpers import CapturedLog
@@ -124,23 +127,67 @@ def test_a_hostile_parameter_filter_value_is_400(client: FlaskClient, name: str)
     assert HOSTILE[name] not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "pipeline=%ff%fe",  # not UTF-8
-        "pipeline=%00",
-        "pipeline=%zz",  # not percent-encoding
-        "pipeline=a&pipeline=%3Cscript%3E",  # the first one counts: a is valid, so other params
-        "pipeline=" + "%41" * 3000,
-        "pipeline=mlops-pipeline&region=%E2%80%AE",
-    ],
-)
+MALFORMED_QUERIES = [
+    "pipeline=%ff%fe",  # not UTF-8
+    "pipeline=%00",
+    "pipeline=%zz",  # not percent-encoding
+    "pipeline=a&pipeline=%3Cscript%3E",  # the first one counts: a is valid, so other params
+    "pipeline=" + "%41" * 3000,
+    "pipeline=mlops-pipeline&region=%E2%80%AE",
+]
+
+
+@pytest.mark.parametrize("query", MALFORMED_QUERIES)
 def test_malformed_query_strings(client: FlaskClient, query: str) -> None:
     response = client.get("/lineage?" + query)
     # a valid first pipeline reaches AWS: without credentials that is a 503, never a 500
     assert response.status_code in (400, 503), response.text
     assert response.mimetype == "application/json"
     assert "<" not in response.get_data(as_text=True)
+
+
+# -- the same through the Lambda function (dashboard.aws_lambda) -------------------------------
+
+
+@pytest.fixture(scope="module")
+def function() -> LambdaApi:
+    return LambdaApi({"CACHE_TYPE": "NullCache", **LIMITS_OFF})
+
+
+def _through(function: LambdaApi, event: dict[str, Any]) -> tuple[int, str, str]:
+    result = function(event)
+    headers = result.get("multiValueHeaders") or {
+        name: [value] for name, value in result["headers"].items()}
+    assert headers["X-Content-Type-Options"] == ["nosniff"]
+    return result["statusCode"], headers["Content-Type"][0], result["body"]
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_parameters_through_the_function_are_400_naming_them(
+    function: LambdaApi, name: str
+) -> None:
+    value = HOSTILE[name]
+    for path, (valid, parameters) in ENDPOINTS.items():
+        for parameter in parameters:
+            query = list({**valid, parameter: value}.items())
+            for event in (rest_event("GET", path, query), http_event("GET", path, query)):
+                status, content_type, body = _through(function, event)
+                assert (status, content_type) == (400, "application/json"), (path, parameter)
+                message = json.loads(body)["message"]
+                assert parameter in message
+                assert value not in body and "<" not in body and "\x00" not in body
+
+
+@pytest.mark.parametrize("query", MALFORMED_QUERIES)
+def test_malformed_raw_query_strings_through_the_function(
+    function: LambdaApi, query: str
+) -> None:
+    # An HTTP API passes the query string as the client sent it (payload 2.0's rawQueryString).
+    event = http_event("GET", "/lineage")
+    event["rawQueryString"] = query
+    status, content_type, body = _through(function, event)
+    assert status in (400, 503), body
+    assert content_type == "application/json" and "<" not in body
 
 
 # -- raw bytes through gunicorn ------------------------------------------------------------------
