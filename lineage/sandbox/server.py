@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _LOOPBACK = "127.0.0.1"
+_SHUTDOWN_POLL_SEC = 0.05
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,10 @@ class _Http:
             host, port, app, threaded=True, request_handler=_quiet(MotoRequestHandler)
         )
         self.endpoint = f"http://{host}:{int(self.server.server_address[1])}"
+        # shutdown() waits for the loop to look (every 0.5 s by default), twice per stop.
         self._thread = threading.Thread(
-            target=self.server.serve_forever, name=f"sandbox-http-{port}", daemon=True
+            target=self.server.serve_forever, args=(_SHUTDOWN_POLL_SEC,),
+            name=f"sandbox-http-{port}", daemon=True,
         )
         self._thread.start()
 
