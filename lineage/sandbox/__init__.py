@@ -17,12 +17,13 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import IO, Any
 
-from lineage.sandbox.options import FaultSpec, SandboxOptions, parse_faults
+from lineage.sandbox.options import FaultSpec, FaultSpecError, SandboxOptions, parse_faults
 
 __all__ = [
     "ACCOUNT_ID",
@@ -33,6 +34,7 @@ __all__ = [
     "SECOND_ACCOUNT_ID",
     "SECOND_ACCOUNT_ROLE_ARN",
     "FaultSpec",
+    "FaultSpecError",
     "SandboxError",
     "SandboxOptions",
     "SandboxProcess",
@@ -239,8 +241,11 @@ class SandboxProcess:
 
     # --- the /_sandbox control API -------------------------------------------------------
 
-    def _request(self, method: str, path: str) -> Any:
+    def _request(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
         request = urllib.request.Request(self.endpoint + path, method=method)
+        if body is not None:
+            request.data = json.dumps(body).encode("utf-8")
+            request.add_header("Content-Type", "application/json")
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return json.loads(response.read().decode("utf-8"))
 
@@ -255,3 +260,33 @@ class SandboxProcess:
     def health(self) -> dict[str, Any]:
         health: dict[str, Any] = self._request("GET", "/_sandbox/health")
         return health
+
+    def faults(self) -> FaultSpec:
+        """The faults the sandbox answers with now."""
+        return parse_faults(self.health()["faults"])
+
+    def set_faults(self, faults: str | FaultSpec) -> FaultSpec:
+        """Answer the next AWS calls with these faults instead (``""``: none), as the
+        sandbox read them; :class:`FaultSpecError` (and nothing changed) for a bad spec."""
+        spec = faults.to_spec() if isinstance(faults, FaultSpec) else faults
+        try:
+            answer = self._request("POST", "/_sandbox/faults", {"faults": spec})
+        except urllib.error.HTTPError as exc:
+            if exc.code != 400:
+                raise
+            raise FaultSpecError(json.loads(exc.read().decode("utf-8"))["message"]) from None
+        return parse_faults(answer["faults"])
+
+    @contextlib.contextmanager
+    def faults_set(self, faults: str | FaultSpec) -> Iterator[FaultSpec]:
+        """Run the block with these faults, then the ones before again (even on failure)::
+
+            with sandbox.faults_set("deny=s3:GetBucketEncryption"):
+                ...
+        """
+        before = self.faults()
+        applied = self.set_faults(faults)
+        try:
+            yield applied
+        finally:
+            self.set_faults(before)

@@ -5,7 +5,9 @@ log and in CloudTrail's event history (:class:`EventHistory`), delayed by ``--la
 its own request thread (so concurrent requests are not serialised), possibly answered with an
 injected fault, and then answered by the :class:`ExecutionStore`, the :class:`MacieStore`, the
 :class:`EventHistory` or moto, once ``before_call`` (the server's: moto brought level with the
-live runs) has run. ``/_sandbox/*`` is the control API.
+live runs) has run. ``/_sandbox/*`` is the control API: the call log (``GET /_sandbox/calls``,
+``POST /_sandbox/reset-calls``), ``GET /_sandbox/health``, and ``POST /_sandbox/faults``, which
+replaces the faults while the sandbox runs (``{"faults": SPEC}``, SPEC as ``--faults`` takes it).
 
 :class:`NoBrowsers` goes in front of it all: moto's server allows CORS from any origin, so any
 website open in a browser on this machine could read the sandbox's whole state
@@ -30,7 +32,7 @@ from lineage.sandbox.executions import OPERATIONS, ExecutionStore
 from lineage.sandbox.macie import OPERATIONS as MACIE_OPERATIONS
 from lineage.sandbox.macie import SWITCHES as MACIE_SWITCHES
 from lineage.sandbox.macie import MacieStore, moto_account_of
-from lineage.sandbox.options import SandboxOptions
+from lineage.sandbox.options import FaultSpec, FaultSpecError, SandboxOptions, parse_faults
 from lineage.sandbox.protocol import (
     Answer,
     AwsCall,
@@ -45,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 CONTROL_PREFIX = "/_sandbox/"
+# A control request's body is one small JSON object.
+MAX_CONTROL_BODY = 64 * 1024
 
 
 class CallLog:
@@ -121,9 +125,23 @@ class SandboxMiddleware:
         self.calls = calls or CallLog()
         self.recording = True
         self.before_call: Callable[[], None] | None = None
+        # The faults and the throttle draws they seed change together (set_faults).
+        self._faults = options.faults
         self._random = random.Random(options.faults.seed)
-        self._random_lock = threading.Lock()
+        self._faults_lock = threading.Lock()
         self.started = time.time()
+
+    @property
+    def faults(self) -> FaultSpec:
+        with self._faults_lock:
+            return self._faults
+
+    def set_faults(self, faults: FaultSpec) -> None:
+        """Answer the next calls with ``faults`` instead; the throttle draws start again from
+        its seed, so a run with the same faults set the same way throttles the same calls."""
+        with self._faults_lock:
+            self._faults = faults
+            self._random = random.Random(faults.seed)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -177,15 +195,12 @@ class SandboxMiddleware:
         )
 
     def _fault(self, call: AwsCall, method: str) -> Answer | None:
-        faults = self.options.faults
-        if (call.service, call.operation) in faults.deny:
-            return access_denied_error(call, method)
-        if faults.throttle > 0:
-            with self._random_lock:
-                draw = self._random.random()
-            if draw < faults.throttle:
-                return throttling_error(call, method)
-        return None
+        with self._faults_lock:  # one spec for the whole decision, even while it is replaced
+            faults = self._faults
+            if (call.service, call.operation) in faults.deny:
+                return access_denied_error(call, method)
+            throttled = faults.throttle > 0 and self._random.random() < faults.throttle
+        return throttling_error(call, method) if throttled else None
 
     @staticmethod
     def _read_body(environ: dict[str, Any]) -> bytes | None:
@@ -217,8 +232,17 @@ class SandboxMiddleware:
                 "status": "ok",
                 "uptimeSec": round(time.time() - self.started, 3),
                 "latencyMs": self.options.latency_ms,
-                "faults": self.options.faults.to_spec(),
+                "faults": self.faults.to_spec(),
             }
+        elif path == "/_sandbox/faults" and method == "POST":
+            try:
+                faults = _faults_of(environ)
+            except FaultSpecError as exc:  # nothing changed
+                status, payload = "400 Bad Request", {"message": str(exc)}
+            else:
+                self.set_faults(faults)
+                logger.info("faults now %r", faults.to_spec())
+                payload = {"faults": faults.to_spec()}
         else:
             status, payload = "404 Not Found", {"message": f"no such control endpoint {path}"}
         data = json.dumps(payload).encode()
@@ -226,6 +250,28 @@ class SandboxMiddleware:
             status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
         )
         return [data]
+
+
+def _faults_of(environ: dict[str, Any]) -> FaultSpec:
+    """The faults a ``POST /_sandbox/faults`` asks for: ``{"faults": SPEC}``, SPEC as
+    ``--faults`` takes it (``""``: none); :class:`FaultSpecError` saying what is wrong."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if not 0 < length <= MAX_CONTROL_BODY:
+        raise FaultSpecError('the body must be a JSON object {"faults": SPEC}')
+    try:
+        body = json.loads(environ["wsgi.input"].read(length))
+    except ValueError:
+        raise FaultSpecError("the body is not JSON") from None
+    spec = body.get("faults") if isinstance(body, dict) else None
+    if not isinstance(spec, str):
+        raise FaultSpecError('the body must be a JSON object {"faults": SPEC}, SPEC a string')
+    try:
+        return parse_faults(spec)
+    except FaultSpecError as exc:
+        raise FaultSpecError(f"faults: {exc}") from None
 
 
 def _json_params(body: bytes | None) -> dict[str, Any] | None:

@@ -1,20 +1,20 @@
 """AccessDenied on each S3 settings call and each SageMaker Describe*: 200, Unknown exactly there.
 
-One sandbox per denied operation (started together), the same seeded world as the session's
-sandbox, so each answer is compared with the unfaulted one: only the values that operation
-gives may change, and there is one warning per cause (per bucket, per step).
+One sandbox of this module's own, its faults set per test (``POST /_sandbox/faults``: one
+operation denied, then none again, even when the test fails), so each answer is compared with
+the same world's unfaulted one: only the values that operation gives may change, and there is
+one warning per cause (per bucket, per step).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from lineage.sandbox import SandboxOptions, SandboxProcess, parse_faults
+from lineage.sandbox import SandboxOptions, SandboxProcess
 from tests.reliability.inprocess import app_for
 
 pytestmark = pytest.mark.sandbox
@@ -45,10 +45,6 @@ DESCRIBE_CALLS = {
     "DescribeModelPackage": {"RegisterModel"},
 }
 DESCRIBE_PIPELINE = "mlops-pipeline"
-OPERATIONS = [f"s3:{op}" for op in S3_CALLS] + [f"sagemaker:{op}" for op in DESCRIBE_CALLS] + [
-    "sagemaker:DescribePipelineDefinitionForExecution",
-    "sagemaker:DescribePipelineExecution",
-]
 # What a Describe* answer adds to its own step; the rest of the step must stay.
 DESCRIBED = ("metrics", "registry", "inputs", "outputs")
 
@@ -74,23 +70,37 @@ def normalised(document: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def denied() -> Iterator[dict[str, SandboxProcess]]:
-    """A sandbox per operation, each denying only that one; started concurrently."""
-    sandboxes = {
-        op: SandboxProcess(SandboxOptions(faults=parse_faults(f"deny={op}"))) for op in OPERATIONS
-    }
+def own_sandbox() -> Iterator[SandboxProcess]:
+    """The seeded world, faulted by these tests only (never the session's sandbox)."""
+    with SandboxProcess(SandboxOptions()) as process:
+        yield process
+
+
+Denied = Callable[[str, str], Any]
+
+
+@pytest.fixture
+def denied(own_sandbox: SandboxProcess) -> Iterator[Denied]:
+    """``denied(operation, pipeline)``: the pipeline's /lineage while only that one is denied.
+
+    Every call sets the faults before it asks and none are left when the test ends.
+    """
+
+    def lineage_denying(operation: str, pipeline: str) -> Any:
+        applied = own_sandbox.set_faults(f"deny={operation}")
+        assert applied.deny == {tuple(operation.split(":"))}
+        return lineage(own_sandbox, pipeline)
+
     try:
-        with ThreadPoolExecutor(max_workers=len(sandboxes)) as pool:
-            list(pool.map(lambda process: process.start(), sandboxes.values()))
-        yield sandboxes
+        yield lineage_denying
     finally:
-        with ThreadPoolExecutor(max_workers=len(sandboxes)) as pool:
-            list(pool.map(lambda process: process.stop(), sandboxes.values()))
+        own_sandbox.set_faults("")
 
 
 @pytest.fixture(scope="module")
-def baseline(sandbox: SandboxProcess) -> dict[str, dict[str, Any]]:
-    client = app_for(sandbox.endpoint).server.test_client()
+def baseline(own_sandbox: SandboxProcess) -> dict[str, dict[str, Any]]:
+    assert not own_sandbox.faults().active
+    client = app_for(own_sandbox.endpoint).server.test_client()
     documents = {}
     for pipeline in (S3_PIPELINE, DESCRIBE_PIPELINE):
         response = client.get("/lineage", query_string=query(pipeline))
@@ -115,9 +125,9 @@ def lineage(process: SandboxProcess, pipeline: str) -> Any:
 
 @pytest.mark.parametrize("operation", list(S3_CALLS))
 def test_denied_bucket_setting_is_unknown_for_that_field_only(
-    operation: str, denied: dict[str, SandboxProcess], baseline: dict[str, dict[str, Any]]
+    operation: str, denied: Denied, baseline: dict[str, dict[str, Any]]
 ) -> None:
-    response = lineage(denied[f"s3:{operation}"], S3_PIPELINE)
+    response = denied(f"s3:{operation}", S3_PIPELINE)
     assert response.status_code == 200
     document = response.get_json()
     expected = normalised(baseline[S3_PIPELINE])
@@ -149,9 +159,9 @@ def test_denied_bucket_setting_is_unknown_for_that_field_only(
 
 @pytest.mark.parametrize("operation", list(DESCRIBE_CALLS))
 def test_denied_describe_loses_only_what_it_describes(
-    operation: str, denied: dict[str, SandboxProcess], baseline: dict[str, dict[str, Any]]
+    operation: str, denied: Denied, baseline: dict[str, dict[str, Any]]
 ) -> None:
-    response = lineage(denied[f"sagemaker:{operation}"], DESCRIBE_PIPELINE)
+    response = denied(f"sagemaker:{operation}", DESCRIBE_PIPELINE)
     assert response.status_code == 200
     document = normalised(response.get_json())
     expected = normalised(baseline[DESCRIBE_PIPELINE])
@@ -190,21 +200,19 @@ def test_denied_describe_loses_only_what_it_describes(
 
 
 def test_denied_execution_definition_falls_back_to_the_pipeline_definition(
-    denied: dict[str, SandboxProcess], baseline: dict[str, dict[str, Any]]
+    denied: Denied, baseline: dict[str, dict[str, Any]]
 ) -> None:
-    response = lineage(
-        denied["sagemaker:DescribePipelineDefinitionForExecution"], DESCRIBE_PIPELINE
-    )
+    response = denied("sagemaker:DescribePipelineDefinitionForExecution", DESCRIBE_PIPELINE)
     assert response.status_code == 200
     assert normalised(response.get_json()) == normalised(baseline[DESCRIBE_PIPELINE])
     assert [w["code"] for w in response.get_json()["warnings"]] == ["DEFINITION_ACCESS_DENIED"]
 
 
 def test_denied_execution_description_still_answers_200(
-    denied: dict[str, SandboxProcess], baseline: dict[str, dict[str, Any]]
+    denied: Denied, baseline: dict[str, dict[str, Any]]
 ) -> None:
     # docs/CONTRACT.md: only a failure to read the pipeline itself is an error.
-    response = lineage(denied["sagemaker:DescribePipelineExecution"], DESCRIBE_PIPELINE)
+    response = denied("sagemaker:DescribePipelineExecution", DESCRIBE_PIPELINE)
     assert response.status_code == 200, response.get_json()
     document = response.get_json()
     expected = normalised(baseline[DESCRIBE_PIPELINE])

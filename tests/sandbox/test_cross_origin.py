@@ -15,13 +15,15 @@ from tests.sandbox.clients import client
 pytestmark = pytest.mark.sandbox
 
 EVIL = "https://evil.example"
-# What a web page could read or change: moto's state and reset, our call log and its reset.
+# What a web page could read or change: moto's state and reset, our call log and its reset,
+# the faults.
 ENDPOINTS = [
     ("GET", "/moto-api/data.json"),
     ("POST", "/moto-api/reset"),
     ("GET", "/_sandbox/calls"),
     ("POST", "/_sandbox/reset-calls"),
     ("GET", "/_sandbox/health"),
+    ("POST", "/_sandbox/faults"),
 ]
 
 
@@ -70,8 +72,12 @@ def test_nothing_was_reset_and_plain_requests_still_work(own: SandboxProcess) ->
     s3.list_buckets()
     requests.post(own.endpoint + "/_sandbox/reset-calls", timeout=10, headers={"Origin": EVIL})
     requests.post(own.endpoint + "/moto-api/reset", timeout=10, headers={"Origin": EVIL})
-    # The call log and moto's state are as they were: the refused requests changed nothing.
+    requests.post(own.endpoint + "/_sandbox/faults", timeout=10, headers={"Origin": EVIL},
+                  json={"faults": "throttle=1"})
+    # The call log, the faults and moto's state are as they were: the refused requests
+    # changed nothing.
     assert any(call["operation"] == "ListBuckets" for call in own.calls())
+    assert own.health()["faults"] == ""
     assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["cross-origin-test"]
     # Without an Origin (boto3, curl, the tests' own control calls) everything answers, and
     # never with moto's CORS headers.
