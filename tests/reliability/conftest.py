@@ -102,12 +102,12 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def toggle_proxy() -> Iterator[Callable[[str], ToggleProxy]]:
-    """``toggle_proxy(upstream_endpoint)``: a TCP proxy that can be told to hang."""
+def toggle_proxy() -> Iterator[Callable[..., ToggleProxy]]:
+    """``toggle_proxy(upstream_endpoint, port=0)``: a TCP proxy that can be told to hang."""
     started: list[ToggleProxy] = []
 
-    def start(upstream: str) -> ToggleProxy:
-        proxy = ToggleProxy(upstream).start()
+    def start(upstream: str, port: int = 0) -> ToggleProxy:
+        proxy = ToggleProxy(upstream, port).start()
         started.append(proxy)
         return proxy
 

@@ -1,8 +1,10 @@
-"""A loopback TCP proxy in front of the sandbox that can make AWS hang.
+"""A loopback TCP proxy in front of the sandbox that can make AWS hang, or go away.
 
 ``forward``: bytes go both ways. ``hang``: connections are accepted and requests read, but
 nothing is ever answered (an AWS endpoint that stopped responding, or a black-holed route);
 connections already open hang too. Back to ``forward``, new requests are answered again.
+``stop()``: every connection closed and new ones refused (AWS gone); a new proxy on the same
+port is AWS back at its address.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ BUFFER = 65536
 
 
 class ToggleProxy:
-    def __init__(self, upstream: str) -> None:
+    """``port``: 0 for a free one, or the port of a proxy stopped earlier (AWS back at the
+    same address)."""
+
+    def __init__(self, upstream: str, port: int = 0) -> None:
         parsed = urlparse(upstream)
         self.upstream = (parsed.hostname or "127.0.0.1", parsed.port or 80)
         self.mode = FORWARD
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
+        self._listener.bind(("127.0.0.1", port))
         self.port: int = self._listener.getsockname()[1]
         self._stopped = threading.Event()
         self._lock = threading.Lock()

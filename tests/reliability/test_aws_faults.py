@@ -1,7 +1,9 @@
 """AWS throttling, disappearing, hanging and slow, through a real gunicorn worker.
 
-Each test starts the sandbox it breaks (``start_sandbox``) and one gunicorn worker on it,
-and bounds every answer in time: the worker must answer, never sit until gunicorn kills it.
+Each test breaks AWS its own way and starts one gunicorn worker on it, and bounds every
+answer in time: the worker must answer, never sit until gunicorn kills it. Throttling is a
+sandbox of this module's own, its faults set per test; gone and hanging, a proxy in front of
+the session's sandbox; slow, a sandbox started with latency.
 """
 
 from __future__ import annotations
@@ -9,15 +11,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 import requests
 
-from lineage.sandbox import SandboxOptions, SandboxProcess, parse_faults
+from lineage.sandbox import SandboxOptions, SandboxProcess
 from tests.api.conftest import Server
 from tests.conftest import StartSandbox
 from tests.reliability.conftest import ServeFactory, endpoint_env
@@ -58,10 +59,34 @@ def assert_no_worker_killed(server: Server) -> None:
 # -- throttling --------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def own_sandbox() -> Iterator[SandboxProcess]:
+    """The seeded world, throttled by these tests only (never the session's sandbox)."""
+    with SandboxProcess(SandboxOptions()) as process:
+        yield process
+
+
+@pytest.fixture
+def throttled(own_sandbox: SandboxProcess) -> Iterator[Callable[[str], SandboxProcess]]:
+    """``throttled(spec)``: the module's sandbox answering with those faults from now on, as
+    one started with ``--faults spec`` (the draws start from the seed), its call log empty;
+    no faults once the test ends."""
+
+    def set_to(spec: str) -> SandboxProcess:
+        own_sandbox.set_faults(spec)
+        own_sandbox.reset_calls()
+        return own_sandbox
+
+    try:
+        yield set_to
+    finally:
+        own_sandbox.set_faults("")
+
+
 def test_throttling_on_30_percent_of_calls_is_retried_to_200(
-    start_sandbox: StartSandbox, serve: ServeFactory
+    throttled: Callable[[str], SandboxProcess], serve: ServeFactory
 ) -> None:
-    sandbox = start_sandbox(faults=parse_faults("throttle=0.3"))
+    sandbox = throttled("throttle=0.3")
     # 8 attempts: a call fails 8 times in a row with p = 0.3^8 (1 in 150,000).
     server = serve(endpoint_env(sandbox.endpoint, {
         "CACHE_TYPE": "NullCache", "LINEAGE_AWS_MAX_ATTEMPTS": "8",
@@ -81,10 +106,12 @@ def test_throttling_on_30_percent_of_calls_is_retried_to_200(
     assert [m for m in retried if not m.endswith("then succeeded")] == []
 
 
-def test_throttling_past_the_retries(start_sandbox: StartSandbox, serve: ServeFactory) -> None:
+def test_throttling_past_the_retries(
+    throttled: Callable[[str], SandboxProcess], serve: ServeFactory
+) -> None:
     """Retries run out: enrichment calls become warnings, the pipeline's own calls a 503."""
     # Half the calls throttled, one attempt each: a call fails for good with p = 1/2.
-    sandbox = start_sandbox(faults=parse_faults("throttle=0.5"))
+    sandbox = throttled("throttle=0.5")
     server = serve(endpoint_env(sandbox.endpoint, {
         "CACHE_TYPE": "NullCache", "LINEAGE_AWS_MAX_ATTEMPTS": "1",
     }))
@@ -136,32 +163,32 @@ FAST_FAIL = {
 BOUND_SEC = 6.0  # deadline + one read timeout + slack for a loaded 2-core machine
 
 
-def test_aws_gone_then_back(start_sandbox: StartSandbox, serve: ServeFactory) -> None:
-    sandbox = start_sandbox()
-    port = urlparse(sandbox.endpoint).port
-    server = serve(endpoint_env(sandbox.endpoint, FAST_FAIL))
+def test_aws_gone_then_back(
+    sandbox: SandboxProcess, serve: ServeFactory,
+    toggle_proxy: Callable[..., ToggleProxy],
+) -> None:
+    # AWS at an address of its own that can go away and come back, the sandbox behind it.
+    aws = toggle_proxy(sandbox.endpoint)
+    server = serve(endpoint_env(aws.endpoint, FAST_FAIL))
     assert lineage(server)[0].status_code == 200
 
-    sandbox.stop()  # AWS disappears: connections are refused
+    aws.stop()  # AWS disappears: open connections are closed, new ones refused
     (response, elapsed), health = _while_healthy(server, lambda: lineage(server))
     assert response.status_code in (502, 503, 504), response.text
     assert elapsed < BOUND_SEC
     assert set(response.json()) == {"message", "code", "requestId"}
     assert health and max(health) < 1.0, health
 
-    back = SandboxProcess(SandboxOptions(), port=port or 0).start()  # same address
-    try:
-        response, _ = lineage(server)
-        assert response.status_code == 200, response.text
-        assert response.json()["warnings"] == []
-    finally:
-        back.stop()
+    toggle_proxy(sandbox.endpoint, port=aws.port)  # back, at the same address
+    response, _ = lineage(server)
+    assert response.status_code == 200, response.text
+    assert response.json()["warnings"] == []
     assert_no_worker_killed(server)
 
 
 def test_aws_hanging_then_back(
     sandbox: SandboxProcess, serve: ServeFactory,
-    toggle_proxy: Callable[[str], ToggleProxy],
+    toggle_proxy: Callable[..., ToggleProxy],
 ) -> None:
     proxy = toggle_proxy(sandbox.endpoint)
     server = serve(endpoint_env(proxy.endpoint, FAST_FAIL))
