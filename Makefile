@@ -4,7 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: demo test lint typecheck unit sandbox clean install-dev install-run bench soak
+.PHONY: demo test lint typecheck unit sandbox clean install-dev install-run bench soak \
+	install-deploy cdk-cli lambda-package synth synth-dashboard deploy-api deploy-dashboard \
+	destroy-api destroy-dashboard
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +21,13 @@ $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e '.[dev]'
 	touch $@
 
+$(VENV)/.stamp-deploy: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e '.[deploy]'
+	touch $@
+
 install-run: $(VENV)/.stamp-run
 install-dev: $(VENV)/.stamp-dev
+install-deploy: $(VENV)/.stamp-deploy
 
 # The dashboard and the API on the AWS sandbox at http://127.0.0.1:8050 (Ctrl-C stops both).
 demo: install-run
@@ -36,7 +43,7 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-unit: install-dev
+unit: install-dev cdk-cli
 	$(BIN)/pytest
 
 test: lint typecheck unit
@@ -51,5 +58,40 @@ bench: install-dev
 soak: install-dev
 	$(BIN)/python -m tests.soak.soak --duration 60
 
+# AWS (README, "Deploy to AWS"): the CDK app in deploy/, run by the CDK CLI pinned in
+# deploy/package-lock.json, with the venv's python. Context values: CDK_ARGS="-c key=value ...".
+CDK_ARGS ?=
+CDK := cd deploy && PATH="$(CURDIR)/$(BIN):$$PATH" JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 \
+	node_modules/.bin/cdk
+
+deploy/node_modules/.stamp: deploy/package-lock.json
+	cd deploy && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+cdk-cli: deploy/node_modules/.stamp
+
+# The Lambda function's code in build/lambda/package (pip, no Docker); prints its size.
+lambda-package: install-deploy
+	$(BIN)/python deploy/build_lambda.py
+
+synth: install-deploy cdk-cli
+	$(CDK) synth --quiet LineageApiStack $(CDK_ARGS)
+
+synth-dashboard: install-deploy cdk-cli
+	$(CDK) synth --quiet LineageDashboardStack $(CDK_ARGS)
+
+deploy-api: install-deploy cdk-cli
+	$(CDK) deploy LineageApiStack $(CDK_ARGS)
+
+deploy-dashboard: install-deploy cdk-cli
+	$(CDK) deploy LineageDashboardStack $(CDK_ARGS)
+
+destroy-api: install-deploy cdk-cli
+	$(CDK) destroy LineageApiStack $(CDK_ARGS)
+
+destroy-dashboard: install-deploy cdk-cli
+	$(CDK) destroy LineageDashboardStack $(CDK_ARGS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info \
+		deploy/node_modules deploy/cdk.out build/lambda
