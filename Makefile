@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
 .PHONY: demo test lint typecheck unit sandbox clean install-dev install-run bench soak \
-	install-deploy cdk-cli lambda-package synth synth-dashboard deploy-api deploy-dashboard \
+	install-deploy cdk-cli lambda-package bootstrap synth synth-dashboard deploy-api deploy-dashboard \
 	destroy-api destroy-dashboard
 
 $(BIN)/python:
@@ -73,6 +73,10 @@ cdk-cli: deploy/node_modules/.stamp
 # The Lambda function's code in build/lambda/package (pip, no Docker); prints its size.
 lambda-package: install-deploy
 	$(BIN)/python deploy/build_lambda.py
+
+# Once per account and region: the CDK's bucket and roles (the region of CDK_ARGS' -c region).
+bootstrap: install-deploy cdk-cli
+	$(CDK) bootstrap $(CDK_ARGS)
 
 synth: install-deploy cdk-cli
 	$(CDK) synth --quiet LineageApiStack $(CDK_ARGS)
