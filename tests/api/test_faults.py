@@ -1,7 +1,8 @@
 """AWS faults from the sandbox through the real mapping, in process (Flask's test client).
 
 The HTTP rows of the contract are in test_contract.py; here the sandbox itself denies or
-throttles, so botocore's real errors travel the whole way.
+throttles, so botocore's real errors travel the whole way. One sandbox of this module's own,
+its faults set per test (``POST /_sandbox/faults``) and none left after.
 """
 
 from __future__ import annotations
@@ -15,27 +16,36 @@ from flask.testing import FlaskClient
 from dashboard.server.app import create_app
 from lineage.aws import AwsApi
 from lineage.errors import AwsAccessDenied
-from lineage.sandbox import parse_faults
+from lineage.sandbox import SandboxOptions, SandboxProcess, parse_faults
 from tests.api.conftest import sandbox_env
-from tests.conftest import StartSandbox
 
 pytestmark = pytest.mark.sandbox
 
 MakeClient = Callable[..., FlaskClient]
 
 
+@pytest.fixture(scope="module")
+def own_sandbox() -> Iterator[SandboxProcess]:
+    """The seeded world, faulted by these tests only (never the session's sandbox)."""
+    with SandboxProcess(SandboxOptions()) as process:
+        yield process
+
+
 @pytest.fixture
 def client_for(
-    start_sandbox: StartSandbox, monkeypatch: pytest.MonkeyPatch
+    own_sandbox: SandboxProcess, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[MakeClient]:
     def make(faults: str = "", **env: str) -> FlaskClient:
-        process = start_sandbox(faults=parse_faults(faults))
-        for key, value in sandbox_env(process, env).items():
+        assert own_sandbox.set_faults(faults) == parse_faults(faults)
+        for key, value in sandbox_env(own_sandbox, env).items():
             monkeypatch.setenv(key, value)
         client: FlaskClient = create_app({"CACHE_TYPE": "NullCache"}).server.test_client()
         return client
 
-    yield make
+    try:
+        yield make
+    finally:
+        own_sandbox.set_faults("")
 
 
 def test_denied_bucket_settings_are_a_partial_200(client_for: MakeClient) -> None:
