@@ -344,17 +344,35 @@ def test_without_s3_metadata_no_bucket_is_read(
 
 
 @pytest.fixture(scope="module")
-def denying_sandbox() -> Iterator[SandboxProcess]:
-    options = SandboxOptions(
-        faults=parse_faults("deny=s3:GetBucketEncryption,sagemaker:DescribeTrainingJob")
-    )
-    with SandboxProcess(options) as sandbox:
+def own_sandbox() -> Iterator[SandboxProcess]:
+    """The seeded world, faulted by the tests below only (never the session's sandbox)."""
+    with SandboxProcess(SandboxOptions()) as sandbox:
         yield sandbox
 
 
+Faulted = Callable[[str], SandboxProcess]
+
+
+@pytest.fixture
+def faulted(own_sandbox: SandboxProcess) -> Iterator[Faulted]:
+    """``faulted(spec)``: the module's sandbox answering as one started with ``--faults
+    spec`` (throttling draws from the seed), its call log empty; no faults after the test."""
+
+    def set_to(spec: str) -> SandboxProcess:
+        assert own_sandbox.set_faults(spec) == parse_faults(spec)
+        own_sandbox.reset_calls()
+        return own_sandbox
+
+    try:
+        yield set_to
+    finally:
+        own_sandbox.set_faults("")
+
+
 def test_denied_calls_become_unknown_and_warnings(
-    denying_sandbox: SandboxProcess, monkeypatch: pytest.MonkeyPatch
+    faulted: Faulted, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    denying_sandbox = faulted("deny=s3:GetBucketEncryption,sagemaker:DescribeTrainingJob")
     service, lineage = make_lineage(denying_sandbox, monkeypatch)
     document = lineage("mlops-pipeline")
     service.close()
@@ -375,14 +393,8 @@ def test_denied_calls_become_unknown_and_warnings(
         assert "123456789012" not in warning["message"]
 
 
-@pytest.fixture(scope="module")
-def throttling_sandbox() -> Iterator[SandboxProcess]:
-    with SandboxProcess(SandboxOptions(faults=parse_faults("throttle=0.3"))) as sandbox:
-        yield sandbox
-
-
 def test_throttling_is_retried_until_the_answer_is_whole(
-    throttling_sandbox: SandboxProcess,
+    faulted: Faulted,
     sandbox: SandboxProcess,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -396,6 +408,7 @@ def test_throttling_is_retried_until_the_answer_is_whole(
     # Ten attempts make a call fail on 30% throttling with odds of 0.3**10 (6 in a million).
     # Their backoff (up to 20 s each) may outlast the request's deadline on a busy machine:
     # this test is about retries, so the deadline is out of its way.
+    throttling_sandbox = faulted("throttle=0.3")
     service, lineage = make_lineage(throttling_sandbox, monkeypatch, aws_max_attempts=10,
                                     request_deadline_ms=300_000)
     throttling_sandbox.reset_calls()
@@ -412,10 +425,9 @@ def test_throttling_is_retried_until_the_answer_is_whole(
 
 
 def test_exhausted_retries_on_the_pipeline_itself_is_an_error(
-    monkeypatch: pytest.MonkeyPatch,
+    faulted: Faulted, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with SandboxProcess(SandboxOptions(faults=parse_faults("throttle=1.0"))) as sandbox:
-        service, lineage = make_lineage(sandbox, monkeypatch, aws_max_attempts=2)
-        with pytest.raises(AwsThrottled):
-            lineage("mlops-pipeline")
-        service.close()
+    service, lineage = make_lineage(faulted("throttle=1.0"), monkeypatch, aws_max_attempts=2)
+    with pytest.raises(AwsThrottled):
+        lineage("mlops-pipeline")
+    service.close()
