@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -285,6 +286,7 @@ def dashboard_settings(context: Mapping[str, Any], where: Target) -> DashboardSe
     return settings
 
 
+@lru_cache(maxsize=1)
 def apprunner_regions() -> frozenset[str]:
     """Regions where App Runner exists, from botocore's endpoint data (no network)."""
     return frozenset(boto3.session.Session().get_available_regions("apprunner"))
