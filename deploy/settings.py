@@ -510,11 +510,22 @@ def _check_product_settings(key: str, environment: Mapping[str, str]) -> None:
     """The variables as the product itself reads them: what would stop it at start stops
     the synth instead."""
     from dashboard.core.config import load_config
+    from dashboard.server import limits
 
+    # Every limit named, so that none is read from this machine's own environment.
+    limit_config = {
+        limits.ENV_RATE_LIMIT: limits.DEFAULT_RATE_LIMIT,
+        limits.ENV_FETCH_LIMIT: limits.DEFAULT_FETCH_LIMIT,
+        limits.ENV_REFRESH_COOLDOWN_SEC: str(limits.DEFAULT_REFRESH_COOLDOWN_SEC),
+        limits.ENV_CLIENT_CONCURRENCY: str(limits.DEFAULT_CLIENT_CONCURRENCY),
+        limits.ENV_RATE_LIMIT_STORAGE_URI: "memory://",
+    }
+    limit_config.update({k: v for k, v in environment.items() if k in limit_config})
     try:
         Settings.from_env(environment)
         load_config(env=environment)
+        limits.LimitSettings.from_config(limit_config)
     except ConfigError as exc:
-        name = next((n for n in environment if str(exc.message).startswith(n)), "")
+        name = next((n for n in environment if exc.message.startswith(f"{n} ")), "")
         raise ContextError(f"{key}.{name}" if name else key,
                            environment.get(name, ""), exc.message) from None

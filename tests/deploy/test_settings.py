@@ -156,6 +156,9 @@ def test_more_variables_are_checked_as_the_product_reads_them(tmp_path: Path) ->
     assert refused(api_settings, {"environment": {"LINEAGE_AWS_MAX_WORKERS": "many"}}, SEOUL) \
         == ("context environment.LINEAGE_AWS_MAX_WORKERS='many': "
             "LINEAGE_AWS_MAX_WORKERS must be a whole number, not 'many'")
+    assert refused(api_settings, {"environment": "LINEAGE_RATE_LIMIT=lots"}, SEOUL) == (
+        "context environment.LINEAGE_RATE_LIMIT='lots': "
+        "LINEAGE_RATE_LIMIT must be a rate such as 60/minute, or off, not 'lots'")
     assert "AWS_" in refused(api_settings, {"environment": {"AWS_REGION": "x"}}, SEOUL)
     assert "defaultRegion" in refused(api_settings, {"environment": {"DEFAULT_REGION": "x"}},
                                       SEOUL)
