@@ -99,7 +99,7 @@ def test_a_binary_answer_goes_base64_and_cookies_apart_in_payload_2() -> None:
     assert proxy_result(answer, "1.0")["multiValueHeaders"]["Set-Cookie"] == ["a=1", "b=2"]
 
 
-NOT_EVENTS = [
+NOT_EVENTS: list[Any] = [
     None,
     [],
     "GET /lineage",
