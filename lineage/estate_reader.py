@@ -423,8 +423,13 @@ class _EstateRun:
         return EstateRead(replace(previous, generated_at=self.now), self.known, 0,
                           self._call_count(), reused=True)
 
-    def _assemble(self) -> Estate:
-        """The estate as read so far (on the draining thread, where every answer lands)."""
+    def _assemble(self, *, ended: bool = True) -> Estate:
+        """The estate as read so far (on the draining thread, where every answer lands).
+
+        Before the build has ``ended``, it has ``progress`` even once every document is in:
+        bucket settings (and so the risk) may still be on their way, and a client polling the
+        snapshot must not take it for the whole estate.
+        """
         documents = {pid: known.documents for pid, known in self.documents.items()}
         total = len(self.listed)
         enabled = self.service.settings.enable_s3_meta
@@ -441,7 +446,7 @@ class _EstateRun:
             } if enabled else None,
             warnings=self.warnings,
             generated_at=self.now,
-            progress=None if self.done >= total else EstateProgress(self.done, total),
+            progress=None if ended and self.done >= total else EstateProgress(self.done, total),
             domain_filtered=self.scope.domain is not None,
             policy=self.service.settings.policy if enabled else None,
         )
@@ -461,7 +466,8 @@ class _EstateRun:
 
     def _progress(self) -> None:
         if self.on_progress is not None:
-            self.on_progress(EstateProgress(self.done, len(self.listed)), self._assemble)
+            self.on_progress(EstateProgress(self.done, len(self.listed)),
+                             lambda: self._assemble(ended=False))
 
     # -- pipelines -------------------------------------------------------------------------
 
