@@ -189,7 +189,7 @@ class LineageApiStack(Stack):
 
     def __init__(self, scope: Construct, construct_id: str, *, settings: ApiSettings,
                  code: Path, **kwargs: object) -> None:
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        super().__init__(scope, construct_id, **kwargs)
         self.function = LineageFunction(self, "Lineage", settings=settings, code=code)
         self.rest_api = LineageRestApi(self, "Rest", settings=settings,
                                        function=self.function.function)

@@ -97,7 +97,7 @@ class SharedRedis(Construct):
 class LineageDashboardStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, settings: DashboardSettings,
                  **kwargs: object) -> None:
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        super().__init__(scope, construct_id, **kwargs)
         self.settings = settings
         if settings.service == "apprunner":
             self._app_runner()
@@ -115,8 +115,10 @@ class LineageDashboardStack(Stack):
     def _redis(self, vpc: ec2.IVpc, clients: ec2.ISecurityGroup) -> str | None:
         if not self.settings.redis:
             return None
-        return SharedRedis(self, "Cache", vpc=vpc, clients=clients,
-                           node_type=self.settings.redis_node_type).url
+        redis = SharedRedis(self, "Cache", vpc=vpc, clients=clients,
+                            node_type=self.settings.redis_node_type)
+        url: str = redis.url
+        return url
 
     def _role(self, service: str) -> iam.Role:
         return ReadOnlyRole(
