@@ -28,12 +28,13 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
 from flask import Flask
+from werkzeug.test import run_wsgi_app
 
 from dashboard.server.api_server import create_api_server
 from dashboard.server.warmup import warm_up
@@ -200,9 +201,7 @@ def wsgi_environ(request: ProxyRequest) -> dict[str, Any]:
         "CONTENT_LENGTH": str(len(request.body)),
         "lambda.request_id": request.request_id,
     }
-    joined: dict[str, list[str]] = {}
-    for name, value in request.headers:
-        joined.setdefault(name.lower(), []).append(value)
+    joined = _grouped((name.lower(), value) for name, value in request.headers)
     for name, values in joined.items():
         value = ("; " if name == COOKIE else ", ").join(values)
         if name == "content-type":
@@ -218,6 +217,14 @@ def wsgi_environ(request: ProxyRequest) -> dict[str, Any]:
     return environ
 
 
+def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Each header name with its values, in order."""
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    return grouped
+
+
 def _wsgi_str(text: str) -> str:
     return text.encode("utf-8").decode("latin-1")
 
@@ -231,20 +238,14 @@ class Answer:
 
 def call_wsgi(server: Flask, environ: dict[str, Any]) -> Answer:
     """Run one request through the server (its own error handling answers every failure)."""
-    started: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        started["status"], started["headers"] = status, headers
-        return lambda _data: None
-
-    chunks = server.wsgi_app(environ, start_response)
+    chunks, status, headers = run_wsgi_app(server.wsgi_app, environ, buffered=True)
     try:
         body = b"".join(chunks)
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
-    return Answer(int(started["status"].split()[0]), tuple(started["headers"]), body)
+    return Answer(int(status.split()[0]), tuple(headers.to_wsgi_list()), body)
 
 
 def proxy_result(answer: Answer, version: str) -> dict[str, Any]:
@@ -252,9 +253,7 @@ def proxy_result(answer: Answer, version: str) -> dict[str, Any]:
     content_type = next((v for k, v in answer.headers if k.lower() == "content-type"), "")
     text = content_type.startswith(TEXT_TYPES) or content_type.split(";")[0].endswith("+json")
     body = answer.body.decode("utf-8") if text else base64.b64encode(answer.body).decode()
-    grouped: dict[str, list[str]] = {}
-    for name, value in answer.headers:
-        grouped.setdefault(name, []).append(value)
+    grouped = _grouped(answer.headers)
     result: dict[str, Any] = {
         "statusCode": answer.status, "body": body, "isBase64Encoded": not text
     }
