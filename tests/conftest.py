@@ -7,9 +7,26 @@ from collections.abc import Callable, Iterator
 import pytest
 from hypothesis import settings
 
-from lineage.sandbox import SandboxOptions, SandboxProcess
+from lineage.sandbox import SandboxOptions, SandboxProcess, parse_faults
 
 StartSandbox = Callable[..., SandboxProcess]
+SetFaults = Callable[[str], SandboxProcess]
+
+
+def setting_faults(process: SandboxProcess) -> Iterator[SetFaults]:
+    """For a fixture to ``yield from``: ``set_to(spec)`` makes ``process`` answer as one
+    started with ``--faults spec`` (throttling draws from the seed), its call log empty;
+    no faults once the test ends."""
+
+    def set_to(spec: str) -> SandboxProcess:
+        assert process.set_faults(spec) == parse_faults(spec)
+        process.reset_calls()
+        return process
+
+    try:
+        yield set_to
+    finally:
+        process.set_faults("")
 
 # Property tests explore a fixed sequence of examples: a failure reproduces exactly, in CI too.
 settings.register_profile("deterministic", derandomize=True, deadline=None, print_blob=True)

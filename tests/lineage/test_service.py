@@ -19,10 +19,10 @@ from lineage.sandbox import (
     SandboxOptions,
     SandboxProcess,
     apply_environment,
-    parse_faults,
     sandbox_environment,
 )
 from lineage.service import FetchStats, LineageService
+from tests.conftest import SetFaults, setting_faults
 
 SEOUL = "ap-northeast-2"
 MLOPS_BUCKET = "my-mlops-dev2-v2-main-data"
@@ -350,23 +350,13 @@ def own_sandbox() -> Iterator[SandboxProcess]:
         yield sandbox
 
 
-Faulted = Callable[[str], SandboxProcess]
+Faulted = SetFaults
 
 
 @pytest.fixture
 def faulted(own_sandbox: SandboxProcess) -> Iterator[Faulted]:
-    """``faulted(spec)``: the module's sandbox answering as one started with ``--faults
-    spec`` (throttling draws from the seed), its call log empty; no faults after the test."""
-
-    def set_to(spec: str) -> SandboxProcess:
-        assert own_sandbox.set_faults(spec) == parse_faults(spec)
-        own_sandbox.reset_calls()
-        return own_sandbox
-
-    try:
-        yield set_to
-    finally:
-        own_sandbox.set_faults("")
+    """``faulted(spec)``: the module's sandbox with those faults (``setting_faults``)."""
+    yield from setting_faults(own_sandbox)
 
 
 def test_denied_calls_become_unknown_and_warnings(

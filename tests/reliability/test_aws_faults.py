@@ -20,7 +20,7 @@ import requests
 
 from lineage.sandbox import SandboxOptions, SandboxProcess
 from tests.api.conftest import Server
-from tests.conftest import StartSandbox
+from tests.conftest import SetFaults, StartSandbox, setting_faults
 from tests.reliability.conftest import ServeFactory, endpoint_env
 from tests.reliability.proxy import FORWARD, HANG, ToggleProxy
 
@@ -67,24 +67,13 @@ def own_sandbox() -> Iterator[SandboxProcess]:
 
 
 @pytest.fixture
-def throttled(own_sandbox: SandboxProcess) -> Iterator[Callable[[str], SandboxProcess]]:
-    """``throttled(spec)``: the module's sandbox answering with those faults from now on, as
-    one started with ``--faults spec`` (the draws start from the seed), its call log empty;
-    no faults once the test ends."""
-
-    def set_to(spec: str) -> SandboxProcess:
-        own_sandbox.set_faults(spec)
-        own_sandbox.reset_calls()
-        return own_sandbox
-
-    try:
-        yield set_to
-    finally:
-        own_sandbox.set_faults("")
+def throttled(own_sandbox: SandboxProcess) -> Iterator[SetFaults]:
+    """``throttled(spec)``: the module's sandbox with those faults (``setting_faults``)."""
+    yield from setting_faults(own_sandbox)
 
 
 def test_throttling_on_30_percent_of_calls_is_retried_to_200(
-    throttled: Callable[[str], SandboxProcess], serve: ServeFactory
+    throttled: SetFaults, serve: ServeFactory
 ) -> None:
     sandbox = throttled("throttle=0.3")
     # 8 attempts: a call fails 8 times in a row with p = 0.3^8 (1 in 150,000).
@@ -107,7 +96,7 @@ def test_throttling_on_30_percent_of_calls_is_retried_to_200(
 
 
 def test_throttling_past_the_retries(
-    throttled: Callable[[str], SandboxProcess], serve: ServeFactory
+    throttled: SetFaults, serve: ServeFactory
 ) -> None:
     """Retries run out: enrichment calls become warnings, the pipeline's own calls a 503."""
     # Half the calls throttled, one attempt each: a call fails for good with p = 1/2.

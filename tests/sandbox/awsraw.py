@@ -46,6 +46,15 @@ def sagemaker_raw(
         return error.code, dict(error.headers), error.read()
 
 
+def list_pipelines_outcomes(endpoint: str, calls: int = 40) -> list[str]:
+    """``ok`` or the error type of each of ``calls`` raw ListPipelines (no client retries)."""
+    seen = []
+    for _ in range(calls):
+        status, _, body = sagemaker_raw(endpoint, "ListPipelines", {})
+        seen.append("ok" if status == 200 else json.loads(body)["__type"])
+    return seen
+
+
 def parse(operation: str, status: int, headers: dict[str, str], body: bytes) -> dict[str, Any]:
     """What botocore's own JSON parser makes of an answer."""
     parsed: dict[str, Any] = create_parser("json").parse(

@@ -15,7 +15,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from lineage.sandbox import FaultSpecError, SandboxOptions, SandboxProcess, parse_faults
-from tests.sandbox.awsraw import sagemaker_raw
+from tests.sandbox.awsraw import list_pipelines_outcomes
 from tests.sandbox.clients import client
 
 pytestmark = pytest.mark.sandbox
@@ -139,11 +139,7 @@ def test_faults_set_restores_the_faults_before_even_on_failure(sandbox: SandboxP
 def test_throttling_set_again_throttles_the_same_calls(sandbox: SandboxProcess) -> None:
     def outcomes(spec: str) -> list[str]:
         sandbox.set_faults(spec)
-        seen = []
-        for _ in range(40):  # raw calls: no client retries in between
-            status, _, body = sagemaker_raw(sandbox.endpoint, "ListPipelines", {})
-            seen.append("ok" if status == 200 else json.loads(body)["__type"])
-        return seen
+        return list_pipelines_outcomes(sandbox.endpoint)
 
     first = outcomes("throttle=0.3;seed=7")
     assert outcomes("throttle=0.3;seed=7") == first  # the draws start again from the seed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,7 +11,7 @@ from botocore.exceptions import ClientError
 from lineage.sandbox import SandboxProcess
 from lineage.sandbox.options import parse_faults
 from tests.conftest import StartSandbox
-from tests.sandbox.awsraw import sagemaker_raw
+from tests.sandbox.awsraw import list_pipelines_outcomes
 from tests.sandbox.clients import client
 
 pytestmark = pytest.mark.sandbox
@@ -85,11 +84,7 @@ def test_deny_refuses_only_the_named_operations(start_sandbox: StartSandbox) -> 
 
 def test_partial_throttling_is_deterministic_per_seed(start_sandbox: StartSandbox) -> None:
     def outcomes(sandbox: SandboxProcess) -> list[str]:
-        seen = []
-        for _ in range(40):  # raw calls: no client retries in between
-            status, _, body = sagemaker_raw(sandbox.endpoint, "ListPipelines", {})
-            seen.append("ok" if status == 200 else json.loads(body)["__type"])
-        return seen
+        return list_pipelines_outcomes(sandbox.endpoint)
 
     faults = parse_faults("throttle=0.3;seed=7")
     first = outcomes(start_sandbox(faults=faults, seed_world=False))
