@@ -35,6 +35,7 @@ from lineage.config import (
     parse_bool,
 )
 from lineage.errors import ConfigError
+from lineage.estate_request import ACCOUNT_ID
 
 REPO = Path(__file__).resolve().parent.parent
 POLICY_FILE = REPO / "iam" / "lineage-readonly-policy.json"
@@ -81,7 +82,6 @@ _IP_LIKE = re.compile(r"[0-9]+(\.[0-9]+){3}")
 # Object key prefixes: printable, no wildcard (IAM would read * and ? as patterns).
 _PREFIX = re.compile(r"[^\x00-\x1f\x7f*?]{1,1024}")
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_ACCOUNT = re.compile(r"[0-9]{12}")
 _NODE_TYPE = re.compile(r"cache\.[a-z0-9]+\.[a-z0-9]+")
 _CERTIFICATE = re.compile(r"arn:aws:acm:(?P<region>[a-z0-9-]+):[0-9]{12}:certificate/[0-9a-f-]{36}")
 _ECR_IMAGE = re.compile(
@@ -205,7 +205,7 @@ def target(context: Mapping[str, Any], env: Mapping[str, str]) -> Target:
     region = _text(context, "region", env.get("CDK_DEFAULT_REGION") or FALLBACK_REGION)
     _region(context, "region", region)
     account = _text(context, "account", env.get("CDK_DEFAULT_ACCOUNT") or "") or None
-    if account is not None and not _ACCOUNT.fullmatch(account):
+    if account is not None and not ACCOUNT_ID.fullmatch(account):
         raise ContextError("account", account, "an AWS account id of 12 digits")
     return Target(region=region, account=account)
 
