@@ -49,17 +49,11 @@ from lineage.service import LineageService
 
 @dataclass(frozen=True)
 class ApiParts:
-    """What serves the API on a server: the warm-up needs them, the CLI's bench too."""
+    """What serves the API on a server: what its warm-up works on."""
 
     service: LineageService
     cached: CachedLineage
     readiness: Readiness
-    sandbox: bool
-
-
-def api_values(config: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The server's settings: the environment (``dashboard.core.config``), ``config`` over it."""
-    return load_config(config)
 
 
 def install_api_server(
@@ -69,7 +63,7 @@ def install_api_server(
     *,
     background_builds: int = MAX_BUILDS,
 ) -> ApiParts:
-    """The API and all around it on ``server``; ``values`` from :func:`api_values`.
+    """The API and all around it on ``server``; ``values`` from ``load_config``.
 
     ``page_policy`` is the CSP of the HTML page, when the server also serves one;
     ``background_builds`` as ``CachedLineage`` takes it.
@@ -112,7 +106,7 @@ def install_api_server(
     install_limits(server, limits)
     install_security_headers(server, page_policy)
     install_json_logging()
-    return ApiParts(service=service, cached=cached, readiness=readiness, sandbox=sandbox)
+    return ApiParts(service=service, cached=cached, readiness=readiness)
 
 
 def create_api_server(
@@ -120,7 +114,7 @@ def create_api_server(
 ) -> tuple[Flask, ApiParts]:
     """A Flask server of the API alone; every refusal in JSON. Nothing is warmed yet."""
     server = Flask(__name__)
-    parts = install_api_server(server, api_values(config), background_builds=background_builds)
+    parts = install_api_server(server, load_config(config), background_builds=background_builds)
     install_api_refusals(server)
     return server, parts
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import dash
 
-from dashboard.core.config import ENV_API_PREFIX, ENV_SANDBOX
-from dashboard.server.api_server import api_values, install_api_server
+from dashboard.core.config import ENV_API_PREFIX, ENV_SANDBOX, load_config
+from dashboard.server.api_server import install_api_server
 from dashboard.server.not_found import install_not_found
 from dashboard.server.security import PagePolicy, install_unknown_bundles
 from dashboard.server.warmup import start_warmup
@@ -26,7 +26,7 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> dash.Dash:
-    values = api_values(config)
+    values = load_config(config)
     app = dash.Dash(
         __name__,
         title=f"{TITLE} (sandbox)" if values[ENV_SANDBOX] else TITLE,
