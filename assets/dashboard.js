@@ -53,6 +53,8 @@ function watchGraph(tipId, flag, tipText) {
     cy.on("mouseout", "node", function () { tip.hidden = true; });
     cy.on("viewport", function () { tip.hidden = true; });
     cy.on("layoutstop", function () { fitted(cy); });
+    /* A layout that ended before these listeners existed left the camera where its fit put it. */
+    if (!cy.__fitted && !cy.animated()) { fitted(cy); }
     cy.on("resize", function () {
         var last = cy.__fitted;
         var pan = cy.pan();

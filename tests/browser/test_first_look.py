@@ -211,6 +211,43 @@ def test_the_graph_gets_most_of_the_screen(dash_duo: Duo, mlops_app: dash.Dash,
     assert console(dash_duo) == []
 
 
+# The zoom a fit of the whole graph to its box gives now (the camera put back after).
+FIT_ZOOM = """
+const cy = window.cy, zoom = cy.zoom(), pan = cy.pan();
+cy.fit(cy.elements(), 30);
+const fit = cy.zoom();
+cy.viewport({zoom: zoom, pan: pan});
+return fit;
+"""
+
+
+def resize(duo: Duo, width: int, height: int) -> None:
+    duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    wait(duo, lambda: js(duo, "return window.cy.width()") == box(duo, f"#{ids.GRAPH}")["width"],
+         f"the graph's box at {width}x{height}")
+    settle(duo)
+
+
+def test_a_resized_window_refits_a_graph_nobody_moved_and_keeps_a_moved_camera(
+    dash_duo: Duo, mlops_app: dash.Dash
+) -> None:
+    open_page(dash_duo, mlops_app, 1920, 1080)
+    open_pipeline(dash_duo, "churn-pipeline")
+    assert js(dash_duo, "return window.cy.zoom()") == pytest.approx(js(dash_duo, FIT_ZOOM))
+    for width, height in [(1280, 800), (1024, 768), (1600, 1000)]:
+        resize(dash_duo, width, height)
+        assert js(dash_duo, "return window.cy.zoom()") == pytest.approx(js(dash_duo, FIT_ZOOM)), \
+            f"not fitted at {width}x{height}"
+    dash_duo.find_element(f"#{ids.ZOOM_IN}").click()
+    settle(dash_duo)
+    moved = js(dash_duo, "return [window.cy.zoom(), window.cy.pan()]")
+    assert moved[0] != pytest.approx(js(dash_duo, FIT_ZOOM))
+    resize(dash_duo, 1280, 800)
+    assert js(dash_duo, "return [window.cy.zoom(), window.cy.pan()]") == moved
+    assert console(dash_duo) == []
+
+
 def test_narrow_screens_show_details_in_a_drawer(dash_duo: Duo, mlops_app: dash.Dash) -> None:
     open_page(dash_duo, mlops_app, 1024, 768)
     open_pipeline(dash_duo, "mlops-pipeline")

@@ -83,7 +83,9 @@ def graph_loading(
             minZoom=0.05,
             maxZoom=3,
             boxSelectionEnabled=False,
-            responsive=True,
+            # Not dash-cytoscape's own resize handling: it rescales the camera on every resize,
+            # so a graph nobody moved would no longer be fitted (assets/dashboard.js refits).
+            responsive=False,
             className="graph",
             style={"width": "100%", "height": "100%"},
         ),
