@@ -614,6 +614,43 @@ class AwsApi:
             body.close()
         return None if len(data) > max_bytes else data
 
+    # -- appended for dataset schemas (lineage.schema_reader) -------------------------------
+
+    def list_objects(self, bucket: str, prefix: str, max_keys: int) -> list[dict[str, Any]]:
+        """The first ``max_keys`` objects under ``prefix`` in key order (one page): each
+        one's ``Key``, ``Size`` and ``ETag``."""
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+        response = self.call("s3", "ListObjectsV2", Bucket=bucket, Prefix=prefix,
+                             MaxKeys=max_keys)
+        return [
+            {"Key": str(item["Key"]), "Size": int(item.get("Size") or 0),
+             "ETag": str(item.get("ETag") or "")}
+            for item in response.get("Contents", [])
+        ]
+
+    def read_range(self, bucket: str, key: str, start: int, end: int) -> bytes:
+        """Bytes ``start`` to ``end`` (inclusive) of an object, at most ``end - start + 1``
+        of them whatever S3 sends."""
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (Range)
+        wanted = end - start + 1
+        response = self.call("s3", "GetObject", Bucket=bucket, Key=key,
+                             Range=f"bytes={start}-{end}")
+        body = response["Body"]
+        try:
+            data: bytes = body.read(wanted)
+        finally:
+            body.close()
+        return data
+
+    def list_feature_groups(self) -> list[dict[str, Any]]:
+        """Every feature group summary of the region, all pages."""
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListFeatureGroups.html
+        return self._pages("ListFeatureGroups", "FeatureGroupSummaries")
+
+    def describe_feature_group(self, name: str) -> dict[str, Any]:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeFeatureGroup.html
+        return self.call("sagemaker", "DescribeFeatureGroup", FeatureGroupName=name)
+
     # -- appended for the web service (lineage.catalog, dashboard) -------------------------
 
     def list_pipelines(self) -> list[dict[str, Any]]:
@@ -764,4 +801,5 @@ IAM_ACTION_RENAMES: dict[tuple[str, str], str] = {
     ("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock",
     ("s3", "HeadBucket"): "ListBucket",
     ("s3", "HeadObject"): "GetObject",
+    ("s3", "ListObjectsV2"): "ListBucket",
 }
