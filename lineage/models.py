@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from lineage.errors import LineageError
+
+if TYPE_CHECKING:
+    from lineage.dataset_schema import DatasetSchema
 
 JsonDict = dict[str, Any]
 
@@ -272,6 +275,8 @@ class Artifact:
     producers: tuple[str, ...] = ()
     consumers: tuple[str, ...] = ()
     s3: S3Settings | None = None
+    # (ext) its dataset schema, read only with ENABLE_SCHEMA=true (lineage.schema_reader)
+    schema: DatasetSchema | None = None
 
     def to_dict(self) -> JsonDict:
         out: JsonDict = {
@@ -284,6 +289,8 @@ class Artifact:
         }
         if self.s3 is not None:
             out["s3"] = self.s3.to_dict()
+        if self.schema is not None:
+            out["schema"] = self.schema.to_dict()
         return out
 
 
