@@ -31,8 +31,18 @@ ENV_SERIAL_AWS_CALLS = "LINEAGE_SERIAL_AWS_CALLS"
 # Estate lineage: read-only roles of other accounts to assume (comma-separated role ARNs).
 ENV_ACCOUNT_ROLES = "LINEAGE_ACCOUNT_ROLES"
 ENV_POLICY_FILE = "LINEAGE_POLICY_FILE"
+# Dataset schemas (lineage.schema_reader): off unless ENABLE_SCHEMA=true (it reads objects:
+# s3:ListBucket and s3:GetObject, optional in iam/).
+ENV_ENABLE_SCHEMA = "ENABLE_SCHEMA"
+ENV_SCHEMA_MAX_BYTES = "LINEAGE_SCHEMA_MAX_BYTES"
+ENV_SCHEMA_MAX_OBJECTS = "LINEAGE_SCHEMA_MAX_OBJECTS"
+ENV_SCHEMA_MAX_ARTIFACTS = "LINEAGE_SCHEMA_MAX_ARTIFACTS"
+ENV_SCHEMA_TIMEOUT_MS = "LINEAGE_SCHEMA_TIMEOUT_MS"
 
 FALLBACK_REGION = "ap-northeast-2"
+# What one object may cost a schema (bytes), and the objects of a prefix (one listing page).
+SCHEMA_MAX_BYTES_LIMIT = 16 * 1024 * 1024
+SCHEMA_MAX_OBJECTS_LIMIT = 100
 
 # An IAM role ARN: partition, 12-digit account, optional path, name (IAM's characters).
 ROLE_ARN = re.compile(
@@ -80,6 +90,15 @@ class Settings:
     account_roles: tuple[str, ...] = ()
     # The posture policy findings are judged by (lineage.policy; LINEAGE_POLICY_FILE).
     policy: Policy = DEFAULT_POLICY
+    # Dataset schemas: read only with ENABLE_SCHEMA=true; at most schema_max_bytes of each
+    # object (a Parquet file's footer: a larger one is a warning), the first
+    # schema_max_objects objects of a prefix, schema_max_artifacts artifacts of a document,
+    # all within schema_timeout_ms (and the request's deadline).
+    enable_schema: bool = False
+    schema_max_bytes: int = 64 * 1024
+    schema_max_objects: int = 3
+    schema_max_artifacts: int = 40
+    schema_timeout_ms: int = 5_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -92,6 +111,11 @@ class Settings:
             if flag is None:
                 raise ConfigError(f"{ENV_ENABLE_S3_META} must be true or false, not {raw!r}")
             values["enable_s3_meta"] = flag
+        if (raw := source.get(ENV_ENABLE_SCHEMA)) is not None and raw.strip():
+            flag = parse_bool(raw)
+            if flag is None:
+                raise ConfigError(f"{ENV_ENABLE_SCHEMA} must be true or false, not {raw!r}")
+            values["enable_schema"] = flag
         if (raw := source.get(ENV_SERIAL_AWS_CALLS)) is not None and raw.strip():
             flag = parse_bool(raw)
             if flag is None:
@@ -110,9 +134,19 @@ class Settings:
             (ENV_AWS_MAX_ATTEMPTS, "aws_max_attempts"),
             (ENV_REQUEST_DEADLINE_MS, "request_deadline_ms"),
             (ENV_REPORT_MAX_BYTES, "report_max_bytes"),
+            (ENV_SCHEMA_MAX_BYTES, "schema_max_bytes"),
+            (ENV_SCHEMA_MAX_OBJECTS, "schema_max_objects"),
+            (ENV_SCHEMA_MAX_ARTIFACTS, "schema_max_artifacts"),
+            (ENV_SCHEMA_TIMEOUT_MS, "schema_timeout_ms"),
         ):
             if (raw := source.get(name)) is not None and raw.strip():
                 values[field_name] = _positive_int(name, raw)
+        for name, field_name, most in (
+            (ENV_SCHEMA_MAX_BYTES, "schema_max_bytes", SCHEMA_MAX_BYTES_LIMIT),
+            (ENV_SCHEMA_MAX_OBJECTS, "schema_max_objects", SCHEMA_MAX_OBJECTS_LIMIT),
+        ):
+            if values.get(field_name, 0) > most:
+                raise ConfigError(f"{name} must be at most {most}, not {values[field_name]}")
         return replace(cls(**values), **overrides)
 
 
