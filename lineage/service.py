@@ -56,6 +56,7 @@ from lineage.runinfo import (
     registry_info,
     report_metrics,
 )
+from lineage.schema_reader import SchemaLimits, read_schemas, with_schemas
 from lineage.step_types import DescribeCall, described_io
 
 logger = logging.getLogger(__name__)
@@ -311,6 +312,10 @@ class _LineageRun:
             warnings=self.warnings,
             generated_at=self.now,
         )
+        if self.settings.enable_schema and not request.lean:  # ENABLE_SCHEMA=true
+            read = read_schemas(api, (a.uri for a in document.artifacts),
+                                SchemaLimits.of(self.settings), self.s3_pool, calls=calls)
+            document = with_schemas(document, read)
         if not judged:
             return document  # no settings read: nothing to judge (the estate judges its own)
         risks = document_risk(document.to_dict()["graph"], self.settings.policy)
