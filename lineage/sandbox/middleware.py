@@ -29,6 +29,8 @@ from lineage.sandbox import ACCOUNT_ID
 from lineage.sandbox.cloudtrail import OPERATIONS as CLOUDTRAIL_OPERATIONS
 from lineage.sandbox.cloudtrail import EventHistory, caller_of
 from lineage.sandbox.executions import OPERATIONS, ExecutionStore
+from lineage.sandbox.featurestore import OPERATIONS as FEATURE_STORE_OPERATIONS
+from lineage.sandbox.featurestore import list_feature_groups
 from lineage.sandbox.macie import OPERATIONS as MACIE_OPERATIONS
 from lineage.sandbox.macie import SWITCHES as MACIE_SWITCHES
 from lineage.sandbox.macie import MacieStore, moto_account_of
@@ -167,6 +169,12 @@ class SandboxMiddleware:
             if params is None:
                 return _send(json_error("SerializationException", "Malformed body"), start_response)
             return _send(self.store.answer(call.operation, call.region, params), start_response)
+        if call.service == "sagemaker" and call.operation in FEATURE_STORE_OPERATIONS:
+            params = _json_params(body)
+            if params is None:
+                return _send(json_error("SerializationException", "Malformed body"), start_response)
+            account = caller_of(access_key_of(environ)).account
+            return _send(list_feature_groups(account, call.region, params), start_response)
         if call.service == "cloudtrail" and call.operation in CLOUDTRAIL_OPERATIONS:
             params = _json_params(body)
             if params is None:

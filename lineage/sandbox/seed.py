@@ -36,8 +36,11 @@ from lineage.sandbox.simulate import (
     sagemaker_arn,
     simulate,
 )
+from lineage.sandbox.world.datasets import dataset_objects
+from lineage.sandbox.world.estate import FEATURE_RUNS
 from lineage.sandbox.world.specs import (
     ROLE_ARN,
+    SEOUL,
     AccountSpec,
     BucketSpec,
     DomainSpec,
@@ -178,7 +181,28 @@ class Seeder:
             self.seed_account(account)
         for macie in world.macie:
             self.enable_macie(macie)
+        self.seed_datasets(world)
         self.apply_live(self.store.live_simulations())
+
+    def seed_datasets(self, world: World) -> None:
+        """The dataset objects of the world's buckets (world.datasets) and its feature groups."""
+        names = {bucket.name for bucket in world.buckets}
+        objects = {uri: body for uri, body in dataset_objects(FEATURE_RUNS).items()
+                   if uri[5:].partition("/")[0] in names}
+        self._put_objects(objects, SEOUL, ACCOUNT_ID)
+        for group in world.feature_groups:
+            bucket, _, prefix = group.offline_store_uri[5:].partition("/")
+            if bucket not in names:
+                continue
+            self.client("sagemaker", group.region).create_feature_group(
+                FeatureGroupName=group.name,
+                RecordIdentifierFeatureName=group.record_identifier,
+                EventTimeFeatureName=group.event_time,
+                FeatureDefinitions=[{"FeatureName": name, "FeatureType": kind}
+                                    for name, kind in group.features],
+                OfflineStoreConfig={"S3StorageConfig": {"S3Uri": group.offline_store_uri}},
+                RoleArn=ROLE_ARN,
+            )
 
     def seed_pipeline(
         self,

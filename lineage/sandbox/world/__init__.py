@@ -51,6 +51,7 @@ from lineage.sandbox.world.churn import (
     CHURN_TRAINING_FAILURE,
     churn_definition,
 )
+from lineage.sandbox.world.datasets import FEATURE_GROUPS
 from lineage.sandbox.world.estate import (
     ESTATE_ENDPOINTS,
     ESTATE_FEATURES_BUCKET,
@@ -204,6 +205,7 @@ WORLD = World(
     endpoints=(*ESTATE_ENDPOINTS, *MLOPS_ENDPOINTS),
     accounts=(SECOND_ACCOUNT,),
     macie=(ESTATE_MACIE,),
+    feature_groups=FEATURE_GROUPS,
 )
 
 

@@ -234,6 +234,16 @@ class MacieSpec:
 
 
 @dataclass(frozen=True)
+class FeatureGroupSpec:
+    name: str
+    region: str
+    record_identifier: str
+    event_time: str
+    features: tuple[tuple[str, str], ...]  # (FeatureName, FeatureType)
+    offline_store_uri: str
+
+
+@dataclass(frozen=True)
 class World:
     buckets: tuple[BucketSpec, ...]
     pipelines: tuple[PipelineSpec, ...]
@@ -242,6 +252,8 @@ class World:
     endpoints: tuple[EndpointSpec, ...] = ()
     accounts: tuple[AccountSpec, ...] = ()
     macie: tuple[MacieSpec, ...] = ()  # where Macie is enabled (elsewhere it is not)
+    # Feature Store (lineage.sandbox.world.datasets; the sandbox adds ListFeatureGroups)
+    feature_groups: tuple[FeatureGroupSpec, ...] = ()
 
     def pipeline(self, name: str) -> PipelineSpec:
         return next(p for p in self.pipelines if p.name == name)
