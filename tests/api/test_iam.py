@@ -15,8 +15,12 @@ import pytest
 
 from dashboard.server.app import create_app
 from dashboard.server.limits import LIMITS_OFF
-from lineage.aws import AwsApi
-from lineage.sandbox import SECOND_ACCOUNT_ROLE_ARN
+from lineage.aws import AwsApi, sagemaker_regions
+from lineage.config import Settings
+from lineage.request import parse_lineage_request
+from lineage.sandbox import SECOND_ACCOUNT_ROLE_ARN, SandboxProcess
+from lineage.schema_service import read_schema_answer
+from lineage.service import LineageService
 from tests.api.conftest import REPO, sandbox_env
 from tests.conftest import StartSandbox
 from tests.helpers import FIXTURES
@@ -24,8 +28,11 @@ from tests.helpers import FIXTURES
 pytestmark = pytest.mark.sandbox
 
 POLICY = REPO / "iam" / "lineage-readonly-policy.json"
-# Granted although the sandbox need not show it: reading evaluation reports is optional.
-OPTIONAL = {"s3:GetObject"}
+# Granted although the sandbox need not show it: reading evaluation reports is optional, and
+# so are dataset schemas (ENABLE_SCHEMA=true: s3:ListBucket, s3:GetObject) and /schema's
+# Feature Store reads (test_schema_reads_are_the_optional_actions below).
+OPTIONAL = {"s3:GetObject", "s3:ListBucket", "sagemaker:ListFeatureGroups",
+            "sagemaker:DescribeFeatureGroup"}
 # Estate lineage across accounts (LINEAGE_ACCOUNT_ROLES): never on any role ("*").
 ASSUME_ROLE = "sts:AssumeRole"
 
@@ -130,3 +137,21 @@ def test_macie_is_read_on_any_resource_and_only_read() -> None:
     assert len(macie) == 1
     assert macie[0]["Resource"] == "*"
     assert all(a.startswith("macie2:Get") for a in macie[0]["Action"])
+
+
+def test_schema_reads_are_the_optional_actions(
+    sandbox: SandboxProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ENABLE_SCHEMA=true and the Feature Store asked, /schema's reads call exactly the
+    optional actions (and what a document reads anyway)."""
+    for key, value in sandbox_env(sandbox).items():
+        monkeypatch.setenv(key, value)
+    service = LineageService(Settings(enable_schema=True))
+    request = parse_lineage_request({"pipeline": "mlops-pipeline"}, settings=service.settings,
+                                    regions=sagemaker_regions())
+    sandbox.reset_calls()
+    read_schema_answer(service, request, include_featurestore=True)
+    called = {AwsApi.iam_action(c["service"], c["operation"]) for c in sandbox.calls()}
+    granted = granted_actions(POLICY)
+    assert called - granted == set()
+    assert OPTIONAL - {"s3:GetObject"} <= called
