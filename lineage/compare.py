@@ -18,6 +18,9 @@ run, ``b`` the newer. The :class:`Comparison`'s ``to_dict()`` is the answer of `
   ``(from, to, via)``, each added, removed or same.
 - ``summary``: the two executions, counts per change class, whether definitions and
   parameters differ.
+- ``schemaDrift`` (only when some dataset has a schema on both sides: ENABLE_SCHEMA=true):
+  per dataset (its URIs folded as for ``perRunOnly``), the columns added, removed and
+  retyped from a to b (:class:`SchemaDrift`).
 
 Change classes: ``added`` (only in b), ``removed`` (only in a), ``changed``, ``same``. Lists
 are sorted; every value is JSON-safe (a non-finite metric is ``null``).
@@ -32,6 +35,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from lineage.dataset_schema import DatasetSchema, schema_from_dict
 from lineage.datasets import dataset_of
 from lineage.definition import CONDITION, ParsedDefinition, ParsedStep, parse_definition
 from lineage.errors import InvalidParameter
@@ -315,6 +319,47 @@ class DefinitionChanges:
 
 
 @dataclass(frozen=True)
+class SchemaDrift:
+    """A dataset both runs have a schema of: its columns added, removed and retyped."""
+
+    dataset: str  # the URIs folded (lineage.datasets): where the two runs' URIs meet
+    a: str
+    b: str
+    added: tuple[tuple[str, str], ...] = ()  # (name, type)
+    removed: tuple[tuple[str, str], ...] = ()
+    retyped: tuple[tuple[str, str, str], ...] = ()  # (name, type in a, type in b)
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.added or self.removed or self.retyped)
+
+    def to_dict(self) -> JsonDict:
+        return {
+            "dataset": self.dataset,
+            "a": self.a,
+            "b": self.b,
+            "change": CHANGED if self.drifted else SAME,
+            "added": [{"name": n, "type": t} for n, t in self.added],
+            "removed": [{"name": n, "type": t} for n, t in self.removed],
+            "retyped": [{"name": n, "a": ta, "b": tb} for n, ta, tb in self.retyped],
+        }
+
+
+def schema_drift(dataset: str, uri_a: str, a: DatasetSchema, uri_b: str,
+                 b: DatasetSchema) -> SchemaDrift:
+    """What changed in the columns from ``a`` to ``b`` (by name; a type's change is a retype)."""
+    types_a = {c.name: c.type for c in a.columns}
+    types_b = {c.name: c.type for c in b.columns}
+    return SchemaDrift(
+        dataset=dataset, a=uri_a, b=uri_b,
+        added=tuple((n, t) for n, t in types_b.items() if n not in types_a),
+        removed=tuple((n, t) for n, t in types_a.items() if n not in types_b),
+        retyped=tuple((n, types_a[n], t) for n, t in types_b.items()
+                      if n in types_a and types_a[n] != t),
+    )
+
+
+@dataclass(frozen=True)
 class Comparison:
     pipeline: str | None
     region: str | None
@@ -325,6 +370,7 @@ class Comparison:
     steps: tuple[StepComparison, ...]
     edges: tuple[EdgeComparison, ...]
     warnings: tuple[Warning, ...] = ()
+    schema_drift: tuple[SchemaDrift, ...] = ()
 
     @property
     def parameters_differ(self) -> bool:
@@ -353,6 +399,8 @@ class Comparison:
             "steps": [step.to_dict() for step in self.steps],
             "edges": [edge.to_dict() for edge in self.edges],
             "warnings": [warning.to_dict() for warning in self.warnings],
+            **({"schemaDrift": [drift.to_dict() for drift in self.schema_drift]}
+               if self.schema_drift else {}),
         }
 
 
@@ -413,6 +461,7 @@ class _Side:
     nodes: Mapping[str, Mapping[str, Any]]
     edges: Mapping[EdgeKey, Mapping[str, Any]]
     job_names: tuple[str, ...]
+    schemas: Mapping[str, DatasetSchema]  # artifact URI -> its dataset schema
 
     @classmethod
     def read(cls, label: str, side: ExecutionSide) -> _Side:
@@ -435,6 +484,12 @@ class _Side:
             if (arn := _text(_mapping(node.get("run")).get("jobArn")))
         )
         execution = document.get("execution")
+        schemas = {
+            str(artifact["uri"]): schema
+            for artifact in _items(graph.get("artifacts"))
+            if isinstance(artifact.get("uri"), str)
+            and (schema := schema_from_dict(artifact.get("schema"))) is not None
+        }
         return cls(
             label=label,
             definition=definition,
@@ -445,7 +500,15 @@ class _Side:
             nodes=nodes,
             edges=edges,
             job_names=job_names,
+            schemas=schemas,
         )
+
+    def datasets(self) -> dict[str, str]:
+        """Folded dataset -> the URI of this run's artifact with a schema there (the first)."""
+        found: dict[str, str] = {}
+        for uri in sorted(self.schemas):
+            found.setdefault(self.folded((uri,))[0], uri)
+        return found
 
     def compared_execution(self) -> ComparedExecution | None:
         if self.execution is None:
@@ -790,6 +853,16 @@ def compare_executions(a: ExecutionSide, b: ExecutionSide) -> Comparison:
         steps=steps,
         edges=_edge_comparisons(side_a, side_b),
         warnings=tuple(warnings),
+        schema_drift=_schema_drifts(side_a, side_b),
+    )
+
+
+def _schema_drifts(a: _Side, b: _Side) -> tuple[SchemaDrift, ...]:
+    datasets_a, datasets_b = a.datasets(), b.datasets()
+    return tuple(
+        schema_drift(dataset, datasets_a[dataset], a.schemas[datasets_a[dataset]],
+                     datasets_b[dataset], b.schemas[datasets_b[dataset]])
+        for dataset in sorted(datasets_a.keys() & datasets_b.keys())
     )
 
 
@@ -802,6 +875,7 @@ __all__ = [
     "REMOVED",
     "SAME",
     "ChangeClass",
+    "SchemaDrift",
     "ComparedExecution",
     "Comparison",
     "DefinitionChanges",
@@ -815,4 +889,5 @@ __all__ = [
     "StepState",
     "UriChange",
     "compare_executions",
+    "schema_drift",
 ]
