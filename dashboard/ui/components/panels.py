@@ -27,6 +27,7 @@ from dashboard.ui.components.elements import (
     status_class,
     step_status,
 )
+from dashboard.ui.components.schema_panel import schema_section
 from dashboard.ui.components.visible import visible_text
 from lineage.models import NOT_STARTED
 
@@ -517,6 +518,7 @@ def artifact_panel(artifact: Mapping[str, Any]) -> list[Component]:
                 ("Region", text((artifact.get("s3") or {}).get("region")
                                 if isinstance(artifact.get("s3"), Mapping) else None, 64))]),
         section("Bucket settings", s3_settings(artifact.get("s3"))),
+        *([schema] if (schema := schema_section(artifact.get("schema"))) else []),
         section("Written by", step_list(artifact.get("producers"))),
         section("Read by", step_list(artifact.get("consumers"))),
     ]
