@@ -1,5 +1,6 @@
-"""The engine's commands of ``sagemaker-lineage``: dump, render, sandbox, the estate's
-(estate, impact, provenance: ``lineage.estate_cli``) and audit (``lineage.audit_cli``).
+"""The engine's commands of ``sagemaker-lineage``: dump, render, emit (OpenLineage), sandbox,
+the estate's (estate, impact, provenance: ``lineage.estate_cli``) and audit
+(``lineage.audit_cli``).
 
 The web side adds ``serve`` and ``bench`` (``dashboard.cli``, the installed entry point) by
 passing ``add_commands``; this module imports nothing of it. A failure prints one line to
@@ -34,12 +35,17 @@ from lineage.errors import (
 )
 from lineage.estate_cli import Answer, add_estate_commands, render
 from lineage.models import LineageDocument
+from lineage.openlineage_emit import DEFAULT_ENDPOINT, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SEC
 
 # More commands for the parser's subparsers (the web side's serve and bench).
 AddCommands = Callable[[Any], None]
 # Libraries whose DEBUG lines carry request dicts, headers and the credential chain: --debug
 # shows our own one line per AWS call instead.
-QUIET_LOGGERS = ("botocore", "boto3", "urllib3", "s3transfer")
+QUIET_LOGGERS = ("botocore", "boto3", "urllib3", "s3transfer", "openlineage")
+FORMATS = ("contract", "openlineage")
+# openlineage-python's own variables for where its HTTP transport sends events.
+OPENLINEAGE_URL_VARIABLE = "OPENLINEAGE_URL"
+OPENLINEAGE_API_KEY_VARIABLE = "OPENLINEAGE_API_KEY"
 
 
 def main(argv: Sequence[str] | None = None, *, add_commands: AddCommands | None = None) -> int:
@@ -93,15 +99,76 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
         action="store_true",
         help="add run information of the latest execution (or of --execution)",
     )
-    dump.add_argument("--domain", help="only if the pipeline belongs to this Studio domain")
-    dump.add_argument("--execution", help="an execution ARN or id instead of the latest")
-    dump.add_argument("--out", type=Path, help="write to FILE instead of standard output")
+    _add_selection(dump)
     dump.add_argument(
-        "--sandbox",
-        action="store_true",
-        help="start the embedded AWS sandbox for this run and read from it",
+        "--format",
+        choices=FORMATS,
+        default="contract",
+        help="contract: the /lineage JSON (default); openlineage: the execution as a JSON "
+        "array of OpenLineage RunEvents (implies --include-latest-exec)",
     )
+    dump.add_argument(
+        "--namespace",
+        help="with --format openlineage: the jobs' namespace "
+        "(default: arn:aws:sagemaker:<region>:<account> of the execution)",
+    )
+    dump.add_argument("--out", type=Path, help="write to FILE instead of standard output")
     dump.set_defaults(handler=_dump)
+
+    emit = commands.add_parser(
+        "emit",
+        help="send an execution's OpenLineage events to a Marquez-compatible endpoint",
+        description="Send the OpenLineage RunEvents of a pipeline execution (the latest, or "
+        "--execution; or of a lineage document saved by dump, --from) to an OpenLineage "
+        "HTTP endpoint such as Marquez's, one at a time. Prints one line per event (sent, "
+        "failed, or not sent when the receiver could not be reached) and exits 1 unless "
+        "every event was accepted.",
+    )
+    emit.add_argument(
+        "--url",
+        default=os.environ.get(OPENLINEAGE_URL_VARIABLE),
+        help=f"the receiver's base URL, such as http://localhost:5000 "
+        f"(default: ${OPENLINEAGE_URL_VARIABLE})",
+    )
+    emit.add_argument(
+        "--api-key",
+        help=f"sent as 'Authorization: Bearer KEY' (default: ${OPENLINEAGE_API_KEY_VARIABLE}, "
+        "which keeps it out of the process list)",
+    )
+    emit.add_argument(
+        "--endpoint",
+        default=DEFAULT_ENDPOINT,
+        help=f"the path under --url that takes events (default: {DEFAULT_ENDPOINT})",
+    )
+    emit.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_SEC,
+        help=f"seconds to wait for each answer (default: {DEFAULT_TIMEOUT_SEC:g})",
+    )
+    emit.add_argument(
+        "--retries",
+        type=int,
+        default=DEFAULT_RETRIES,
+        help=f"retries of an event on a 5xx answer or a failed connection, with backoff "
+        f"(default: {DEFAULT_RETRIES})",
+    )
+    emit.add_argument(
+        "--namespace",
+        help="the jobs' namespace (default: arn:aws:sagemaker:<region>:<account> of the "
+        "execution)",
+    )
+    emit.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="FILE",
+        help="a lineage document saved by 'dump --include-latest-exec' instead of reading AWS",
+    )
+    emit.add_argument("--pipeline-name", help="SageMaker pipeline name (unless --from)")
+    emit.add_argument("--region", help="AWS region (default: $DEFAULT_REGION or ap-northeast-2)")
+    _add_selection(emit)
+    emit.set_defaults(handler=_emit)
 
     render = commands.add_parser(
         "render",
@@ -126,21 +193,52 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
     return parser
 
 
+def _add_selection(command: argparse.ArgumentParser) -> None:
+    """The options of dump and emit that choose what is read from AWS."""
+    command.add_argument("--domain", help="only if the pipeline belongs to this Studio domain")
+    command.add_argument("--execution", help="an execution ARN or id instead of the latest")
+    command.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start the embedded AWS sandbox for this run and read from it",
+    )
+
+
 def _dump(args: argparse.Namespace) -> int:
+    problem = _out_problem(args.out)
+    if problem:
+        return fail(problem, EXIT_USAGE)
+    openlineage = args.format == "openlineage"
+    if args.namespace is not None and not openlineage:
+        return fail("--namespace applies to --format openlineage only", EXIT_USAGE)
+    if openlineage:
+        from lineage.openlineage import check_namespace, run_event_dicts
+
+        if args.namespace is not None:
+            check_namespace(args.namespace)
+    # OpenLineage events are of a run: without run info there would be none.
+    document = _read_document(args, include_run=args.include_latest_exec or openlineage)
+    if isinstance(document, int):
+        return document
+    if openlineage:
+        events = run_event_dicts(document, namespace=args.namespace)
+        return _write_text(json.dumps(events, indent=2, ensure_ascii=False) + "\n", args.out)
+    return _write(document, args.out)
+
+
+def _read_document(args: argparse.Namespace, *, include_run: bool) -> LineageDocument | int:
+    """The lineage document ``args`` select, from AWS; an exit code when there is none."""
     from lineage.aws import sagemaker_regions
     from lineage.request import parse_lineage_request
     from lineage.service import LineageService
 
-    problem = _out_problem(args.out)
-    if problem:
-        return fail(problem, EXIT_USAGE)
     with _sandbox_environment(args.sandbox):
         settings = Settings.from_env()
         request = parse_lineage_request(
             {
                 "pipeline": args.pipeline_name,
                 "region": args.region,
-                "includeLatestExec": "true" if args.include_latest_exec else "false",
+                "includeLatestExec": "true" if include_run else "false",
                 "domain": args.domain,
                 "execution": args.execution,
             },
@@ -149,7 +247,7 @@ def _dump(args: argparse.Namespace) -> int:
         )
         service = LineageService(settings)
         try:
-            document = service.get_lineage(request)
+            return service.get_lineage(request)
         except PipelineNotFound as exc:
             if request.domain is not None:
                 raise
@@ -157,7 +255,74 @@ def _dump(args: argparse.Namespace) -> int:
             return fail(f"pipeline {request.pipeline} not found in {request.region}", exc.exit_code)
         finally:
             service.close()
-    return _write(document, args.out)
+
+
+def _emit(args: argparse.Namespace) -> int:
+    from lineage.openlineage import check_namespace, run_events
+    from lineage.openlineage_emit import Receiver, emit
+
+    # Every option is checked before AWS is read or anything is sent.
+    if not args.url:
+        return fail(f"--url is required (or set ${OPENLINEAGE_URL_VARIABLE})", EXIT_USAGE)
+    api_key = args.api_key or os.environ.get(OPENLINEAGE_API_KEY_VARIABLE) or None
+    receiver = Receiver(args.url, api_key, args.timeout, args.retries, args.endpoint)
+    if args.namespace is not None:
+        check_namespace(args.namespace)
+    if args.source is not None:
+        chosen = [name for name in ("pipeline_name", "region", "domain", "execution", "sandbox")
+                  if getattr(args, name)]
+        if chosen:
+            option = "--" + chosen[0].replace("_", "-")
+            return fail(f"--from reads a saved document: {option} does not apply", EXIT_USAGE)
+        document: LineageDocument | dict[str, Any] | int = _load_document(args.source)
+    elif not args.pipeline_name:
+        return fail("--pipeline-name or --from is required", EXIT_USAGE)
+    else:
+        document = _read_document(args, include_run=True)
+    if isinstance(document, int):
+        return document
+    events = run_events(document, namespace=args.namespace)
+    if not args.debug:
+        # Each retry is a WARNING of urllib3's; the report below says how each event went.
+        logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
+    if not events:
+        print("No execution: there are no OpenLineage events to send.", file=sys.stderr)
+        return EXIT_OK
+    report = emit(events, receiver)
+    for outcome in report.outcomes:
+        print(outcome.line())
+    total = len(report.outcomes)
+    print(f"{report.sent} of {total} events sent to {report.target}")
+    problem = report.problem()
+    return EXIT_OK if problem is None else fail(f"emit: {problem}", EXIT_FAILURE)
+
+
+def _load_document(path: Path) -> dict[str, Any] | int:
+    """A lineage document saved by ``dump``: read, decoded and checked against the contract."""
+    import jsonschema
+
+    from lineage.contract import lineage_schema
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return fail(f"cannot read {path}: {exc.strerror or exc}", EXIT_USAGE)
+    except UnicodeDecodeError:
+        return fail(f"{path} is not UTF-8 text", EXIT_USAGE)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return fail(f"{path} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+                    EXIT_USAGE)
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(lineage_schema()).iter_errors(document)
+    )
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "the top level"
+        return fail(f"{path} is not a lineage document (at {where}: {error.message})",
+                    EXIT_USAGE)
+    loaded: dict[str, Any] = document
+    return loaded
 
 
 def _render(args: argparse.Namespace) -> int:
