@@ -30,3 +30,39 @@ def domain_matches(
         if item.get("DomainName") == domain and linked & ids:
             return True
     return False
+
+
+def domain_arn_id(arn: str) -> str | None:
+    """The domain id of a ``sagemaker:domain-arn`` tag (``arn:...:domain/d-xxxx``)."""
+    _, _, tail = arn.partition(":domain/")
+    return tail or None
+
+
+def matched_domain(
+    tags: Mapping[str, str] | None, domains: Sequence[Mapping[str, Any]] | None
+) -> Mapping[str, Any] | None:
+    """The listed domain (``ListDomains``' entry) the tags link a pipeline to, if any:
+    ``DomainId`` first, then ``DomainName``, then ``sagemaker:domain-arn`` (the order the
+    sibling API decides in). The same rule as :func:`domain_matches`, asked the other way."""
+    if not tags or not domains:
+        return None
+    by_id = {item.get("DomainId"): item for item in domains if item.get("DomainId")}
+    by_name = {item.get("DomainName"): item for item in domains if item.get("DomainName")}
+    found = by_id.get(tags.get("DomainId")) or by_name.get(tags.get(DOMAIN_NAME_TAG))
+    if found is None and tags.get("sagemaker:domain-arn"):
+        found = by_id.get(domain_arn_id(tags["sagemaker:domain-arn"]))
+    return found
+
+
+def domain_named(
+    name: str, domains: Sequence[Mapping[str, Any]] | None
+) -> Mapping[str, Any] | None:
+    """The listed domain called ``name``."""
+    return next((item for item in domains or () if item.get("DomainName") == name), None)
+
+
+def has_domain_tags(tags: Mapping[str, str] | None) -> bool:
+    """Whether the tags link to a domain at all (only then is ``ListDomains`` worth asking)."""
+    if not tags:
+        return False
+    return any(tags.get(key) for key in (DOMAIN_NAME_TAG, "DomainId", "sagemaker:domain-arn"))

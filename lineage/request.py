@@ -397,3 +397,139 @@ def _position(token: str, request: ExecutionsRequest) -> ListingPosition:
     if _encode_token(_token_payload(position, payload["q"])) != token:
         raise InvalidParameter("token", _NOT_A_TOKEN)  # only exactly what this server writes
     return position
+
+
+# -- what shapes an answer, apart from what is read -------------------------------------------
+#
+# A /lineage answer is read once (LineageRequest, the cache's key) and shaped for each asker
+# by the parameters below. Each is one line of LINEAGE_SHAPES and one field of LineageQuery:
+# a ``format`` (lineage.openlineage) is added the same way, without touching what is read.
+
+# The sibling API's views (BOB-DSPM/DSPM_DATA-Lineage-Tracking, lineage.sibling): the steps
+# (graphPipeline), the data between them (graphData), or both.
+VIEWS = ("pipeline", "data", "both")
+LINEAGE_SHAPES: Mapping[str, tuple[str, ...]] = {"view": VIEWS}
+# Parameters the sibling API takes that mean nothing here: accepted and ignored (an AWS
+# profile is the server's choice, never a client's; our deadline is the server's too).
+IGNORED_SIBLING_PARAMETERS = ("profile", "timeout_s", "includePII")
+# botocore's pattern of a Studio DomainId.
+DOMAIN_ID = re.compile(r"d-(-*[a-z0-9]){1,61}")
+# /sagemaker/pipelines' name filter: part of a pipeline name.
+PIPELINE_NAME_PART = re.compile(r"[a-zA-Z0-9-]{1,256}")
+
+
+@dataclass(frozen=True)
+class LineageQuery:
+    """A /lineage request: what is read, and how the answer is shaped (``None``: as the
+    contract's document, unchanged)."""
+
+    request: LineageRequest
+    view: str | None = None
+
+
+def parse_lineage_query(
+    params: Mapping[str, str | None], *, settings: Settings, regions: Collection[str]
+) -> LineageQuery:
+    """``/lineage``'s parameters: :func:`parse_lineage_request`'s, then the shaping ones."""
+    request = parse_lineage_request(params, settings=settings, regions=regions)
+    shapes = {name: choice_parameter(params, name, choices)
+              for name, choices in LINEAGE_SHAPES.items()}
+    return LineageQuery(request=request, **shapes)
+
+
+def choice_parameter(
+    params: Mapping[str, str | None], name: str, choices: Sequence[str]
+) -> str | None:
+    """One of ``choices`` exactly, ``None`` when absent or empty; anything else a 400 that
+    lists the choices (never the value)."""
+    value = text_parameter(params, name)
+    if value is not None and value not in choices:
+        raise InvalidParameter(name, f"{name} must be one of " + ", ".join(choices))
+    return value
+
+
+def bool_parameter(params: Mapping[str, str | None], name: str, default: bool) -> bool:
+    raw = text_parameter(params, name)
+    if raw is None:
+        return default
+    flag = parse_bool(raw)
+    if flag is None:
+        raise InvalidParameter(name, f"{name} must be true, false, 1, 0, yes or no")
+    return flag
+
+
+@dataclass(frozen=True)
+class SiblingPipelinesRequest:
+    """``/sagemaker/pipelines`` (the sibling API's listing): regions, whether each
+    pipeline's latest execution is shown, and the sibling's filters."""
+
+    regions: tuple[str, ...]
+    include_latest_exec: bool = False
+    name: str | None = None  # part of the name, any case
+    domain_name: str | None = None  # the matched domain's name or tag DomainName, any case
+    domain_id: str | None = None  # the matched domain's id or tag DomainId, exactly
+
+
+def parse_sibling_pipelines_request(
+    params: Mapping[str, str | None], *, regions: Collection[str], offered: Sequence[str]
+) -> SiblingPipelinesRequest:
+    """``regions``: a comma-separated list (absent: every region offered, as the sibling
+    lists every SageMaker region); ``includeLatestExec`` default false, as the sibling's."""
+    raw = text_parameter(params, "regions")
+    if raw is None:
+        chosen = tuple(dict.fromkeys(offered))
+    else:
+        chosen = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+        if not chosen:
+            raise InvalidParameter("regions", "regions must name at least one region")
+        for region in chosen:
+            if region not in regions:
+                raise InvalidParameter(
+                    "regions", f"regions: {region} is not a region where SageMaker is "
+                    "available" if REGION_NAME.fullmatch(region)
+                    else "regions: not a region where SageMaker is available")
+    name = text_parameter(params, "name")
+    if name is not None and not PIPELINE_NAME_PART.fullmatch(name):
+        raise InvalidParameter("name", "name must be 1-256 letters, digits or hyphens (part "
+                               "of a pipeline name)")
+    domain_name = text_parameter(params, "domainName")
+    if domain_name is not None and not DOMAIN_NAME.fullmatch(domain_name):
+        raise InvalidParameter("domainName", "domainName must be 1-63 letters, digits or "
+                               "hyphens (a Studio domain name)")
+    domain_id = text_parameter(params, "domainId")
+    if domain_id is not None and not DOMAIN_ID.fullmatch(domain_id):
+        raise InvalidParameter("domainId", "domainId must be a Studio domain id (d-...)")
+    return SiblingPipelinesRequest(
+        regions=chosen,
+        include_latest_exec=bool_parameter(params, "includeLatestExec", False),
+        name=name, domain_name=domain_name, domain_id=domain_id)
+
+
+@dataclass(frozen=True)
+class DomainLineageRequest:
+    """``/lineage/by-domain``: the lineage of every pipeline of a Studio domain in a region,
+    each shaped with ``view`` (default ``both``, as the sibling's)."""
+
+    region: str
+    domain: str
+    include_latest_exec: bool = True
+    view: str = "both"
+
+    def pipeline_request(self, pipeline: str) -> LineageRequest:
+        return LineageRequest(pipeline=pipeline, region=self.region,
+                              include_latest_exec=self.include_latest_exec, domain=self.domain)
+
+
+def parse_domain_lineage_request(
+    params: Mapping[str, str | None], *, settings: Settings, regions: Collection[str]
+) -> DomainLineageRequest:
+    domain = domain_parameter(params)
+    if domain is None:
+        raise InvalidParameter("domain", "domain is required")
+    region = text_parameter(params, "region") or settings.default_region
+    if region not in regions:
+        raise InvalidParameter("region", "region is not a region where SageMaker is available")
+    return DomainLineageRequest(
+        region=region, domain=domain,
+        include_latest_exec=bool_parameter(params, "includeLatestExec", True),
+        view=choice_parameter(params, "view", VIEWS) or "both")

@@ -68,6 +68,8 @@ T = TypeVar("T")
 SERIAL_POOL = "serial"
 # AWS services whose clients warm() makes ahead of the first request.
 WARM_SERVICES = ("sagemaker", "s3")
+# What the domain rule (lineage.domains) reads of a ListDomains entry.
+DOMAIN_KEYS = ("DomainId", "DomainName", "DomainArn")
 
 
 class CallStats(Protocol):
@@ -204,6 +206,37 @@ class LineageService:
         finally:
             if stats is not None:
                 stats.aws_calls += api.call_count
+
+    def domains(
+        self, regions: Iterable[str], *, stats: CallStats | None = None
+    ) -> dict[str, list[dict[str, Any]] | None]:
+        """Each region's Studio domains (``ListDomains``, all pages; of each entry the
+        ``DOMAIN_KEYS`` the domain rule reads), the regions at once on the SageMaker pool
+        within the request deadline; ``None`` for a region whose domains could not be read
+        (refused, throttled, late): what needs them then knows none.
+        Raises nothing of AWS's: a caller shows pipelines without their domain instead."""
+        apis = {region: self.api_for(region) for region in sorted(set(regions))}
+        calls = self.calls()
+        found: dict[str, list[dict[str, Any]] | None] = dict.fromkeys(apis)
+
+        def landed(region: str) -> Callable[[Future[list[dict[str, Any]]]], None]:
+            def done(answer: Future[list[dict[str, Any]]]) -> None:
+                try:
+                    found[region] = [{key: item.get(key) for key in DOMAIN_KEYS}
+                                     for item in answer.result()]
+                except AwsError as exc:
+                    logger.debug("domains of %s not read: %s", region, type(exc).__name__)
+
+            return done
+
+        try:
+            for region, api in apis.items():
+                calls.submit(self.pool, api.list_domains, then=landed(region))
+            calls.drain()
+        finally:
+            if stats is not None:
+                stats.aws_calls += sum(api.call_count for api in apis.values())
+        return found
 
     def close(self) -> None:
         with self._lock:
