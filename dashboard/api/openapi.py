@@ -25,12 +25,15 @@ from lineage.graph import BUCKET_NAME_PATTERN
 from lineage.policy import SEVERITIES
 from lineage.request import (
     DEFAULT_EXECUTIONS,
+    DOMAIN_ID,
     EXECUTION_STATUSES,
+    IGNORED_SIBLING_PARAMETERS,
     MAX_EXECUTIONS,
     MAX_PARAMETER_FILTERS,
     MAX_PARAMETER_LENGTH,
     MAX_PARAMETER_VALUE,
     PAGE_TOKEN,
+    VIEWS,
 )
 
 JsonDict = dict[str, Any]
@@ -239,6 +242,62 @@ _PARAMETERS: dict[str, JsonDict] = {
         "description": "SageMaker Studio domain name: only a pipeline tagged DomainName=<domain> "
         "(or DomainId / sagemaker:domain-arn of a domain of that name).",
         "schema": {"type": "string", "pattern": "^([a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})?$"},
+    },
+    "view": {
+        "name": "view",
+        "in": "query",
+        "description": "The sibling API's views (BOB-DSPM/DSPM_DATA-Lineage-Tracking): "
+        "pipeline adds graphPipeline (the graph), data adds graphData (steps and the S3 "
+        "locations they read and write), both adds both; each also adds run.jobName and, "
+        "with a domain filter, domain. Absent: the contract's document unchanged.",
+        "schema": {"type": "string", "enum": ["", *VIEWS]},
+    },
+    "domainView": {
+        "name": "view",
+        "in": "query",
+        "description": "Each document's views, as /lineage's view (default both).",
+        "schema": {"type": "string", "enum": ["", *VIEWS], "default": "both"},
+    },
+    "requiredDomain": {
+        "name": "domain",
+        "in": "query",
+        "required": True,
+        "description": "A SageMaker Studio domain name: its pipelines are those /pipelines' "
+        "domain filter keeps.",
+        "schema": {"type": "string", "pattern": "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"},
+    },
+    "siblingRegions": {
+        "name": "regions",
+        "in": "query",
+        "description": "A comma-separated list of regions; absent: every region of /regions.",
+        "schema": {"type": "string", "pattern": f"^({_ONE_REGION}(,{_ONE_REGION})*)?$",
+                   "examples": ["ap-northeast-2,us-east-1"]},
+    },
+    "siblingIncludeLatestExec": {
+        "name": "includeLatestExec",
+        "in": "query",
+        "description": "true: each pipeline's latestExecution; default false (the sibling's).",
+        "schema": {**_BOOLEAN, "default": "false"},
+    },
+    "nameFilter": {
+        "name": "name",
+        "in": "query",
+        "description": "Only pipelines whose name holds this, any case.",
+        "schema": {"type": "string", "pattern": "^[a-zA-Z0-9-]{0,256}$"},
+    },
+    "domainNameFilter": {
+        "name": "domainName",
+        "in": "query",
+        "description": "Only pipelines whose matched domain is named this, or tagged "
+        "DomainName=this (any case).",
+        "schema": {"type": "string", "pattern": "^([a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})?$"},
+    },
+    "domainIdFilter": {
+        "name": "domainId",
+        "in": "query",
+        "description": "Only pipelines whose matched domain has this id, or tagged "
+        "DomainId=this.",
+        "schema": {"type": "string", "pattern": f"^({DOMAIN_ID.pattern})?$"},
     },
     "execution": {
         "name": "execution",
@@ -466,6 +525,101 @@ def _params(*names: str) -> list[JsonDict]:
     return [{"$ref": f"#/components/parameters/{name}"} for name in names]
 
 
+_IGNORED = ("Parameters of the sibling API that mean nothing here are accepted and ignored: "
+            + ", ".join(IGNORED_SIBLING_PARAMETERS) + ".")
+
+
+def _sibling_schemas() -> dict[str, JsonDict]:
+    """The sibling API's answers (``lineage.sibling``): /lineage with its views, and its
+    companions. ``LineageAnswer`` is the document's schema with the views' keys, and
+    ``run.jobName`` allowed in its graph."""
+    lineage = _lineage_schemas()
+    run = copy.deepcopy(lineage[f"{LINEAGE_DEFS_PREFIX}run"])
+    run["properties"]["jobName"] = {"type": "string",
+                                    "description": "the job's name (its ARN's last part)"}
+    node = copy.deepcopy(lineage[f"{LINEAGE_DEFS_PREFIX}node"])
+    node["properties"]["run"] = _ref("SiblingRun")
+    answer = copy.deepcopy(lineage["LineageDocument"])
+    graph = answer["properties"]["graph"]
+    graph["properties"]["nodes"]["items"] = _ref("SiblingNode")
+    answer["properties"]["graph"] = _ref("SiblingGraph")
+    answer["properties"]["graphPipeline"] = _ref("SiblingGraph")
+    answer["properties"]["graphData"] = _ref("GraphData")
+    answer["properties"]["domain"] = _ref("MatchedDomain")
+    text = {"type": "string"}
+    data_node: JsonDict = {
+        "type": "object", "required": ["id", "type", "label", "uri", "meta"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^data:"}, "type": {"const": "dataArtifact"},
+            "label": text, "uri": text,
+            "meta": {"type": "object", "required": ["bucket", "key"], "properties": {
+                "bucket": _TEXT, "key": _TEXT,
+                "s3": {"type": "object", "required": ["bucket", "region"],
+                       "description": "the artifact's s3 settings, with its bucket"}}},
+        },
+    }
+    process_node: JsonDict = {
+        "type": "object", "required": ["id", "type", "label", "stepId", "stepType"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^process:"}, "type": {"const": "processNode"},
+            "label": text, "stepId": text, "stepType": text,
+            "run": {"oneOf": [{"type": "null"}, _ref("SiblingRun")]},
+            "registry": {"type": ["object", "null"]},
+        },
+    }
+    listed: JsonDict = {
+        "type": "object", "required": ["name", "arn", "lastModifiedTime", "tags",
+                                       "matchedDomain"],
+        "properties": {
+            "name": text, "arn": _TEXT, "lastModifiedTime": _TIME,
+            "tags": {"oneOf": [{"type": "null"}, {"type": "object",
+                                                  "additionalProperties": {"type": "string"}}]},
+            "matchedDomain": {"oneOf": [{"type": "null"}, _ref("MatchedDomain")]},
+            "latestExecution": {"oneOf": [{"type": "null"}, _ref("Execution")],
+                                "description": "with includeLatestExec=true only"},
+        },
+    }
+    return {
+        "SiblingRun": run,
+        "SiblingNode": node,
+        "SiblingGraph": graph,
+        "LineageAnswer": answer,
+        "MatchedDomain": {
+            "type": "object", "required": ["domainId", "domainName"],
+            "properties": {"domainId": _TEXT, "domainName": text},
+        },
+        "GraphData": {
+            "type": "object", "required": ["nodes", "edges"],
+            "properties": {
+                "nodes": {"type": "array", "items": {"oneOf": [data_node, process_node]}},
+                "edges": {"type": "array", "items": {
+                    "type": "object", "required": ["id", "source", "target", "kind"],
+                    "properties": {"id": text, "source": text, "target": text,
+                                   "kind": {"enum": ["read", "write"]}}}},
+            },
+        },
+        "SiblingPipelines": {
+            "type": "object", "required": ["regions"],
+            "properties": {"regions": {"type": "array", "items": {
+                "type": "object", "required": ["region", "pipelines"],
+                "properties": {"region": text, "pipelines": {"type": "array", "items": listed},
+                               "error": {"type": "string", "description": "why the region "
+                                         "could not be listed"}}}}},
+        },
+        "DomainLineage": {
+            "type": "object", "required": ["region", "domain", "count", "results"],
+            "properties": {
+                "region": text, "domain": text, "count": {"type": "integer", "minimum": 1},
+                "results": {"type": "array", "items": {
+                    "type": "object", "required": ["pipeline", "ok"],
+                    "properties": {"pipeline": text, "ok": {"type": "boolean"},
+                                   "data": _ref("LineageAnswer"), "error": text,
+                                   "code": text}}},
+            },
+        },
+    }
+
+
 @cache
 def _document() -> JsonDict:
     schemas: dict[str, JsonDict] = {
@@ -640,6 +794,7 @@ def _document() -> JsonDict:
             },
         },
         **_lineage_schemas(),
+        **_sibling_schemas(),
     }
     return {
         "openapi": "3.1.0",
@@ -656,13 +811,46 @@ def _document() -> JsonDict:
             "/lineage": {"get": {
                 "operationId": "getLineage",
                 "summary": "The lineage document of a pipeline (docs/CONTRACT.md)",
+                "description": _IGNORED,
                 "parameters": _params("pipeline", "region", "includeLatestExec", "domain",
-                                      "execution", "refresh"),
+                                      "execution", "view", "refresh"),
                 "responses": {
-                    "200": _json(_ref("LineageDocument"), "The lineage document; what "
-                                 "could not be read is Unknown and listed in warnings.",
+                    "200": _json(_ref("LineageAnswer"), "The lineage document "
+                                 "(LineageDocument; with view, the sibling API's keys too); "
+                                 "what could not be read is Unknown and listed in warnings.",
                                  "X-Cache", "X-Refresh-After"),
                     **_errors(),
+                },
+            }},
+            "/lineage/by-domain": {"get": {
+                "operationId": "getLineageByDomain",
+                "summary": "The lineage of every pipeline of a Studio domain in a region (the "
+                "sibling API's)",
+                "description": "One result per pipeline, by name: ok and its document (with "
+                "view's keys), or ok false with our message and the error's kind. "
+                + _IGNORED,
+                "parameters": _params("requiredDomain", "region", "includeLatestExec",
+                                      "domainView", "refresh"),
+                "responses": {
+                    "200": _json(_ref("DomainLineage"), "The domain's pipelines and their "
+                                 "documents.", "X-Cache", "X-Refresh-After"),
+                    **_errors(),
+                },
+            }},
+            "/sagemaker/pipelines": {"get": {
+                "operationId": "listSiblingPipelines",
+                "summary": "Pipelines by region with their matched Studio domain (the sibling "
+                "API's listing)",
+                "description": "/pipelines' list, grouped by region; matchedDomain is the "
+                "domain the tags link a pipeline to (DomainId, DomainName or "
+                "sagemaker:domain-arn of a listed domain). " + _IGNORED,
+                "parameters": _params("siblingRegions", "siblingIncludeLatestExec",
+                                      "nameFilter", "domainNameFilter", "domainIdFilter",
+                                      "refresh"),
+                "responses": {
+                    "200": _json(_ref("SiblingPipelines"), "The pipelines, by region in the "
+                                 "order asked, sorted by name.", "X-Cache", "X-Refresh-After"),
+                    **_errors(not_found=False),
                 },
             }},
             "/pipelines": {"get": {

@@ -5,7 +5,9 @@
 ``/pipelines``, ``/executions``, the estate's ``/estate``, ``/impact`` and ``/provenance``,
 ``/findings`` (JSON or CSV), the analytics across runs ``/compare``, ``/timeline`` and
 ``/trends``, ``/regions``, ``/healthz``, ``/readyz`` and ``/openapi.json`` are its
-companions. Error bodies never carry AWS's raw text or a trace (``errors``).
+companions; ``/sagemaker/pipelines`` and ``/lineage/by-domain`` (with ``/lineage``'s
+``view``) are the sibling API's, for its frontend. Error bodies never carry AWS's raw text
+or a trace (``errors``).
 """
 
 from __future__ import annotations
@@ -43,9 +45,11 @@ from lineage.findings_report import document_report, estate_report, to_csv
 from lineage.findings_request import parse_findings_request
 from lineage.policy import Policy
 from lineage.request import (
+    parse_domain_lineage_request,
     parse_executions_request,
-    parse_lineage_request,
+    parse_lineage_query,
     parse_pipelines_request,
+    parse_sibling_pipelines_request,
 )
 
 # What /estate can answer: the JSON (first: what */* gets), or the page for a browser.
@@ -61,11 +65,31 @@ bp.after_request(add_cors_headers)
 @bp.get("/lineage")
 def lineage() -> Response:
     api = state()
-    lineage_request = parse_lineage_request(
-        request.args, settings=api.settings, regions=api.regions
-    )
-    g.log_region = lineage_request.region
-    return _served(api.cached.lineage(lineage_request, refresh=_refresh(), stats=_stats()))
+    query = parse_lineage_query(request.args, settings=api.settings, regions=api.regions)
+    g.log_region = query.request.region
+    return _served(api.cached.sibling_lineage(query, refresh=_refresh(), stats=_stats()))
+
+
+# The sibling API's companions (BOB-DSPM/DSPM_DATA-Lineage-Tracking; lineage.sibling), so its
+# frontend (BOB-DSPM/SAGE-FRONT) works against this server unchanged.
+
+
+@bp.get("/sagemaker/pipelines")
+def sibling_pipelines() -> Response:
+    api = state()
+    wanted = parse_sibling_pipelines_request(request.args, regions=api.regions,
+                                             offered=api.regions)
+    g.log_region = ",".join(wanted.regions)
+    return _served(api.cached.sibling_pipelines(wanted, refresh=_refresh(), stats=_stats()))
+
+
+@bp.get("/lineage/by-domain")
+def lineage_by_domain() -> Response:
+    api = state()
+    wanted = parse_domain_lineage_request(request.args, settings=api.settings,
+                                          regions=api.regions)
+    g.log_region = wanted.region
+    return _served(api.cached.domain_lineage(wanted, refresh=_refresh(), stats=_stats()))
 
 
 @bp.get("/pipelines")

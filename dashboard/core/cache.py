@@ -40,6 +40,7 @@ line, answers go on uncached, and the first success after it logs that caching r
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -49,6 +50,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,6 +67,7 @@ from lineage.catalog import (
     newest_execution_arn,
     select_executions,
 )
+from lineage.domains import domain_named
 from lineage.errors import (
     AwsError,
     AwsUnavailable,
@@ -87,17 +90,31 @@ from lineage.estate_request import EstateRequest, ImpactRequest, ProvenanceReque
 from lineage.models import LineageDocument
 from lineage.request import (
     EXECUTION_ARN,
+    DomainLineageRequest,
     ExecutionsRequest,
+    LineageQuery,
     LineageRequest,
+    SiblingPipelinesRequest,
     execution_id,
 )
 from lineage.runinfo import TERMINAL_EXECUTION_STATUSES
 from lineage.service import LineageService
+from lineage.sibling import (
+    PipelineFilters,
+    PipelineResult,
+    domain_lineage_answer,
+    domain_object,
+    pipelines_answer,
+    regions_needing_domains,
+    with_views,
+)
 
 logger = logging.getLogger(__name__)
 
 KEY_VERSION = "v4"
 POLL_INTERVAL_SEC = 0.05
+# /lineage/by-domain: documents read at once (each on the service's own bounded pools).
+DOMAIN_READERS = 4
 # A first estate build in the background: how long a request waits for it before answering
 # with what is read so far, and how often the build stores that.
 ESTATE_PROGRESS_AFTER_SEC = 2.0
@@ -542,6 +559,13 @@ class CachedLineage:
         refresh: bool = False,
         stats: RequestStats | None = None,
     ) -> Served:
+        return self._pipelines(regions, domain, refresh=refresh, stats=stats)
+
+    def _pipelines(
+        self, regions: Collection[str], domain: str | None, *, refresh: bool,
+        stats: RequestStats | None, admit: bool = True,
+    ) -> Served:
+        """``pipelines``; ``admit=False``: a part of an answer admitted as a whole."""
         stats = stats if stats is not None else current_stats()
         ordered = sorted(set(regions))
         key = f"pipelines:{KEY_VERSION}:{_digest(json.dumps([ordered, domain]))}"
@@ -551,7 +575,123 @@ class CachedLineage:
             listing = list_pipelines(self.service, ordered, domain, stats=stats)
             return ListEntry(_dumps(listing.to_dict())), self.ttls.lists
 
-        return self._list(key, compute, refresh, stats, refresh_after)
+        return self._list(key, compute, refresh, stats, refresh_after, admit=admit)
+
+    def domains(
+        self, regions: Collection[str], *, refresh: bool = False,
+        stats: RequestStats | None = None, admit: bool = True,
+    ) -> tuple[dict[str, list[dict[str, Any]] | None], str]:
+        """Each region's Studio domains (``LineageService.domains``: ``None`` where they could
+        not be read), kept as long as a list (seconds, when a region failed), and how they
+        were obtained."""
+        stats = stats if stats is not None else current_stats()
+        ordered = sorted(set(regions))
+        key = f"domains:{KEY_VERSION}:{_digest(json.dumps(ordered))}"
+        refresh, _ = self._refresh_turn(key, refresh)
+
+        def compute() -> tuple[ListEntry, int]:
+            found = self.service.domains(ordered, stats=stats)
+            ttl = self.ttls.running if None in found.values() else self.ttls.lists
+            return ListEntry(_dumps(found)), ttl
+
+        entry, source = self._entry(key, ListEntry, compute, refresh, stats, admit=admit)
+        domains: dict[str, list[dict[str, Any]] | None] = json.loads(entry.body)
+        return domains, source
+
+    # -- the sibling API's answers (lineage.sibling) ------------------------------------------
+
+    def sibling_lineage(
+        self, query: LineageQuery, *, refresh: bool = False, stats: RequestStats | None = None
+    ) -> Served:
+        """``/lineage``: the document, shaped by the query (``view``: the sibling's keys); the
+        matched domain from the region's cached domains."""
+        stats = stats if stats is not None else current_stats()
+        request = query.request
+        served = self.lineage(request, refresh=refresh, stats=stats)
+        if query.view is None:
+            return served
+        sources = [served.source]
+        domain = None
+        if request.domain is not None:
+            found, source = self.domains([request.region], refresh=refresh, stats=stats)
+            sources.append(source)
+            listed = domain_named(request.domain, found.get(request.region))
+            domain = (domain_object(listed) if listed is not None
+                      else {"domainId": None, "domainName": request.domain})
+        stats.cache = _least_cached(sources)
+        body = _with_views(served.body, query.view, _dumps(domain))
+        return Served(body, stats.cache, served.refresh_after)
+
+    def sibling_pipelines(
+        self, request: SiblingPipelinesRequest, *, refresh: bool = False,
+        stats: RequestStats | None = None,
+    ) -> Served:
+        """``/sagemaker/pipelines``: ``/pipelines``' cached list of those regions, each
+        pipeline with its matched domain (``ListDomains`` only where tags link to one)."""
+        stats = stats if stats is not None else current_stats()
+        listed = self.pipelines(request.regions, None, refresh=refresh, stats=stats)
+        listing = json.loads(listed.body)
+        sources = [listed.source]
+        domains: dict[str, list[dict[str, Any]] | None] = {}
+        needing = regions_needing_domains(listing)
+        if needing:
+            domains, source = self.domains(needing, refresh=refresh, stats=stats)
+            sources.append(source)
+        answer = pipelines_answer(listing, domains, PipelineFilters(
+            include_latest_exec=request.include_latest_exec, name=request.name,
+            domain_name=request.domain_name, domain_id=request.domain_id))
+        stats.cache = _least_cached(sources)
+        return Served(_dumps(answer), stats.cache, listed.refresh_after)
+
+    def domain_lineage(
+        self, request: DomainLineageRequest, *, refresh: bool = False,
+        stats: RequestStats | None = None,
+    ) -> Served:
+        """``/lineage/by-domain``: the documents of every pipeline of the domain in the region
+        (``/pipelines``' domain rule), read at once from their own entries, each shaped with
+        ``view``; one answer of its own (one fetch for the AWS-read limit), kept as long as a
+        list, seconds when a document runs or failed. No pipeline of the domain: 404."""
+        stats = stats if stats is not None else current_stats()
+        key = (f"by-domain:{KEY_VERSION}:{request.region}:{request.domain}:"
+               f"{request.include_latest_exec}:{request.view}:"
+               f"s3={self.service.settings.enable_s3_meta}")
+
+        def compute(refreshing: bool) -> tuple[AnswerEntry, int]:
+            listed = self._pipelines([request.region], request.domain, refresh=refreshing,
+                                     stats=stats, admit=False)
+            names = sorted({str(p["name"]) for p in json.loads(listed.body)["pipelines"]})
+            if not names:
+                raise PipelineNotFound("no pipeline of this domain in this region")
+            found, _ = self.domains([request.region], refresh=refreshing, stats=stats,
+                                    admit=False)
+            listed_domain = domain_named(request.domain, found.get(request.region))
+            domain = _dumps(domain_object(listed_domain) if listed_domain is not None
+                            else {"domainId": None, "domainName": request.domain})
+            lock = threading.Lock()
+
+            def read(name: str) -> tuple[PipelineResult, bool]:
+                own = RequestStats()
+                try:
+                    entry, _, _ = self.lineage_entry(request.pipeline_request(name),
+                                                     refresh=refreshing, stats=own, admit=False)
+                except LineageError as exc:
+                    return PipelineResult(name, error=exc.message, code=exc.warning_kind), False
+                finally:
+                    with lock:
+                        stats.aws_calls += own.aws_calls
+                document = json.loads(_with_views(entry.body, request.view, domain))
+                return PipelineResult(name, document=document), entry.finished
+
+            with ThreadPoolExecutor(max_workers=min(DOMAIN_READERS, len(names)),
+                                    thread_name_prefix="by-domain") as pool:
+                results = list(pool.map(read, names))
+            answer = domain_lineage_answer(request.region, request.domain,
+                                           [result for result, _ in results])
+            settled = all(finished for _, finished in results)
+            return AnswerEntry(_dumps(answer)), (self.ttls.lists if settled
+                                                 else self.ttls.running)
+
+        return self.memoised(key, compute, refresh=refresh, stats=stats)
 
     def executions(
         self,
@@ -846,8 +986,10 @@ class CachedLineage:
         refresh: bool,
         stats: RequestStats,
         refresh_after: int | None = None,
+        *,
+        admit: bool = True,
     ) -> Served:
-        entry, source = self._entry(key, ListEntry, compute, refresh, stats)
+        entry, source = self._entry(key, ListEntry, compute, refresh, stats, admit=admit)
         return Served(entry.body, source, refresh_after)
 
     def _entry(
@@ -1057,3 +1199,12 @@ def _digest(text: str) -> str:
 
 def _dumps(document: Any) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+# A shaped answer is the same as long as the document it is made from: each worker keeps its
+# last few (a body is its own key), so polling a big document is not parsed on every request.
+@functools.lru_cache(maxsize=8)
+def _with_views(body: str, view: str, domain: str) -> str:
+    """A document's JSON text with the sibling's keys for ``view`` (``lineage.sibling``);
+    ``domain``: the matched domain's JSON (``null``: no domain filter)."""
+    return _dumps(with_views(json.loads(body), view, domain=json.loads(domain)))

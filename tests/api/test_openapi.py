@@ -29,6 +29,20 @@ EXCHANGES: list[tuple[str, dict[str, str], int]] = [
     ("/lineage", {"pipeline": "injected-denied"}, 502),
     ("/lineage", {"pipeline": "injected-throttled"}, 503),
     ("/lineage", {"pipeline": "injected-internal-error"}, 500),
+    ("/lineage", {"pipeline": "mlops-pipeline", "view": "both", "domain": "ml-platform"}, 200),
+    ("/lineage", {"pipeline": "churn-pipeline", "view": "data"}, 200),
+    ("/lineage", {"pipeline": "scale-pipeline", "view": "pipeline"}, 200),
+    ("/lineage", {"pipeline": "mlops-pipeline", "view": "graph"}, 400),
+    ("/sagemaker/pipelines", {}, 200),
+    ("/sagemaker/pipelines", {"regions": "ap-northeast-2", "includeLatestExec": "true"}, 200),
+    ("/sagemaker/pipelines", {"regions": "ap-northeast-2,us-east-1",
+                              "domainName": "ml-platform"}, 200),
+    ("/sagemaker/pipelines", {"regions": "nowhere"}, 400),
+    ("/lineage/by-domain", {"domain": "ml-platform", "region": "ap-northeast-2"}, 200),
+    ("/lineage/by-domain", {"domain": "ml-platform", "view": "data",
+                            "includeLatestExec": "false"}, 200),
+    ("/lineage/by-domain", {}, 400),
+    ("/lineage/by-domain", {"domain": "no-such-domain"}, 404),
     ("/pipelines", {"region": "ap-northeast-2,us-east-1"}, 200),
     ("/pipelines", {"region": "all", "domain": "ml-platform"}, 200),
     ("/pipelines", {"region": "nowhere"}, 400),
@@ -117,6 +131,10 @@ def test_every_documented_path_is_exercised(spec: dict[str, Any]) -> None:
         # /trends lists as /executions does, then reads documents: a failing one is a warning.
         ("/compare", 429), ("/timeline", 429),
         ("/trends", 429), ("/trends", 500), ("/trends", 502), ("/trends", 503),
+        # The sibling API's companions read /pipelines' list and /lineage's documents through
+        # the same cache and errors (a document that fails is a result with ok false).
+        *((path, status) for path in ("/sagemaker/pipelines", "/lineage/by-domain")
+          for status in (429, 500, 502, 503)),
         # The estate's failures are warnings; what is left is the same error path as above.
         *((path, status) for path in ("/estate", "/impact", "/provenance")
           for status in (429, 500, 502, 503)),
