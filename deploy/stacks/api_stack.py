@@ -161,7 +161,8 @@ class LineageRestApi(Construct):
         keys = [f"method.request.querystring.{name}" for name in route.query]
         if origin_keyed:
             keys.append("method.request.header.Origin")
-        resource = self.api.root.add_resource(route.part)
+        # resource_for_path: /lineage/by-domain under /lineage, whichever comes first.
+        resource = self.api.root.resource_for_path(route.part)
         resource.add_method(
             "GET", self._integration(function, keys),
             request_parameters=dict.fromkeys(keys, False),

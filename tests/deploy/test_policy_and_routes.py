@@ -53,5 +53,8 @@ def test_the_routes_are_the_blueprints_gets() -> None:
     lineage = next(route for route in routes if route.path == "/lineage")
     assert lineage.part == "lineage"
     assert set(lineage.query) == {"pipeline", "region", "includeLatestExec", "domain",
-                                  "execution", "refresh"}
+                                  "execution", "view", "refresh"}
+    # The sibling API's routes are nested: /lineage/by-domain sits under /lineage.
+    nested = {route.part for route in routes if "/" in route.part}
+    assert nested == {"lineage/by-domain", "sagemaker/pipelines"}
     assert {route.path for route in routes if not route.cacheable} == UNCACHEABLE
