@@ -43,8 +43,11 @@ PLATFORM = "manylinux2014_aarch64"
 TASK_ROOT = "/var/task"
 # What the handler imports beyond the standard library (pyproject's runtime dependencies
 # less Dash, dash-cytoscape and gunicorn; flask comes with Dash there, so it is named here).
+# openlineage-python: /lineage?format=openlineage (lineage.openlineage); with its own
+# dependencies (attrs, httpx2, python-dateutil, ...) it adds about 7 MB unzipped, 2.5 MB
+# zipped (52.2 MB and 26.7 MB in all).
 REQUIREMENTS = ("boto3", "botocore", "flask", "flask-caching", "flask-limiter", "pyyaml",
-                "redis")
+                "redis", "openlineage-python")
 # Our code, and what of it stays out of the function.
 PACKAGES = ("lineage", "dashboard")
 EXCLUDED = ("lineage/sandbox", "dashboard/ui", "dashboard/bench", "dashboard/assets",
