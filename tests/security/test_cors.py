@@ -21,7 +21,8 @@ OTHER = "https://evil.example.test"
 API_PATHS = ("/lineage", "/healthz", "/pipelines?region=nowhere", "/openapi.json",
              "/estate?region=nowhere", "/impact", "/provenance", "/findings?region=nowhere",
              "/compare", "/timeline", "/trends?region=nowhere",
-             "/executions?pipeline=p&status=nowhere")
+             "/executions?pipeline=p&status=nowhere", "/sagemaker/pipelines?regions=nowhere",
+             "/lineage/by-domain")
 
 
 def preflight(client: FlaskClient, path: str, origin: str, method: str = "GET") -> dict[str, str]:

@@ -35,8 +35,15 @@ from tests.helpers import CapturedLog
 # endpoint -> (valid parameters, parameters to attack)
 ENDPOINTS = {
     "/lineage": ({"pipeline": "mlops-pipeline"},
-                 ["pipeline", "region", "includeLatestExec", "domain", "execution", "refresh"]),
+                 ["pipeline", "region", "includeLatestExec", "domain", "execution", "view",
+                  "refresh"]),
     "/pipelines": ({"region": "ap-northeast-2"}, ["region", "domain", "refresh"]),
+    # The sibling API's (lineage.sibling), for its frontend.
+    "/sagemaker/pipelines": ({"regions": "ap-northeast-2"},
+                             ["regions", "includeLatestExec", "name", "domainName", "domainId",
+                              "refresh"]),
+    "/lineage/by-domain": ({"domain": "ml-platform", "region": "ap-northeast-2"},
+                           ["domain", "region", "includeLatestExec", "view", "refresh"]),
     "/executions": ({"pipeline": "mlops-pipeline"},
                     ["pipeline", "region", "limit", "parameters", "status", "token", "refresh"]),
     "/estate": ({"region": "ap-northeast-2"}, ["region", "account", "domain", "depth", "refresh"]),
