@@ -79,6 +79,18 @@ ROWS = [
     get("/lineage", 404, pipeline="mlops-pipeline", execution="zzzzzzzzzzzz"),
     Row("/lineage", (("pipeline", "churn-pipeline"), ("pipeline", "mlops-pipeline"))),
     # The other read endpoints.
+    # The sibling API's (lineage.sibling), as its frontend asks them.
+    get("/lineage", pipeline="mlops-pipeline", region=REGION, view="both",
+        includeLatestExec="true", domain="ml-platform"),
+    get("/lineage", pipeline="churn-pipeline", view="data"),
+    get("/lineage", 400, pipeline="mlops-pipeline", view="graph"),
+    get("/sagemaker/pipelines", regions=REGION, includeLatestExec="true"),
+    get("/sagemaker/pipelines", regions="us-east-1", domainName="ml-platform"),
+    get("/sagemaker/pipelines", 400, regions="nowhere"),
+    get("/lineage/by-domain", region=REGION, domain="ml-platform", includeLatestExec="true",
+        view="both"),
+    get("/lineage/by-domain", 400),
+    get("/lineage/by-domain", 404, domain="no-such-domain"),
     get("/pipelines"),
     get("/pipelines", region="us-east-1"),
     get("/pipelines", 400, region="nowhere"),
