@@ -120,6 +120,7 @@ COMPARE_PIPELINE_LINK = "compare-pipeline-link"  # back to the pipeline page
 COMPARE_MESSAGE = "compare-message"
 COMPARE_SUMMARY_AREA = "compare-summary-area"  # components.compare_view.compare_summary
 COMPARE_TABLE_AREA = "compare-table-area"  # components.compare_view.differences_table
+COMPARE_SCHEMA_AREA = "compare-schema-area"  # components.compare_view.schema_drift_section
 COMPARE_GRAPH = "compare-graph"
 COMPARE_GRAPH_LOADING = "compare-graph-loading"
 COMPARE_TOOLTIP = "compare-graph-tooltip"
