@@ -13,7 +13,7 @@ from dash import no_update
 from dashboard.core import analytics
 from dashboard.core.cache import Served
 from dashboard.ui import ids
-from dashboard.ui.components.compare_view import COMPARE_TABLE
+from dashboard.ui.components.compare_view import COMPARE_SCHEMA_DRIFT, COMPARE_TABLE
 from dashboard.ui.pages.compare.load import load, load_table
 from dashboard.ui.pages.compare.view import (
     ONLY_ON,
@@ -26,7 +26,14 @@ from dashboard.ui.pages.pipeline.catalog import chosen_options
 from lineage.analytics_request import CompareRequest
 from lineage.errors import AwsThrottled, ExecutionNotFound, InvalidParameter
 from tests.dashboard.conftest import FakeCached, app_state
-from tests.dashboard.test_compare_view import HOSTILE_REASON, NEWER, OLDER, comparison_of
+from tests.dashboard.test_compare_view import (
+    HOSTILE_REASON,
+    NEWER,
+    OLDER,
+    comparison_of,
+    drifted,
+    with_drift,
+)
 from tests.dashboard.trees import components, strings
 
 DEFAULT = "ap-northeast-2"
@@ -114,6 +121,7 @@ def test_the_comparison_is_drawn_at_once(asked: list[Any]) -> None:
     assert classes["step:CreateModel"].endswith("change-added")
     assert classes["step:Report"].endswith("change-removed")
     assert loaded.layout["name"] == "dagre" and loaded.notes == []
+    assert loaded.schema is None  # no schemaDrift in the answer: no Dataset schemas section
     tables = [c for c in components(loaded.table) if getattr(c, "id", None) == COMPARE_TABLE]
     assert len(tables) == 1
     every = [c for c in components(loaded.table) if "difference " in str(
@@ -126,6 +134,19 @@ def test_the_comparison_is_drawn_at_once(asked: list[Any]) -> None:
     # AWS's strings stay text (the components escape; nothing turns them into markup).
     assert HOSTILE_REASON in strings(loaded.table)
     assert [c for c in components(loaded.where) if getattr(c, "id", None) == "compare-open-a"]
+
+
+def test_the_schema_drift_is_drawn_beside_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    answer = json.dumps(with_drift(drifted()))
+    monkeypatch.setattr(analytics, "compare", lambda *args, **kwargs: Served(answer, "hit"))
+
+    loaded = load(app_state(FakeCached()), SHOWN)
+
+    assert getattr(loaded.schema, "id", None) == COMPARE_SCHEMA_DRIFT
+    assert "tenure_months" in strings(loaded.schema)
+    assert "dataset schemas: 1 drifted, 0 the same" in strings(loaded.summary)
+    assert set(loaded.outputs()) == {"elements", "layout", "summary", "table", "schema",
+                                     "notes", "where"}
 
 
 def test_nothing_chosen_is_said_in_words(asked: list[Any]) -> None:

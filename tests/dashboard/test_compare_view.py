@@ -3,7 +3,8 @@ builds them (lineage.graph): a run without CreateModel and with validation:auc 0
 one with CreateModel and 0.63, a step only the first had, a changed argument, parameter,
 status, failure, cache hit and duration. The merged graph drawn by document_elements and
 classed by change; the stylesheet's change looks and their legend; the table of differences
-and its "differences only" mode; hostile strings shown as text."""
+and its "differences only" mode; the datasets' schema drift (ENABLE_SCHEMA=true); hostile
+strings shown as text."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from dash import html
 
 from dashboard.ui.components.compare_view import (
     COMPARE_LEGEND,
+    COMPARE_SCHEMA_DRIFT,
     COMPARE_SUMMARY,
     COMPARE_TABLE,
     DifferenceRow,
@@ -25,7 +27,9 @@ from dashboard.ui.components.compare_view import (
     compare_summary,
     difference_rows,
     differences_table,
+    drift_rows,
     merged_document,
+    schema_drift_section,
 )
 from dashboard.ui.components.elements import document_elements
 from dashboard.ui.components.stylesheet import (
@@ -35,7 +39,15 @@ from dashboard.ui.components.stylesheet import (
     compare_stylesheet,
     stylesheet,
 )
-from lineage.compare import CHANGE_CLASSES, MAX_KEY_CHANGES, ExecutionSide, compare_executions
+from lineage.compare import (
+    CHANGE_CLASSES,
+    MAX_KEY_CHANGES,
+    ExecutionSide,
+    SchemaDrift,
+    compare_executions,
+    schema_drift,
+)
+from lineage.dataset_schema import Column, DatasetSchema
 from lineage.definition import parse_definition
 from lineage.graph import StepEnrichment, build_document
 from lineage.models import ExecutionInfo, PipelineInfo, RunInfo
@@ -340,3 +352,96 @@ def test_hostile_strings_are_text_children_never_markup() -> None:
     assert kinds <= {"Table", "Thead", "Tbody", "Tr", "Th", "Td"}
     assert not any(hasattr(c, "href") or hasattr(c, "dangerously_allow_html")
                    for c in components(table))
+
+
+# -- schema drift (ENABLE_SCHEMA=true) -------------------------------------------------------
+
+DATASET = "s3://data/mlops-pipeline/{execution}/Preprocess/validation/validation.parquet"
+OLD_COLUMNS = DatasetSchema("parquet", (Column("customer_id", "integer"),
+                                        Column("tenure", "integer"),
+                                        Column("monthly_charges", "integer")))
+NEW_COLUMNS = DatasetSchema("parquet", (Column("customer_id", "integer"),
+                                        Column("tenure_months", "integer"),
+                                        Column("monthly_charges", "number"),
+                                        Column("contract", "string")))
+
+
+def with_drift(*drifts: SchemaDrift) -> dict[str, Any]:
+    """The comparison with the engine's own schemaDrift entries (strict JSON, as served)."""
+    answer: dict[str, Any] = json.loads(json.dumps(
+        {**comparison_of(), "schemaDrift": [drift.to_dict() for drift in drifts]}))
+    return answer
+
+
+def drifted(a: DatasetSchema = OLD_COLUMNS, b: DatasetSchema = NEW_COLUMNS,
+            dataset: str = DATASET) -> SchemaDrift:
+    return schema_drift(dataset, dataset.replace("{execution}", OLDER), a,
+                        dataset.replace("{execution}", NEWER), b)
+
+
+def test_no_schema_drift_no_section_and_no_summary_line(comparison: dict[str, Any]) -> None:
+    assert schema_drift_section(comparison) is None
+    assert drift_rows(comparison) == []
+    assert not any("dataset schemas" in line for line in strings(compare_summary(comparison)))
+
+
+def test_each_dataset_lists_its_columns_added_removed_and_retyped() -> None:
+    answer = with_drift(drifted())
+
+    [drift] = drift_rows(answer)
+
+    assert (drift.dataset, drift.change) == (DATASET, "changed")
+    assert drift.a.endswith(f"{OLDER}/Preprocess/validation/validation.parquet")
+    assert [(r.kind, r.change, r.column, r.a, r.b) for r in drift.rows] == [
+        ("column", "added", "tenure_months", "–", "integer"),
+        ("column", "added", "contract", "–", "string"),
+        ("column", "removed", "tenure", "integer", "–"),
+        ("retyped", "changed", "monthly_charges", "integer", "number"),
+    ]
+    section: Any = schema_drift_section(answer)
+    assert section.id == COMPARE_SCHEMA_DRIFT
+    rows = [c for c in components(section) if isinstance(c, html.Tr)
+            and hasattr(c, "data-change")]
+    retyped = next(r for r in rows if getattr(r, "data-item") == "monthly_charges")
+    assert strings(retyped) == ["~ changed", "column type", "monthly_charges", "integer",
+                                "number"]
+    assert getattr(retyped, "data-subject") == DATASET
+    assert strings(next(r for r in rows if getattr(r, "data-item") == "tenure")) == [
+        "\u2212 removed", "column", "tenure", "integer", "–"]
+    said = strings(section)
+    assert said[:2] == ["Dataset schemas", "dataset schemas: 1 drifted, 0 the same: the "
+                        "columns each dataset gained, lost or changed the type of from a to b"]
+    assert DATASET in said and f"a: {drift.a} \u00b7 b: {drift.b}" in said
+    assert [h.children for h in components(section) if isinstance(h, html.Th)] == [
+        "Change", "What", "Column", "a", "b"]
+
+
+def test_a_dataset_whose_columns_agree_says_so_and_the_summary_counts_both() -> None:
+    other = "s3://data/mlops-pipeline/{execution}/Preprocess/test/"
+    answer = with_drift(drifted(), drifted(NEW_COLUMNS, NEW_COLUMNS, other))
+
+    section: Any = schema_drift_section(answer)
+    blocks = {getattr(c, "data-dataset"): c for c in components(section)
+              if hasattr(c, "data-dataset")}
+
+    assert {name: getattr(block, "data-change") for name, block in blocks.items()} == {
+        DATASET: "changed", other: "same"}
+    assert strings(blocks[other])[-1] == "The same columns in both runs."
+    assert not [c for c in components(blocks[other]) if isinstance(c, html.Table)]
+    assert "dataset schemas: 1 drifted, 1 the same" in strings(compare_summary(answer))
+
+
+def test_hostile_column_names_and_types_are_text() -> None:
+    hostile = DatasetSchema("csv", (Column(HOSTILE_VALUE, "string"),
+                                    Column("plan\u202e", "string")))
+    section = schema_drift_section(with_drift(drifted(OLD_COLUMNS, hostile)))
+
+    texts = strings(section)
+
+    assert HOSTILE_VALUE in texts and "plan\\u202e" in texts
+    assert not any("\u202e" in text for text in texts)
+    kinds = {type(c).__name__ for c in components(section)}
+    assert kinds <= {"Section", "Div", "H2", "H3", "Span", "P", "Table", "Thead", "Tbody",
+                     "Tr", "Th", "Td"}
+    assert not any(hasattr(c, "href") or hasattr(c, "dangerously_allow_html")
+                   for c in components(section))

@@ -8,6 +8,9 @@ answer in, Cytoscape elements and Dash components out.
   explains those looks from the same table (``CHANGE_LOOK``).
 - :func:`difference_rows` / :func:`differences_table`: one row per difference, each with its
   change class; ``only_differences`` leaves out the ``same`` rows.
+- :func:`drift_rows` / :func:`schema_drift_section`: the answer's ``schemaDrift`` (only with
+  ENABLE_SCHEMA=true), per dataset the columns added, removed and retyped (``a -> b``), in a
+  table like the differences'; ``None`` when the answer has no ``schemaDrift``.
 
 The graph's classes are the engine's: a step is changed by what the engine counts (never by
 its duration, which differs between any two runs). A table row is ``same`` only when its two
@@ -20,8 +23,9 @@ which React escapes, with no markdown or HTML presentation to get wrong; rows ca
 50), so DataTable's paging, sorting and its own bundle would buy nothing; the toggle
 re-renders the table from the same answer.
 
-Everything from AWS (step names, parameter values, failure reasons, metric names, URIs)
-is shown through ``panels.text``: hidden characters as escapes, cut to a length.
+Everything from AWS (step names, parameter values, failure reasons, metric names, URIs,
+a dataset's column names and types, which come from the data itself) is shown through
+``panels.text``: hidden characters as escapes, cut to a length.
 """
 
 from __future__ import annotations
@@ -55,12 +59,14 @@ from lineage.models import NOT_STARTED
 COMPARE_TABLE = "compare-differences"
 COMPARE_LEGEND = "compare-legend"
 COMPARE_SUMMARY = "compare-summary"
+COMPARE_SCHEMA_DRIFT = "compare-schema-drift"
 
 # What a row is about (its ``data-kind``) -> the words of the table's "What" column.
 STEP, EDGE, DEFINITION, PARAMETER = "step", "edge", "definition", "parameter"
 TYPE, ARGUMENT, STATUS, DURATION = "type", "argument", "status", "duration"
 CACHE_HIT, FAILURE_REASON, METRIC = "cacheHit", "failureReason", "metric"
 INPUT, OUTPUT = "input", "output"
+COLUMN, RETYPED = "column", "retyped"  # a dataset's column (schemaDrift)
 KIND_LABELS: dict[str, str] = {
     PARAMETER: "parameter",
     DEFINITION: "definition key",
@@ -75,6 +81,8 @@ KIND_LABELS: dict[str, str] = {
     INPUT: "input URI",
     OUTPUT: "output URI",
     EDGE: "edge",
+    COLUMN: "column",
+    RETYPED: "column type",
 }
 
 NONE = "–"  # no value on that side
@@ -362,6 +370,109 @@ def differences_table(comparison: Mapping[str, Any], *,
     )
 
 
+# -- schema drift --------------------------------------------------------------------------
+
+DRIFT_COLUMNS = ("Change", "What", "Column", "a", "b")
+
+
+@dataclass(frozen=True)
+class DriftRow:
+    """A column that changed in a dataset from a to b; ``a`` and ``b`` are its types (display
+    text), ``NONE`` on the side that lacks it."""
+
+    kind: str  # COLUMN (added or removed) or RETYPED
+    change: str
+    column: str
+    a: str = NONE
+    b: str = NONE
+
+
+@dataclass(frozen=True)
+class DatasetDrift:
+    """One dataset of ``schemaDrift``: where the two runs' URIs meet, each run's URI, its
+    change (``same`` when the columns agree) and the columns that changed."""
+
+    dataset: str
+    a: str
+    b: str
+    change: str
+    rows: tuple[DriftRow, ...] = ()
+
+
+def _type(value: Any) -> str:
+    return text(value, 64)
+
+
+def drift_rows(comparison: Mapping[str, Any]) -> list[DatasetDrift]:
+    """``schemaDrift`` read defensively: per dataset, its added columns, then the removed,
+    then the retyped ones, each in the engine's order."""
+    drifts = []
+    for drift in _items(comparison.get("schemaDrift")):
+        rows = [DriftRow(COLUMN, ADDED, str(c.get("name")), b=_type(c.get("type")))
+                for c in _items(drift.get("added"))]
+        rows += [DriftRow(COLUMN, REMOVED, str(c.get("name")), a=_type(c.get("type")))
+                 for c in _items(drift.get("removed"))]
+        rows += [DriftRow(RETYPED, CHANGED, str(c.get("name")), a=_type(c.get("a")),
+                          b=_type(c.get("b")))
+                 for c in _items(drift.get("retyped"))]
+        change = _change(drift.get("change")) if not rows else CHANGED
+        drifts.append(DatasetDrift(str(drift.get("dataset")), str(drift.get("a")),
+                                   str(drift.get("b")), change, tuple(rows)))
+    return drifts
+
+
+def _drift_row(dataset: str, row: DriftRow) -> html.Tr:
+    return html.Tr(
+        [_change_cell(row.change), _cell(KIND_LABELS[row.kind]),
+         _cell(text(row.column, MAX_NAME)), _cell(row.a), _cell(row.b)],
+        className=f"difference {change_class(row.change)}",
+        **_data({"kind": row.kind, "change": row.change, "subject": dataset,
+                 "item": row.column}),
+    )
+
+
+def _dataset_drift(drift: DatasetDrift) -> html.Div:
+    where = [html.H3(text(drift.dataset, MAX_CELL), className="drift-dataset"),
+             html.P(f"a: {text(drift.a, MAX_CELL)} \u00b7 b: {text(drift.b, MAX_CELL)}",
+                    className="muted")]
+    if not drift.rows:
+        body: Any = html.P("The same columns in both runs.", className="difference-empty")
+    else:
+        body = html.Table(
+            [html.Thead(html.Tr([html.Th(title, scope="col") for title in DRIFT_COLUMNS])),
+             html.Tbody([_drift_row(drift.dataset, row) for row in drift.rows])],
+            className="compare-differences",
+            style={"borderCollapse": "collapse", "width": "100%"},
+        )
+    return html.Div([*where, body], className=f"schema-drift {change_class(drift.change)}",
+                    **_data({"dataset": drift.dataset, "change": drift.change}))
+
+
+def drift_summary(drifts: Iterable[DatasetDrift]) -> str:
+    """``dataset schemas: 1 drifted, 2 the same``."""
+    changes = [drift.change for drift in drifts]
+    same = changes.count(SAME)
+    return f"dataset schemas: {len(changes) - same} drifted, {same} the same"
+
+
+def schema_drift_section(comparison: Mapping[str, Any]) -> html.Section | None:
+    """The Dataset schemas section (``COMPARE_SCHEMA_DRIFT``): each dataset both runs have a
+    schema of, the columns added, removed and retyped from a to b; ``None`` when the answer
+    has no ``schemaDrift`` (ENABLE_SCHEMA is off, or no dataset has a schema on both sides)."""
+    drifts = drift_rows(comparison)
+    if not drifts:
+        return None
+    return html.Section(
+        [html.Div([html.H2("Dataset schemas"),
+                   html.Span(f"{drift_summary(drifts)}: the columns each dataset gained, "
+                             "lost or changed the type of from a to b", className="muted")],
+                  className="compare-table-head"),
+         *[_dataset_drift(drift) for drift in drifts]],
+        id=COMPARE_SCHEMA_DRIFT,
+        className="compare-table-section compare-schema-drift",
+    )
+
+
 # -- the summary ---------------------------------------------------------------------------
 
 
@@ -371,7 +482,8 @@ def _counts(counts: Mapping[str, Any]) -> str:
 
 def compare_summary(comparison: Mapping[str, Any]) -> html.Div:
     """Which run is which, the counts of each change class, whether definitions and
-    parameters differ, and the engine's warnings."""
+    parameters differ, how many dataset schemas drifted (with ``schemaDrift``), and the
+    engine's warnings."""
     summary = _mapping(comparison.get("summary"))
     lines: list[Any] = []
     for side, role in (("a", "base"), ("b", "compared")):
@@ -388,6 +500,9 @@ def compare_summary(comparison: Mapping[str, Any]) -> html.Div:
         + "; "
         + ("the parameters differ" if summary.get("parametersDiffer") else
            "the same parameters")))
+    drifts = drift_rows(comparison)
+    if drifts:
+        lines.append(html.Li(drift_summary(drifts)))
     warnings = [html.Li(text(warning.get("message"), MAX_CELL), className="compare-warning")
                 for warning in _items(comparison.get("warnings"))]
     return html.Div([html.Ul(lines), html.Ul(warnings) if warnings else None],

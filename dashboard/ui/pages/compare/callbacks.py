@@ -73,6 +73,7 @@ def register_callbacks(app: dash.Dash) -> None:
             "layout": Output(ids.COMPARE_GRAPH, "layout"),
             "summary": Output(ids.COMPARE_SUMMARY_AREA, "children"),
             "table": Output(ids.COMPARE_TABLE_AREA, "children"),
+            "schema": Output(ids.COMPARE_SCHEMA_AREA, "children"),
             "notes": Output(ids.COMPARE_MESSAGE, "children"),
             "where": Output(ids.COMPARE_PIPELINE_LINK, "children"),
         },

@@ -35,6 +35,8 @@ def build_layout(*, regions: Sequence[str], default_region: str) -> html.Div:
                 html.Section(id=ids.COMPARE_SUMMARY_AREA, className="summary-bar"),
                 graph_area(),
                 table_section(),
+                # The Dataset schemas section, when the comparison has schemaDrift.
+                html.Div(id=ids.COMPARE_SCHEMA_AREA),
             ],
             className="compare-body",
         ),

@@ -23,6 +23,7 @@ from dashboard.ui.components.compare_view import (
     compare_elements,
     compare_summary,
     differences_table,
+    schema_drift_section,
 )
 from dashboard.ui.components.elements import LAYOUT_AUTO, layout_for
 from dashboard.ui.components.links import pipeline_link
@@ -42,6 +43,7 @@ class Loaded(Outputs):
     layout: Any = no_update
     summary: Any = None
     table: Any = None
+    schema: Any = None  # the Dataset schemas section (the answer's schemaDrift), or nothing
     notes: Any = ()
     where: Any = None  # the pipeline, linked back to its page
 
@@ -62,8 +64,8 @@ def _as_is(path: str) -> str:
 
 def load(app: AppState, view: CompareView, *, refresh: bool = False,
          relative: Callable[[str], str] = _as_is) -> Loaded:
-    """The merged graph, the summary, the table and the notes of ``view``; ``relative``: the
-    pages router's ``relative_path`` (the app's URL prefix) for the links."""
+    """The merged graph, the summary, the table, the schema drift and the notes of ``view``;
+    ``relative``: the pages router's ``relative_path`` (the app's URL prefix) for the links."""
     where = where_line(view, relative)
     if absent(view.pipeline):
         return Loaded(where=where, notes=[note(
@@ -84,6 +86,7 @@ def load(app: AppState, view: CompareView, *, refresh: bool = False,
         layout=layout_for(LAYOUT_AUTO, preset=graph.preset),
         summary=compare_summary(answer),
         table=differences_table(answer, only_differences=view.only),
+        schema=schema_drift_section(answer),
         notes=notes,
         where=where,
     )
