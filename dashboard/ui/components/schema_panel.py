@@ -1,5 +1,6 @@
 """The side panel's Schema section of an artifact: its dataset's columns and types (text only:
-names come from the data, never rendered as HTML)."""
+names come from the data, never rendered as HTML; hidden characters shown as escapes, as
+``components.visible`` shows AWS's strings, so a column name cannot reorder what is drawn)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 
 from dash import html
 from dash.development.base_component import Component
+
+from dashboard.ui.components.visible import visible_text
 
 # Columns shown; the rest are counted ("and 12 more").
 MAX_ROWS = 200
@@ -18,7 +21,7 @@ FORMAT_LABELS = {"csv": "CSV", "tsv": "TSV", "jsonl": "JSON Lines", "json": "JSO
 
 
 def _text(value: Any, limit: int = MAX_NAME) -> str:
-    shown = "" if value is None else str(value)
+    shown = "" if value is None else visible_text(str(value))
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
