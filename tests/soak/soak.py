@@ -41,6 +41,12 @@ MIX: dict[str, int] = {
     "/lineage?pipeline=mlops-pipeline&refresh=true": 1,  # uncached
     "/lineage?pipeline=churn-pipeline&includeLatestExec=false&refresh=true": 1,  # uncached
     "/pipelines?region=ap-northeast-2": 2,
+    # The sibling frontend's calls (tests/api/test_sage_front.py): shaped from the same entries.
+    "/sagemaker/pipelines?regions=ap-northeast-2&includeLatestExec=true": 1,
+    "/lineage?pipeline=mlops-pipeline&region=ap-northeast-2&view=both&includeLatestExec=true"
+    "&domain=ml-platform": 2,
+    "/lineage/by-domain?region=ap-northeast-2&domain=ml-platform&includeLatestExec=true"
+    "&view=both": 1,
     "/executions?pipeline=mlops-pipeline": 2,
     # Parameters read, filtered by status and by a parameter's value over the same pages.
     "/executions?pipeline=mlops-pipeline&parameters=true&status=Succeeded": 1,
