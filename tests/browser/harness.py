@@ -50,10 +50,12 @@ class NoCredentialsSession(EndpointSession):
 
 
 def make_app(endpoint: str, *, credentials: bool = True, account_roles: tuple[str, ...] = (),
-             **config: Any) -> dash.Dash:
+             enable_schema: bool = False, **config: Any) -> dash.Dash:
     """The app; ``credentials=False``: as on a machine where boto3 finds none;
-    ``account_roles``: as ``LINEAGE_ACCOUNT_ROLES`` (the estate's other accounts)."""
-    settings = Settings(default_region=REGIONS[0], account_roles=account_roles)
+    ``account_roles``: as ``LINEAGE_ACCOUNT_ROLES`` (the estate's other accounts);
+    ``enable_schema``: as ``ENABLE_SCHEMA=true`` (the artifacts' dataset schemas read)."""
+    settings = Settings(default_region=REGIONS[0], account_roles=account_roles,
+                        enable_schema=enable_schema)
     session = EndpointSession if credentials else NoCredentialsSession
     service = LineageService(settings, ClientFactory(settings, lambda: session(endpoint)))
     return create_app(
