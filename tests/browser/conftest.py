@@ -72,3 +72,9 @@ def dashboard_app() -> Iterator[AppFactory]:
 @pytest.fixture
 def mlops_app(sandbox: SandboxProcess, dashboard_app: AppFactory) -> dash.Dash:
     return dashboard_app(sandbox.endpoint)
+
+
+@pytest.fixture
+def schema_app(sandbox: SandboxProcess, dashboard_app: AppFactory) -> dash.Dash:
+    """The app with ``ENABLE_SCHEMA=true``: documents carry their datasets' schemas."""
+    return dashboard_app(sandbox.endpoint, enable_schema=True)
