@@ -5,8 +5,11 @@ Compare page between two runs of mlops-pipeline, the Timeline tab's critical pat
 The runs are named by id, never by their place in a list (the sandbox's history of
 mlops-pipeline grows): ``q7v2m9k3x1ab`` ran a definition without CreateModel (Train's
 validation:auc 0.81), ``r3a5pd8rmk8r`` is the newest (with CreateModel, 0.63), and
-``h4d8s2n6p0cd`` failed its AUC check. Graph facts are read from Cytoscape (``window.cy``),
-chart facts from plotly's own graph div (its ``data``, as drawn).
+``h4d8s2n6p0cd`` failed its AUC check. The Compare page's app has ``ENABLE_SCHEMA=true``: the
+sandbox seeded ``q7v2m9k3x1ab``'s Preprocess outputs in an older layout than
+``h4d8s2n6p0cd``'s (``lineage.sandbox.world.datasets``), so their comparison has schema drift,
+and an artifact tapped on the pipeline page shows its columns. Graph facts are read from
+Cytoscape (``window.cy``), chart facts from plotly's own graph div (its ``data``, as drawn).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import requests
 from selenium.webdriver.common.by import By
 
 from dashboard.ui import ids
-from dashboard.ui.components.compare_view import COMPARE_TABLE
+from dashboard.ui.components.compare_view import COMPARE_SCHEMA_DRIFT, COMPARE_TABLE
 from dashboard.ui.components.stylesheet import CHANGE_LOOK
 from dashboard.ui.components.timeline_chart import (
     CRITICAL_OUTLINE,
@@ -36,6 +39,7 @@ from tests.browser.test_dashboard import (
     choose,
     graph_steps,
     js,
+    panel_text,
     severe_logs,
     url_query,
     wait,
@@ -58,6 +62,35 @@ def rows(duo: Duo, selector: str = "") -> list[dict[str, str]]:
     return found
 
 
+def drift_of(duo: Duo, dataset_end: str) -> list[tuple[str, ...]]:
+    """The cells of the Dataset schemas section's rows for the dataset ending so."""
+    found: list[list[str]] = js(duo, """
+        return Array.from(document.querySelectorAll(arguments[0])).map(
+            r => Array.from(r.cells).map(c => c.textContent));
+    """, f'#{COMPARE_SCHEMA_DRIFT} [data-dataset$="{dataset_end}"] tr.difference')
+    return [tuple(cells) for cells in found]
+
+
+def tap_element(duo: Duo, element: str) -> None:
+    """A real click on the pipeline graph's node, until the URL names it."""
+    for _ in range(3):
+        x, y = js(duo, "const n = window.cy.getElementById(arguments[0]); window.cy.stop();"
+                       "window.cy.center(n); const p = n.renderedPosition(); return [p.x, p.y];",
+                  element)
+        canvas = duo.find_element(f"#{ids.GRAPH}")
+        size = canvas.size
+        chain: Any = UNTYPED_CHAINS(duo.driver)
+        chain.move_to_element(canvas).move_by_offset(
+            int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
+        try:
+            wait(duo, lambda: url_query(duo).get("node") == element, f"node={element}",
+                 timeout=5)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"tapping {element} never selected it")
+
+
 def has_class(duo: Duo, element: str, name: str) -> bool:
     found: bool = js(duo, "const e = window.cy && window.cy.getElementById(arguments[0]);"
                           "return !!e && e.nonempty() && e.hasClass(arguments[1]);",
@@ -76,9 +109,9 @@ def compare_url(duo: Duo, a: str, b: str, extra: str = "") -> str:
 
 
 def test_the_compare_page_shows_the_added_step_and_the_metric_delta(
-    dash_duo: Duo, mlops_app: dash.Dash
+    dash_duo: Duo, schema_app: dash.Dash
 ) -> None:
-    dash_duo.start_server(mlops_app)
+    dash_duo.start_server(schema_app)
     # Built from the URL alone: the comparison at once.
     dash_duo.driver.get(compare_url(dash_duo, WITHOUT_CREATE_MODEL, NEWEST))
     added = '[data-kind="step"][data-change="added"][data-subject="CreateModel"]'
@@ -118,6 +151,42 @@ def test_the_compare_page_shows_the_added_step_and_the_metric_delta(
                                    "a": WITHOUT_CREATE_MODEL, "b": FAILED}
     wait(dash_duo, lambda: rows(dash_duo, '[data-kind="failureReason"]'
                                           '[data-subject="AUCTooLow"]'), "b's failure")
+
+    # The datasets' schema drift: a wrote the older layout (tenure, whole-number charges).
+    wait(dash_duo, lambda: drift_of(dash_duo, "/Preprocess/validation"), "the schema drift")
+    assert set(drift_of(dash_duo, "/Preprocess/validation")) == {
+        ("+ added", "column", "tenure_months", "\u2013", "integer"),
+        ("+ added", "column", "contract", "\u2013", "string"),
+        ("\u2212 removed", "column", "tenure", "integer", "\u2013"),
+        ("~ changed", "column type", "monthly_charges", "integer", "number"),
+    }
+    assert "The same columns in both runs." in dash_duo.find_element(
+        f'#{COMPARE_SCHEMA_DRIFT} [data-dataset$="/raw/churn/churn.csv"]').text
+    screenshot(dash_duo, "compare-mlops-schema-drift")
+
+    # b on the pipeline page: its validation set's artifact, tapped in the data view, lists
+    # its columns and types in the side panel's Schema section.
+    document = requests.get(f"{dash_duo.server_url}/lineage", timeout=30, params={
+        "pipeline": PIPELINE, "region": REGION, "execution": FAILED}).json()
+    validation = next(a for a in document["graph"]["artifacts"]
+                      if a["uri"].endswith(f"{FAILED}/Preprocess/validation"))
+    dash_duo.find_element("#compare-open-b").click()
+    wait(dash_duo, lambda: url_query(dash_duo).get("execution") == FAILED, "b's pipeline page")
+    dash_duo.find_element(f"#{ids.DATA_VIEW} input").click()
+    node = f"artifact:{validation['id']}"
+    wait(dash_duo, lambda: js(dash_duo, "return !!window.cy && "
+                                        "window.cy.$id(arguments[0]).nonempty()", node),
+         "the validation artifact drawn")
+    tap_element(dash_duo, node)
+    wait(dash_duo, lambda: "SCHEMA" in panel_text(dash_duo), "the Schema section")
+    columns = js(dash_duo, """
+        return Array.from(document.querySelectorAll(arguments[0])).map(
+            r => Array.from(r.cells).map(c => c.textContent));""",
+                 f"#{ids.PANEL} .schema-table tbody tr")
+    assert [tuple(c[:2]) for c in columns] == [
+        ("customer_id", "integer"), ("tenure_months", "integer"), ("monthly_charges", "number"),
+        ("plan", "string"), ("contract", "string"), ("churned", "boolean")], columns
+    assert "Parquet \u00b7 6 columns \u00b7 20 rows" in panel_text(dash_duo)
 
     # What the service refuses is said in words, as the other pages say it.
     dash_duo.driver.get(compare_url(dash_duo, NEWEST, NEWEST))
