@@ -49,6 +49,7 @@ from dashboard.bench.processes import (
     server_environment,
     status_kb,
 )
+from dashboard.bench.schema_read import run_schema_read, schema_read_rows
 
 __all__ = ["BenchError", "Options", "run"]
 
@@ -174,7 +175,7 @@ def run(options: Options) -> str:
         Row(7, "first /lineage after readiness vs a later cold one"),
     ]
     estate = estate_rows(options.estate_size)
-    analytics = [*analytics_rows(), *cold_start_rows()]
+    analytics = [*analytics_rows(), *cold_start_rows(), *schema_read_rows()]
     with tempfile.TemporaryDirectory(prefix="lineage-bench-") as scratch:
         work = Path(scratch)
         if options.lineage:
@@ -214,7 +215,7 @@ def run(options: Options) -> str:
 def _run_lineage(
     options: Options, work: Path, rows: Sequence[Row], analytics: Sequence[Row]
 ) -> None:
-    """Rows 1-7 and 14-16: one sandbox with the 1,000-step pipeline and a long history of
+    """Rows 1-7 and 14-17: one sandbox with the 1,000-step pipeline and a long history of
     mlops-pipeline, the server, the naive server."""
     from lineage.sandbox import SandboxOptions, SandboxProcess
 
@@ -243,6 +244,7 @@ def _run_lineage(
             _row_memory(server, rows)
             run_analytics(server, sandbox, analytics[:2], log)
             run_cold_start(endpoint_env, colds[MLOPS].median_ms(), analytics[2], log)
+            run_schema_read(endpoint_env, analytics[3], log)
         finally:
             server.stop()
 
