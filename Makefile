@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: demo test lint typecheck unit sandbox clean install-dev install-run bench soak \
+.PHONY: demo test lint typecheck unit sandbox clean install-dev install-run bench soak sage-front-check \
 	install-deploy cdk-cli lambda-package bootstrap synth synth-dashboard deploy-api deploy-dashboard \
 	destroy-api destroy-dashboard
 
@@ -57,6 +57,11 @@ bench: install-dev
 # loopback; prints requests, errors, p50/p99 and each worker's RSS (needs wrk: apt-get install wrk).
 soak: install-dev
 	$(BIN)/python -m tests.soak.soak --duration 60
+
+# Manual proof: the sibling frontend BOB-DSPM/SAGE-FRONT, built unchanged, against this server
+# on the sandbox, in headless Chromium; screenshots into docs/interop/ (needs npm, chromium).
+sage-front-check: install-dev
+	scripts/check_sage_front.sh
 
 # AWS (README, "Deploy to AWS"): the CDK app in deploy/, run by the CDK CLI pinned in
 # deploy/package-lock.json, with the venv's python. Context values: CDK_ARGS="-c key=value ...".
