@@ -56,7 +56,9 @@ def test_feature_runs_write_their_own_folder(sandbox: SandboxProcess, sm: Any) -
         o["Key"]
         for o in client(sandbox, "s3").list_objects_v2(Bucket=ESTATE_FEATURES_BUCKET)["Contents"]
     ]
-    assert keys == [f"features/customers/{run}/_manifest.json" for run in FEATURE_RUNS]
+    # Each run's folder holds its manifest and the Parquet part it wrote (dataset schemas).
+    assert keys == [f"features/customers/{run}/{name}" for run in FEATURE_RUNS
+                    for name in ("_manifest.json", "part-00000.snappy.parquet")]
 
 
 def test_both_trainers_read_the_features_prefix(sm: Any) -> None:
