@@ -10,6 +10,7 @@ at most :data:`MAX_FEATURE_GROUPS`; a failure is a warning ``FEATURESTORE_<KIND>
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import Future
 from typing import Any
 
@@ -76,11 +77,11 @@ def read_schema_answer(
     request: LineageRequest,
     *,
     include_featurestore: bool = False,
-    document: LineageDocument | None = None,
+    document: LineageDocument | Mapping[str, Any] | None = None,
     stats: CallStats | None = None,
 ) -> JsonDict:
     """The ``/schema`` answer of ``request``'s pipeline (``document``: one already read, e.g.
-    from the cache). Raises what :meth:`LineageService.get_lineage` raises (no such
+    the cache's contract dict). Raises what :meth:`LineageService.get_lineage` raises (no such
     pipeline, AWS failing the pipeline itself); anything else is a warning."""
     if document is None:
         document = service.get_lineage(request, stats=stats)
