@@ -408,7 +408,10 @@ def _position(token: str, request: ExecutionsRequest) -> ListingPosition:
 # The sibling API's views (BOB-DSPM/DSPM_DATA-Lineage-Tracking, lineage.sibling): the steps
 # (graphPipeline), the data between them (graphData), or both.
 VIEWS = ("pipeline", "data", "both")
-LINEAGE_SHAPES: Mapping[str, tuple[str, ...]] = {"view": VIEWS}
+# The answer's format: the contract's document (the default), or the execution as a JSON
+# array of OpenLineage RunEvents (lineage.openlineage; as ``dump --format openlineage``).
+FORMATS = ("contract", "openlineage")
+LINEAGE_SHAPES: Mapping[str, tuple[str, ...]] = {"view": VIEWS, "format": FORMATS}
 # Parameters the sibling API takes that mean nothing here: accepted and ignored (an AWS
 # profile is the server's choice, never a client's; our deadline is the server's too).
 IGNORED_SIBLING_PARAMETERS = ("profile", "timeout_s", "includePII")
@@ -425,16 +428,29 @@ class LineageQuery:
 
     request: LineageRequest
     view: str | None = None
+    format: str | None = None  # None or "contract": the document
+
+    @property
+    def openlineage(self) -> bool:
+        return self.format == "openlineage"
 
 
 def parse_lineage_query(
     params: Mapping[str, str | None], *, settings: Settings, regions: Collection[str]
 ) -> LineageQuery:
-    """``/lineage``'s parameters: :func:`parse_lineage_request`'s, then the shaping ones."""
+    """``/lineage``'s parameters: :func:`parse_lineage_request`'s, then the shaping ones.
+    ``format=openlineage`` implies ``includeLatestExec=true`` (events are of a run, as the
+    CLI's ``dump --format openlineage``) and takes no ``view`` (a view shapes the document)."""
     request = parse_lineage_request(params, settings=settings, regions=regions)
     shapes = {name: choice_parameter(params, name, choices)
               for name, choices in LINEAGE_SHAPES.items()}
-    return LineageQuery(request=request, **shapes)
+    query = LineageQuery(request=request, **shapes)
+    if query.openlineage:
+        if query.view is not None:
+            raise InvalidParameter("view", "view applies to format=contract only (the "
+                                   "document), not to format=openlineage")
+        query = replace(query, request=replace(request, include_latest_exec=True))
+    return query
 
 
 def choice_parameter(
@@ -533,3 +549,35 @@ def parse_domain_lineage_request(
         region=region, domain=domain,
         include_latest_exec=bool_parameter(params, "includeLatestExec", True),
         view=choice_parameter(params, "view", VIEWS) or "both")
+
+
+@dataclass(frozen=True)
+class SchemaRequest:
+    """``/schema`` and ``/lineage/schema`` (the sibling API's): the dataset schemas of a
+    pipeline's latest execution, and the Feature Store's feature groups linked to them.
+
+    ``include_sql``: the sibling's SQL lineage, not read here (always empty);
+    ``scan_if_missing``: the sibling scans a dataset that has no stored schema; here every
+    schema is read from the data itself (ENABLE_SCHEMA=true), so there is nothing to scan
+    for. Both are validated and have no effect."""
+
+    lineage: LineageRequest
+    include_featurestore: bool = True
+    include_sql: bool = True
+    scan_if_missing: bool = False
+
+
+def parse_schema_request(
+    params: Mapping[str, str | None], *, settings: Settings, regions: Collection[str]
+) -> SchemaRequest:
+    """``pipeline`` and ``region`` as /lineage's (messages included), the sibling's flags
+    as every boolean here; defaults the sibling's (include_featurestore and include_sql
+    true, scan_if_missing false)."""
+    lineage = parse_lineage_request(
+        {"pipeline": params.get("pipeline"), "region": params.get("region")},
+        settings=settings, regions=regions)
+    return SchemaRequest(
+        lineage=lineage,
+        include_featurestore=bool_parameter(params, "include_featurestore", True),
+        include_sql=bool_parameter(params, "include_sql", True),
+        scan_if_missing=bool_parameter(params, "scan_if_missing", False))

@@ -5,9 +5,10 @@
 ``/pipelines``, ``/executions``, the estate's ``/estate``, ``/impact`` and ``/provenance``,
 ``/findings`` (JSON or CSV), the analytics across runs ``/compare``, ``/timeline`` and
 ``/trends``, ``/regions``, ``/healthz``, ``/readyz`` and ``/openapi.json`` are its
-companions; ``/sagemaker/pipelines`` and ``/lineage/by-domain`` (with ``/lineage``'s
-``view``) are the sibling API's, for its frontend. Error bodies never carry AWS's raw text
-or a trace (``errors``).
+companions; ``/sagemaker/pipelines``, ``/lineage/by-domain`` and ``/schema`` (also at
+``/lineage/schema``), with ``/lineage``'s ``view``, are the sibling API's, for its frontend;
+``/lineage?format=openlineage`` answers the execution's OpenLineage RunEvents. Error bodies
+never carry AWS's raw text or a trace (``errors``).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from lineage.request import (
     parse_executions_request,
     parse_lineage_query,
     parse_pipelines_request,
+    parse_schema_request,
     parse_sibling_pipelines_request,
 )
 
@@ -90,6 +92,17 @@ def lineage_by_domain() -> Response:
                                           regions=api.regions)
     g.log_region = wanted.region
     return _served(api.cached.domain_lineage(wanted, refresh=_refresh(), stats=_stats()))
+
+
+@bp.get("/schema")
+@bp.get("/lineage/schema")
+def schema() -> Response:
+    """The sibling API's schema layer (its frontend asks both paths): tables and columns of
+    the pipeline's datasets, the Feature Store's feature groups linked to them."""
+    api = state()
+    wanted = parse_schema_request(request.args, settings=api.settings, regions=api.regions)
+    g.log_region = wanted.lineage.region
+    return _served(api.cached.schema(wanted, refresh=_refresh(), stats=_stats()))
 
 
 @bp.get("/pipelines")

@@ -70,7 +70,9 @@ from lineage.catalog import (
 from lineage.domains import domain_named
 from lineage.errors import (
     AwsError,
+    AwsThrottled,
     AwsUnavailable,
+    DeadlineExceeded,
     ExecutionNotFound,
     LineageError,
     PipelineNotFound,
@@ -94,10 +96,12 @@ from lineage.request import (
     ExecutionsRequest,
     LineageQuery,
     LineageRequest,
+    SchemaRequest,
     SiblingPipelinesRequest,
     execution_id,
 )
 from lineage.runinfo import TERMINAL_EXECUTION_STATUSES
+from lineage.schema_service import read_schema_answer
 from lineage.service import LineageService
 from lineage.sibling import (
     PipelineFilters,
@@ -603,11 +607,14 @@ class CachedLineage:
     def sibling_lineage(
         self, query: LineageQuery, *, refresh: bool = False, stats: RequestStats | None = None
     ) -> Served:
-        """``/lineage``: the document, shaped by the query (``view``: the sibling's keys); the
-        matched domain from the region's cached domains."""
+        """``/lineage``: the document, shaped by the query (``view``: the sibling's keys, the
+        matched domain from the region's cached domains; ``format=openlineage``: its
+        execution's RunEvents). One document entry either way."""
         stats = stats if stats is not None else current_stats()
         request = query.request
         served = self.lineage(request, refresh=refresh, stats=stats)
+        if query.openlineage:
+            return Served(_openlineage_events(served.body), served.source, served.refresh_after)
         if query.view is None:
             return served
         sources = [served.source]
@@ -621,6 +628,39 @@ class CachedLineage:
         stats.cache = _least_cached(sources)
         body = _with_views(served.body, query.view, _dumps(domain))
         return Served(body, stats.cache, served.refresh_after)
+
+    def schema(
+        self, request: SchemaRequest, *, refresh: bool = False,
+        stats: RequestStats | None = None,
+    ) -> Served:
+        """``/schema`` (``lineage.schema_service``): made from the document's own entry (its
+        dataset schemas are read with it, ENABLE_SCHEMA=true) and, with include_featurestore,
+        the region's feature groups; kept under the document's key and include_featurestore.
+        A finished document's answer lives as long as a list (a newer execution, or a new
+        feature group, shows up within it, as "the latest" does for the document), seconds
+        while the run goes or a read said "try again soon". Refresh and single flight as
+        for every answer (one fetch for the AWS-read limit)."""
+        stats = stats if stats is not None else current_stats()
+        wanted = request.lineage
+        key = (f"schema:{lineage_key(wanted, s3=self.service.settings.enable_s3_meta)}:"
+               f"fs={request.include_featurestore}")
+
+        def compute(refreshing: bool) -> tuple[AnswerEntry, int]:
+            own = RequestStats()
+            try:
+                entry, _, _ = self.lineage_entry(wanted, refresh=refreshing, stats=own,
+                                                 admit=False)
+                answer = read_schema_answer(
+                    self.service, wanted, include_featurestore=request.include_featurestore,
+                    document=json.loads(entry.body), stats=own)
+            finally:
+                stats.aws_calls += own.aws_calls
+            settled = entry.finished and not any(
+                str(w.get("code", "")).endswith(_TRANSIENT_KINDS) for w in answer["warnings"])
+            return AnswerEntry(_dumps(answer)), (self.ttls.lists if settled
+                                                 else self.ttls.running)
+
+        return self.memoised(key, compute, refresh=refresh, stats=stats)
 
     def sibling_pipelines(
         self, request: SiblingPipelinesRequest, *, refresh: bool = False,
@@ -1199,6 +1239,22 @@ def _digest(text: str) -> str:
 
 def _dumps(document: Any) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+# The warning kinds that say "try again soon" (lineage.errors: transient).
+_TRANSIENT_KINDS = tuple(f"_{kind.warning_kind}" for kind in (
+    AwsThrottled, AwsUnavailable, DeadlineExceeded, TooManyRequests))
+
+
+# An answer in OpenLineage is the same as long as the document it is made from (kept per
+# worker as the shaped ones below). openlineage-python is imported on the first one only: it
+# costs a fifth of a second, which no other answer should pay.
+@functools.lru_cache(maxsize=8)
+def _openlineage_events(body: str) -> str:
+    """A document's JSON text as the JSON array of its execution's RunEvents."""
+    from lineage.openlineage import run_event_dicts
+
+    return _dumps(run_event_dicts(json.loads(body), namespace=None))
 
 
 # A shaped answer is the same as long as the document it is made from: each worker keeps its
