@@ -12,11 +12,13 @@ from lineage.compare import (
     ARGUMENTS,
     CACHE_HIT,
     CHANGE_CLASSES,
+    CHANGED,
     FAILURE_REASON,
     INPUTS,
     MAX_KEY_CHANGES,
     METRICS,
     OUTPUTS,
+    SAME,
     STATUS,
     TYPE,
 )
@@ -73,6 +75,7 @@ def comparison_schema(warning: JsonDict) -> JsonDict:
         "failureReason": _TEXT,
     })]}
     scalar = {"type": ["string", "number", "boolean", "null"]}
+    column = _object({"name": {"type": "string"}, "type": {"type": "string"}})
     uris = _object({"name": {"type": "string"}, "change": _CHANGE, "a": _NAMES, "b": _NAMES,
                     "perRunOnly": {"type": "boolean", "description": "the URIs differ only "
                                    "by each run's own parts (ids, job names, dates)"}})
@@ -116,7 +119,17 @@ def comparison_schema(warning: JsonDict) -> JsonDict:
         "edges": {"type": "array", "items": _object(
             {**edge["properties"], "change": _CHANGE}, optional=("property", "branch"))},
         "warnings": {"type": "array", "items": warning},
-    })
+        "schemaDrift": {"type": "array", "items": _object({
+            "dataset": {"type": "string", "description": "the two runs' URIs folded"},
+            "a": {"type": "string"}, "b": {"type": "string"},
+            "change": {"enum": [CHANGED, SAME]},
+            "added": {"type": "array", "items": column},
+            "removed": {"type": "array", "items": column},
+            "retyped": {"type": "array", "items": _object({
+                "name": {"type": "string"}, "a": {"type": "string"}, "b": {"type": "string"}})},
+        }), "description": "only when a dataset has a schema in both runs "
+            "(ENABLE_SCHEMA=true): its columns added, removed and retyped from a to b"},
+    }, optional=("schemaDrift",))
 
 
 def timeline_schema() -> JsonDict:

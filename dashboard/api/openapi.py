@@ -35,6 +35,7 @@ from lineage.request import (
     PAGE_TOKEN,
     VIEWS,
 )
+from lineage.request import FORMATS as LINEAGE_FORMATS
 
 JsonDict = dict[str, Any]
 
@@ -251,6 +252,36 @@ _PARAMETERS: dict[str, JsonDict] = {
         "locations they read and write), both adds both; each also adds run.jobName and, "
         "with a domain filter, domain. Absent: the contract's document unchanged.",
         "schema": {"type": "string", "enum": ["", *VIEWS]},
+    },
+    "lineageFormat": {
+        "name": "format",
+        "in": "query",
+        "description": "contract (default): the document; openlineage: the execution as a "
+        "JSON array of OpenLineage RunEvents (docs/OPENLINEAGE.md; as sagemaker-lineage dump "
+        "--format openlineage), which implies includeLatestExec=true and takes no view (400).",
+        "schema": {"type": "string", "enum": ["", *LINEAGE_FORMATS], "default": "contract"},
+    },
+    "includeFeaturestore": {
+        "name": "include_featurestore",
+        "in": "query",
+        "description": "true (default, the sibling's): the region's Feature Store feature "
+        "groups whose offline store lies at or under (or over) a dataset of the document.",
+        "schema": {**_BOOLEAN, "default": "true"},
+    },
+    "includeSql": {
+        "name": "include_sql",
+        "in": "query",
+        "description": "The sibling's SQL lineage: accepted (a boolean) and not read here; "
+        "the answer has no SQL tables either way.",
+        "schema": {**_BOOLEAN, "default": "true"},
+    },
+    "scanIfMissing": {
+        "name": "scan_if_missing",
+        "in": "query",
+        "description": "The sibling scans a dataset with no stored schema; here every schema "
+        "is read from the data itself with the document (ENABLE_SCHEMA=true, by ETag), so "
+        "there is nothing stored to miss: accepted (a boolean), no effect.",
+        "schema": {**_BOOLEAN, "default": "false"},
     },
     "domainView": {
         "name": "view",
@@ -579,7 +610,69 @@ def _sibling_schemas() -> dict[str, JsonDict]:
                                 "description": "with includeLatestExec=true only"},
         },
     }
+    links = {"type": "array", "items": {"type": "string", "pattern": "^data:"},
+             "description": "the ids of graphData's data nodes it lies at or under"}
     return {
+        "SchemaLayer": {
+            "type": "object",
+            "required": ["tables", "columns", "featureGroups", "features", "warnings"],
+            "properties": {
+                "tables": {"type": "array", "items": {
+                    "type": "object", "required": ["id", "name", "version", "links"],
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^table:"}, "name": text,
+                        "version": {"type": "string", "description": "a fingerprint of the "
+                                    "columns: it changes exactly when they do"},
+                        "links": links}}},
+                "columns": {"type": "array", "items": {
+                    "type": "object", "required": ["id", "name", "tableId", "type", "links"],
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^column:"}, "name": text,
+                        "tableId": {"type": "string", "pattern": "^table:"}, "type": text,
+                        "links": links}}},
+                "featureGroups": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["id", "name", "version", "links", "offlineStoreUri"],
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^featureGroup:"}, "name": text,
+                        "version": _TEXT, "links": links, "offlineStoreUri": _TEXT}}},
+                "features": {"type": "array", "items": {
+                    "type": "object", "required": ["id", "name", "groupId", "type", "links"],
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^feature:"}, "name": text,
+                        "groupId": {"type": "string", "pattern": "^featureGroup:"},
+                        "type": text, "links": links}}},
+                "warnings": {"type": "array", "items": _ref("Warning")},
+            },
+        },
+        "OpenLineageRunEvents": {
+            "type": "array",
+            "description": "OpenLineage RunEvents in time order (the published schema: "
+            "https://openlineage.io/spec/2-0-2/OpenLineage.json); [] without an execution.",
+            "items": {
+                "type": "object",
+                "required": ["eventType", "eventTime", "run", "job", "producer", "schemaURL"],
+                "properties": {
+                    "eventType": {"enum": ["START", "COMPLETE", "FAIL", "ABORT"]},
+                    "eventTime": {"type": "string", "format": "date-time"},
+                    "run": {"type": "object", "required": ["runId"],
+                            "properties": {"runId": {"type": "string", "format": "uuid"},
+                                           "facets": {"type": "object"}}},
+                    "job": {"type": "object", "required": ["namespace", "name"],
+                            "properties": {"namespace": text, "name": text,
+                                           "facets": {"type": "object"}}},
+                    "inputs": {"type": "array", "items": _ref("OpenLineageDataset")},
+                    "outputs": {"type": "array", "items": _ref("OpenLineageDataset")},
+                    "producer": {"type": "string", "format": "uri"},
+                    "schemaURL": {"type": "string", "format": "uri"},
+                },
+            },
+        },
+        "OpenLineageDataset": {
+            "type": "object", "required": ["namespace", "name"],
+            "properties": {"namespace": {"type": "string", "pattern": "^s3://"}, "name": text,
+                           "facets": {"type": "object"}},
+        },
         "SiblingRun": run,
         "SiblingNode": node,
         "SiblingGraph": graph,
@@ -813,12 +906,14 @@ def _document() -> JsonDict:
                 "summary": "The lineage document of a pipeline (docs/CONTRACT.md)",
                 "description": _IGNORED,
                 "parameters": _params("pipeline", "region", "includeLatestExec", "domain",
-                                      "execution", "view", "refresh"),
+                                      "execution", "view", "lineageFormat", "refresh"),
                 "responses": {
-                    "200": _json(_ref("LineageAnswer"), "The lineage document "
-                                 "(LineageDocument; with view, the sibling API's keys too); "
-                                 "what could not be read is Unknown and listed in warnings.",
-                                 "X-Cache", "X-Refresh-After"),
+                    "200": _json({"oneOf": [_ref("LineageAnswer"),
+                                            _ref("OpenLineageRunEvents")]},
+                                 "The lineage document (LineageDocument; with view, the "
+                                 "sibling API's keys too); what could not be read is Unknown "
+                                 "and listed in warnings. With format=openlineage: its "
+                                 "execution's RunEvents.", "X-Cache", "X-Refresh-After"),
                     **_errors(),
                 },
             }},
@@ -837,6 +932,28 @@ def _document() -> JsonDict:
                     **_errors(),
                 },
             }},
+            **{path: {"get": {
+                "operationId": operation,
+                "summary": "The schema layer of a pipeline's datasets: tables, columns and "
+                "linked Feature Store feature groups (the sibling API's; /schema and "
+                "/lineage/schema are one answer)",
+                "description": "The latest execution's datasets with a schema (read with the "
+                "document when ENABLE_SCHEMA=true; off, the answer is still a 200, with no "
+                "tables and a SCHEMA_DISABLED warning), each a table whose columns follow; "
+                "links are graphData's data node ids. A failed read (a dataset, the Feature "
+                "Store) is a warning. include_sql is accepted and answered empty: SQL lineage "
+                "is not read here. Cached as the document. " + _IGNORED,
+                "parameters": _params("pipeline", "region", "includeFeaturestore",
+                                      "includeSql", "scanIfMissing", "refresh"),
+                "responses": {
+                    "200": _json(_ref("SchemaLayer"), "The tables (by id), their columns "
+                                 "(by table, in the dataset's order), feature groups and "
+                                 "features (by id), and warnings.", "X-Cache",
+                                 "X-Refresh-After"),
+                    **_errors(),
+                },
+            }} for path, operation in (("/schema", "getSchema"),
+                                       ("/lineage/schema", "getLineageSchema"))},
             "/sagemaker/pipelines": {"get": {
                 "operationId": "listSiblingPipelines",
                 "summary": "Pipelines by region with their matched Studio domain (the sibling "

@@ -33,6 +33,22 @@ EXCHANGES: list[tuple[str, dict[str, str], int]] = [
     ("/lineage", {"pipeline": "churn-pipeline", "view": "data"}, 200),
     ("/lineage", {"pipeline": "scale-pipeline", "view": "pipeline"}, 200),
     ("/lineage", {"pipeline": "mlops-pipeline", "view": "graph"}, 400),
+    ("/lineage", {"pipeline": "mlops-pipeline", "format": "openlineage"}, 200),
+    ("/lineage", {"pipeline": "churn-pipeline", "format": "contract"}, 200),
+    ("/lineage", {"pipeline": "mlops-pipeline", "format": "xml"}, 400),
+    ("/lineage", {"pipeline": "mlops-pipeline", "format": "openlineage", "view": "both"}, 400),
+    ("/schema", {"pipeline": "mlops-pipeline", "region": "ap-northeast-2",
+                 "include_featurestore": "true", "include_sql": "true",
+                 "scan_if_missing": "true"}, 200),
+    ("/schema", {"pipeline": "churn-pipeline", "include_featurestore": "false"}, 200),
+    ("/schema", {"pipeline": "mlops-pipeline", "include_sql": "maybe"}, 400),
+    ("/schema", {"pipeline": "no-such-pipeline"}, 404),
+    ("/schema", {"pipeline": "injected-denied"}, 502),
+    ("/schema", {"pipeline": "injected-throttled"}, 503),
+    ("/schema", {"pipeline": "injected-internal-error"}, 500),
+    ("/lineage/schema", {"pipeline": "mlops-pipeline", "region": "ap-northeast-2"}, 200),
+    ("/lineage/schema", {}, 400),
+    ("/lineage/schema", {"pipeline": "no-such-pipeline"}, 404),
     ("/sagemaker/pipelines", {}, 200),
     ("/sagemaker/pipelines", {"regions": "ap-northeast-2", "includeLatestExec": "true"}, 200),
     ("/sagemaker/pipelines", {"regions": "ap-northeast-2,us-east-1",
@@ -135,6 +151,9 @@ def test_every_documented_path_is_exercised(spec: dict[str, Any]) -> None:
         # the same cache and errors (a document that fails is a result with ok false).
         *((path, status) for path in ("/sagemaker/pipelines", "/lineage/by-domain")
           for status in (429, 500, 502, 503)),
+        # /lineage/schema is /schema's own view function (its faults are /schema's rows).
+        ("/schema", 429),
+        *(("/lineage/schema", status) for status in (429, 500, 502, 503)),
         # The estate's failures are warnings; what is left is the same error path as above.
         *((path, status) for path in ("/estate", "/impact", "/provenance")
           for status in (429, 500, 502, 503)),

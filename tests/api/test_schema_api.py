@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import jsonschema
 import pytest
 from flask.testing import FlaskClient
 
@@ -17,6 +18,7 @@ from lineage.errors import InvalidParameter
 from lineage.request import parse_schema_request
 from lineage.sandbox import SandboxProcess
 from tests.api.conftest import Server, sandbox_env
+from tests.api.test_openapi import _validator
 
 SEOUL = "ap-northeast-2"
 BUCKET = "my-mlops-dev2-v2-main-data"
@@ -160,3 +162,23 @@ def test_with_schemas_off_it_is_a_200_with_a_warning(api_server: Server) -> None
     answer = response.json()
     assert answer["tables"] == [] and answer["columns"] == []
     assert "SCHEMA_DISABLED" in [w["code"] for w in answer["warnings"]]
+
+
+@pytest.mark.sandbox
+def test_the_answers_with_schemas_on_match_the_document(schema_client: FlaskClient) -> None:
+    """/schema's, and /compare's schemaDrift (only with ENABLE_SCHEMA=true), as documented."""
+    spec = schema_client.get("/openapi.json").get_json()
+    answer = schema_client.get("/schema", query_string={"pipeline": "mlops-pipeline"})
+    _validator(spec, "/schema", 200).validate(answer.get_json())
+    compare = schema_client.get("/compare", query_string={
+        "pipeline": "mlops-pipeline", "a": "q7v2m9k3x1ab", "b": "h4d8s2n6p0cd"})
+    assert compare.status_code == 200, compare.get_data(as_text=True)
+    comparison = compare.get_json()
+    drift = {d["dataset"].rsplit("/", 1)[-1]: d for d in comparison["schemaDrift"]}
+    assert drift["validation"]["change"] == "changed"
+    assert {"name": "monthly_charges", "a": "integer", "b": "number"} in (
+        drift["validation"]["retyped"])
+    _validator(spec, "/compare", 200).validate(comparison)
+    comparison["schemaDrift"][0]["added"] = [{"name": "x"}]  # a column without its type
+    with pytest.raises(jsonschema.ValidationError):
+        _validator(spec, "/compare", 200).validate(comparison)
