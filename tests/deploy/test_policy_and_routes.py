@@ -53,8 +53,13 @@ def test_the_routes_are_the_blueprints_gets() -> None:
     lineage = next(route for route in routes if route.path == "/lineage")
     assert lineage.part == "lineage"
     assert set(lineage.query) == {"pipeline", "region", "includeLatestExec", "domain",
-                                  "execution", "view", "refresh"}
-    # The sibling API's routes are nested: /lineage/by-domain sits under /lineage.
+                                  "execution", "view", "format", "refresh"}
+    # The sibling API's routes are nested: /lineage/by-domain and /lineage/schema sit under
+    # /lineage.
     nested = {route.part for route in routes if "/" in route.part}
-    assert nested == {"lineage/by-domain", "sagemaker/pipelines"}
+    assert nested == {"lineage/by-domain", "lineage/schema", "sagemaker/pipelines"}
+    schema = {route.path: route.query for route in routes if route.path.endswith("schema")}
+    assert schema["/schema"] == schema["/lineage/schema"] == (
+        "pipeline", "region", "include_featurestore", "include_sql", "scan_if_missing",
+        "refresh")
     assert {route.path for route in routes if not route.cacheable} == UNCACHEABLE

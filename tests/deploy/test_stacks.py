@@ -137,9 +137,14 @@ def test_every_read_endpoint_and_its_preflight_go_to_the_function(api: dict[str,
         "method.request.querystring.domain": False,
         "method.request.querystring.execution": False,
         "method.request.querystring.view": False,
+        "method.request.querystring.format": False,
         "method.request.querystring.refresh": False,
         "method.request.header.Origin": False,
     }
+    # /lineage/schema is a resource under /lineage's, each flag part of its cache key.
+    nested = found[("/lineage/schema", "GET")]
+    assert "method.request.querystring.include_featurestore" in nested["RequestParameters"]
+    assert nested["RequestParameters"] == found[("/schema", "GET")]["RequestParameters"]
     # Anything else reaches the API too, for its JSON 404.
     assert goes_to_the_function(found[("/{proxy+}", "ANY")], function)
     assert goes_to_the_function(found[("/", "ANY")], function)

@@ -22,7 +22,8 @@ API_PATHS = ("/lineage", "/healthz", "/pipelines?region=nowhere", "/openapi.json
              "/estate?region=nowhere", "/impact", "/provenance", "/findings?region=nowhere",
              "/compare", "/timeline", "/trends?region=nowhere",
              "/executions?pipeline=p&status=nowhere", "/sagemaker/pipelines?regions=nowhere",
-             "/lineage/by-domain")
+             "/lineage/by-domain", "/schema", "/lineage/schema?pipeline=p&include_sql=x",
+             "/lineage?pipeline=p&format=xml")
 
 
 def preflight(client: FlaskClient, path: str, origin: str, method: str = "GET") -> dict[str, str]:

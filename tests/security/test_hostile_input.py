@@ -36,7 +36,7 @@ from tests.helpers import CapturedLog
 ENDPOINTS = {
     "/lineage": ({"pipeline": "mlops-pipeline"},
                  ["pipeline", "region", "includeLatestExec", "domain", "execution", "view",
-                  "refresh"]),
+                  "format", "refresh"]),
     "/pipelines": ({"region": "ap-northeast-2"}, ["region", "domain", "refresh"]),
     # The sibling API's (lineage.sibling), for its frontend.
     "/sagemaker/pipelines": ({"regions": "ap-northeast-2"},
@@ -44,6 +44,11 @@ ENDPOINTS = {
                               "refresh"]),
     "/lineage/by-domain": ({"domain": "ml-platform", "region": "ap-northeast-2"},
                            ["domain", "region", "includeLatestExec", "view", "refresh"]),
+    "/schema": ({"pipeline": "mlops-pipeline", "region": "ap-northeast-2"},
+                ["pipeline", "region", "include_featurestore", "include_sql", "scan_if_missing",
+                 "refresh"]),
+    "/lineage/schema": ({"pipeline": "mlops-pipeline"},
+                        ["pipeline", "region", "include_featurestore", "refresh"]),
     "/executions": ({"pipeline": "mlops-pipeline"},
                     ["pipeline", "region", "limit", "parameters", "status", "token", "refresh"]),
     "/estate": ({"region": "ap-northeast-2"}, ["region", "account", "domain", "depth", "refresh"]),
