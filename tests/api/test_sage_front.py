@@ -17,7 +17,9 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from tests.api.conftest import Server
+from dashboard.server.limits import LIMITS_OFF
+from lineage.sandbox import SandboxProcess
+from tests.api.conftest import Server, sandbox_env, start_gunicorn
 
 pytestmark = pytest.mark.sandbox
 
@@ -40,11 +42,17 @@ LINEAGE_UNTAGGED_URL = ("/lineage?pipeline=churn-pipeline&region=ap-northeast-2&
 # {region, domain, includeLatestExec, view: 'both'}.
 BY_DOMAIN_URL = ("/lineage/by-domain?region=ap-northeast-2&domain=ml-platform"
                  "&includeLatestExec=true&view=both")
-# Not served yet (issue 16, later): useLineage loadSchemas -> getLineageSchema ->
-#   /schema?pipeline=P&region=R&include_featurestore=true&include_sql=true&scan_if_missing=true
-# and getSchemaLineage -> /lineage/schema?pipeline=P&region=R.
+# Lineage.js handlePipelineSelect / the dataset dropdown -> useLineage loadSchemas(name,
+# region) -> getLineageSchema({pipeline, region, include_featurestore: true, include_sql:
+# true, scan_if_missing: true}), whose params are String(...) of each, in that order.
+SCHEMA_URL = ("/schema?pipeline=mlops-pipeline&region=ap-northeast-2&include_featurestore=true"
+              "&include_sql=true&scan_if_missing=true")
+# handleSchemaSelect -> useLineage loadSchemaLineage(schemaName, pipeline, region) ->
+# getSchemaLineage(pipelineName, region): {pipeline, region}.
+LINEAGE_SCHEMA_URL = "/lineage/schema?pipeline=mlops-pipeline&region=ap-northeast-2"
 
-FRONTEND_URLS = (PIPELINES_URL, LINEAGE_MLOPS_URL, LINEAGE_UNTAGGED_URL, BY_DOMAIN_URL)
+FRONTEND_URLS = (PIPELINES_URL, LINEAGE_MLOPS_URL, LINEAGE_UNTAGGED_URL, BY_DOMAIN_URL,
+                 SCHEMA_URL, LINEAGE_SCHEMA_URL)
 
 
 def js_url(path: str, params: dict[str, object]) -> str:
@@ -67,6 +75,12 @@ def test_the_urls_are_built_as_the_frontend_builds_them() -> None:
     assert js_url("/lineage/by-domain", {
         "region": "ap-northeast-2", "domain": "ml-platform", "includeLatestExec": True,
         "view": "both"}) == BY_DOMAIN_URL
+    assert js_url("/schema", {
+        "pipeline": "mlops-pipeline", "region": "ap-northeast-2",
+        "include_featurestore": "true", "include_sql": "true",
+        "scan_if_missing": "true"}) == SCHEMA_URL
+    assert js_url("/lineage/schema", {
+        "pipeline": "mlops-pipeline", "region": "ap-northeast-2"}) == LINEAGE_SCHEMA_URL
 
 
 @pytest.fixture(scope="module")
@@ -227,3 +241,65 @@ def test_a_refusal_is_json_the_page_can_show(api_server: Server) -> None:
     assert response.status_code == 404
     assert response.json() == {"message": "pipeline not found or domain filter mismatched"}
     assert response.headers["Access-Control-Allow-Origin"] in ("*", FRONT_ORIGIN)
+
+
+def frontend_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """getLineageSchema's join and loadSchemas' dropdown items: each table with the columns
+    whose tableId (or table_id, or table) is its id."""
+    assert isinstance(data["tables"], list) and isinstance(data["columns"], list)
+    columns: dict[str, list[dict[str, Any]]] = {}
+    for column in data["columns"]:
+        assert is_text(column["name"]) and is_text(column["type"])
+        columns.setdefault(column.get("tableId") or column.get("table_id")
+                           or column.get("table"), []).append(column)
+    items = []
+    for table in data["tables"]:
+        assert is_text(table["id"]) and is_text(table["name"])
+        items.append({"name": table["name"], "tableId": table["id"],
+                      "columns": columns.get(table["id"], []), "table": table})
+    return items
+
+
+def test_the_schema_calls_answer_with_schemas_off(answers: dict[str, Any]) -> None:
+    """The session's server reads no dataset schemas: both calls still answer 200 (a failed
+    one would show as an error over the graph), with an empty dropdown."""
+    for url in (SCHEMA_URL, LINEAGE_SCHEMA_URL):
+        data = answers[url]
+        assert set(data) >= {"tables", "columns", "featureGroups", "features", "warnings"}
+        assert frontend_tables(data) == []
+        assert "SCHEMA_DISABLED" in [w["code"] for w in data["warnings"]]
+
+
+@pytest.fixture(scope="module")
+def schema_server(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory,
+                  api_server: Server) -> Any:
+    """A server with ENABLE_SCHEMA=true, the frontend's origin allowed (the session's server
+    is started first: this one's environment is its own)."""
+    directory = tmp_path_factory.mktemp("sage-front-schema")
+    env = sandbox_env(sandbox, {"ENABLE_SCHEMA": "true", "CORS_ORIGINS": FRONT_ORIGIN,
+                                **LIMITS_OFF})
+    server = start_gunicorn("dashboard.server.wsgi:server", env, directory / "server.log",
+                            workers=1)
+    yield server
+    server.stop()
+
+
+def test_the_dataset_dropdown_and_a_datasets_lineage(schema_server: Server) -> None:
+    def ask(url: str) -> dict[str, Any]:
+        response = requests.get(schema_server.url + url, headers={"Origin": FRONT_ORIGIN},
+                                timeout=60)
+        assert response.status_code == 200, (url, response.text)
+        assert response.headers["Access-Control-Allow-Origin"] == FRONT_ORIGIN
+        data: dict[str, Any] = response.json()
+        return data
+
+    items = {item["name"]: item for item in frontend_tables(ask(SCHEMA_URL))}
+    # The dropdown: each dataset with "<n> columns".
+    assert {"train", "validation", "test"} <= set(items)
+    assert [c["name"] for c in items["validation"]["columns"]][:2] == ["customer_id",
+                                                                      "tenure_months"]
+    # loadSchemaLineage keeps the chosen table (t.name === schemaName) and its columns.
+    full = ask(LINEAGE_SCHEMA_URL)
+    chosen = [t for t in frontend_tables(full) if t["name"] == "validation"]
+    assert len(chosen) == 1 and chosen[0]["columns"] == items["validation"]["columns"]
+    assert all(link.startswith("data:s3://") for link in chosen[0]["table"]["links"])
