@@ -129,6 +129,7 @@ def test_generated_requests_match_the_document(schema: Any) -> None:
     operations = _operations(schema)
     assert {op.label for op in operations} >= {
         "GET /lineage", "GET /pipelines", "GET /executions", "GET /regions", "GET /healthz",
+        "GET /schema", "GET /lineage/schema",
     }
     COUNTS.clear()
     REFRESH_LATER.clear()
