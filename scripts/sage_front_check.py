@@ -1,29 +1,23 @@
 """Manual proof (not a CI test): the sibling frontend BOB-DSPM/SAGE-FRONT, built unchanged, lists
-the sandbox's pipelines and draws mlops-pipeline in both its views against this server.
+the sandbox's pipelines, draws mlops-pipeline in both its views and lists its datasets
+against this server.
 
 Run by scripts/check_sage_front.sh, which builds the frontend first. This starts
-``sagemaker-lineage serve --sandbox`` on UPSTREAM_PORT, a transparent proxy on 8300 (the
-frontend's fixed API port, src/config/api.js) and the build under /dashboard on FRONT_PORT,
-then drives headless Chromium and saves screenshots in OUT_DIR.
-
-The proxy passes every request through unchanged. Only while this server has no ``/schema``
-(issue 16, part 2) does it answer the frontend's ``/schema`` and ``/lineage/schema`` calls,
-when the server says 404, with an empty schema (no tables): the page shows any failed call
-as an error over its graph, and it asks ``/schema`` right after ``/lineage``. It prints
-each stand-in answer.
+``sagemaker-lineage serve --sandbox`` with ``ENABLE_SCHEMA=true`` (its dataset dropdown reads
+``/schema``) on 8300 (the frontend's fixed API port, src/config/api.js) and the build under
+/dashboard on FRONT_PORT, then drives headless Chromium and saves screenshots in OUT_DIR.
+Every call reaches the server as the page sends it.
 """
 
 from __future__ import annotations
 
 import http.server
-import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -34,51 +28,10 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 API_PORT = 8300  # the frontend's (src/config/api.js: http(8300))
-UPSTREAM_PORT = int(os.environ.get("UPSTREAM_PORT", "8310"))
 FRONT_PORT = int(os.environ.get("FRONT_PORT", "3000"))
 BUILD = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("build/sage-front/build")
 OUT_DIR = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("docs/interop")
 ORIGIN = f"http://127.0.0.1:{FRONT_PORT}"
-SCHEMA_PATHS = ("/schema", "/lineage/schema")
-EMPTY_SCHEMA = {"tables": [], "columns": [], "featureGroups": [], "features": [],
-                "warnings": ["stand-in of scripts/sage_front_check.py: no /schema yet"]}
-STAND_INS: list[str] = []
-
-
-class Proxy(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        self._forward("GET")
-
-    def do_OPTIONS(self) -> None:  # noqa: N802
-        self._forward("OPTIONS")
-
-    def _forward(self, method: str) -> None:
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-        request = urllib.request.Request(f"http://127.0.0.1:{UPSTREAM_PORT}{self.path}",
-                                         headers=headers, method=method)
-        try:
-            with urllib.request.urlopen(request, timeout=120) as answer:
-                status, got, body = answer.status, answer.headers, answer.read()
-        except urllib.error.HTTPError as refused:
-            status, got, body = refused.code, refused.headers, refused.read()
-        if status == 404 and self.path.split("?")[0] in SCHEMA_PATHS:
-            STAND_INS.append(self.path)
-            print(f"stand-in answered {self.path} (the server has no /schema yet)")
-            body = json.dumps(EMPTY_SCHEMA).encode()
-            status = 200
-        self.send_response(status)
-        for key, value in got.items():
-            if key.lower() not in ("content-length", "transfer-encoding", "connection",
-                                   "date", "server"):
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 class Front(http.server.SimpleHTTPRequestHandler):
     """The build under /dashboard (package.json's homepage), index.html for the app's
     routes (BrowserRouter basename /dashboard)."""
@@ -143,14 +96,13 @@ def shoot(driver: WebDriver, name: str) -> None:
 
 def main() -> int:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "CORS_ORIGINS": ORIGIN}
+    env = {**os.environ, "CORS_ORIGINS": ORIGIN, "ENABLE_SCHEMA": "true"}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "sagemaker-lineage"), "serve", "--sandbox",
-         "--port", str(UPSTREAM_PORT)], env=env, stdout=subprocess.DEVNULL,
+         "--port", str(API_PORT)], env=env, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        wait_up(f"http://127.0.0.1:{UPSTREAM_PORT}/readyz")
-        serve(Proxy, API_PORT)
+        wait_up(f"http://127.0.0.1:{API_PORT}/readyz")
         serve(Front, FRONT_PORT)
         driver = browser()
         try:
@@ -193,7 +145,11 @@ def drive(driver: WebDriver) -> int:
     by_text(driver, "Data Location", "h4")
     by_text(driver, "aws:kms", "div")
     shoot(driver, "06-mlops-data-bucket-panel.png")
-    print(f"stand-in /schema answers: {len(STAND_INS)}")
+
+    # The dataset dropdown: /schema's tables, each with its number of columns.
+    by_text(driver, "데이터셋 선택", "span").click()
+    by_text(driver, "validation", "div")
+    shoot(driver, "07-mlops-datasets.png")
     return 0
 
 
