@@ -47,6 +47,11 @@ MIX: dict[str, int] = {
     "&domain=ml-platform": 2,
     "/lineage/by-domain?region=ap-northeast-2&domain=ml-platform&includeLatestExec=true"
     "&view=both": 1,
+    "/schema?pipeline=mlops-pipeline&region=ap-northeast-2&include_featurestore=true"
+    "&include_sql=true&scan_if_missing=true": 1,
+    "/lineage/schema?pipeline=mlops-pipeline&region=ap-northeast-2": 1,
+    # The execution as OpenLineage RunEvents, from the same document entry.
+    "/lineage?pipeline=mlops-pipeline&format=openlineage": 1,
     "/executions?pipeline=mlops-pipeline": 2,
     # Parameters read, filtered by status and by a parameter's value over the same pages.
     "/executions?pipeline=mlops-pipeline&parameters=true&status=Succeeded": 1,
