@@ -143,7 +143,8 @@ def test_schema_reads_are_the_optional_actions(
     sandbox: SandboxProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With ENABLE_SCHEMA=true and the Feature Store asked, /schema's reads call exactly the
-    optional actions (and what a document reads anyway)."""
+    optional actions (and what a document reads anyway); the engine's, and the endpoint's as
+    the sibling frontend asks it (and /lineage's OpenLineage events, from that document)."""
     for key, value in sandbox_env(sandbox).items():
         monkeypatch.setenv(key, value)
     service = LineageService(Settings(enable_schema=True))
@@ -155,3 +156,14 @@ def test_schema_reads_are_the_optional_actions(
     granted = granted_actions(POLICY)
     assert called - granted == set()
     assert OPTIONAL - {"s3:GetObject"} <= called
+
+    monkeypatch.setenv("ENABLE_SCHEMA", "true")
+    client = create_app({"CACHE_TYPE": "SimpleCache", **LIMITS_OFF}).server.test_client()
+    sandbox.reset_calls()
+    for path in ("/schema?pipeline=mlops-pipeline&region=ap-northeast-2&include_featurestore="
+                 "true&include_sql=true&scan_if_missing=true",
+                 "/lineage?pipeline=mlops-pipeline&format=openlineage"):
+        assert client.get(path).status_code == 200, path
+    through_api = {AwsApi.iam_action(c["service"], c["operation"]) for c in sandbox.calls()}
+    assert through_api - granted == set()
+    assert OPTIONAL - {"s3:GetObject"} <= through_api
