@@ -9,14 +9,18 @@ from typing import Any
 
 import jsonschema
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from flask_caching import Cache
 
+from dashboard.core.cache import CachedLineage, Ttls
 from dashboard.server.app import create_app
 from dashboard.server.limits import LIMITS_OFF
 from lineage.config import Settings
 from lineage.errors import InvalidParameter
 from lineage.request import parse_schema_request
 from lineage.sandbox import SandboxProcess
+from lineage.service import LineageService
 from tests.api.conftest import Server, sandbox_env
 from tests.api.test_openapi import _validator
 
@@ -182,3 +186,36 @@ def test_the_answers_with_schemas_on_match_the_document(schema_client: FlaskClie
     comparison["schemaDrift"][0]["added"] = [{"name": "x"}]  # a column without its type
     with pytest.raises(jsonschema.ValidationError):
         _validator(spec, "/compare", 200).validate(comparison)
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize(("pipeline", "ttl"), [
+    ("mlops-pipeline", 30),  # finished: a list's lifetime (a newer run, a new feature group)
+    ("fraud-detection-pipeline", 10),  # still running
+])
+def test_the_answer_lives_as_its_document_allows(
+    sandbox: SandboxProcess, monkeypatch: pytest.MonkeyPatch, pipeline: str, ttl: int
+) -> None:
+    for key, value in sandbox_env(sandbox, {"ENABLE_SCHEMA": "true"}).items():
+        monkeypatch.setenv(key, value)
+    app = Flask(__name__)
+    cache = Cache(app, config={"CACHE_TYPE": "SimpleCache"})
+    timeouts: dict[str, int] = {}
+    real_set = cache.set
+
+    def recording_set(key: str, value: Any, timeout: int | None = None) -> Any:
+        timeouts[key] = timeout or 0
+        return real_set(key, value, timeout=timeout)
+
+    monkeypatch.setattr(cache, "set", recording_set)
+    service = LineageService(Settings.from_env())
+    memo = CachedLineage(service, cache, Ttls(finished=3600, running=10, lists=30))
+    try:
+        with app.app_context():
+            wanted = parse(pipeline=pipeline, region=SEOUL, include_featurestore="false")
+            assert memo.schema(wanted).source == "miss"
+            (key,) = [k for k in timeouts if k.startswith("schema:")]
+            assert key.endswith(":fs=False") and timeouts[key] == ttl
+            assert memo.schema(wanted).source == "hit"
+    finally:
+        service.close()
