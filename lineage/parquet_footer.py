@@ -135,8 +135,10 @@ class _Reader:
         raise FooterError(f"the Parquet footer has an unknown Thrift type {kind}")
 
     def struct(self, depth: int, *, keep: bool = True,
-               wanted: frozenset[int] | None = None) -> dict[int, Any]:
-        """A struct's fields by id (those of ``wanted`` only, when given)."""
+               wanted: frozenset[int] | None = None, last_read: bool = False) -> dict[int, Any]:
+        """A struct's fields by id (those of ``wanted`` only, when given). ``last_read``: the
+        struct is the last thing read, so it stops once it holds every wanted field (the
+        footer's row groups, most of its bytes, come after its schema and row count)."""
         fields: dict[int, Any] = {}
         last = 0
         while True:
@@ -151,6 +153,8 @@ class _Reader:
             value = self.value(kind, depth, keep=take)
             if take:
                 fields[field_id] = value
+                if last_read and wanted is not None and len(fields) == len(wanted):
+                    return fields
 
 
 # -- FileMetaData -> schema ---------------------------------------------------------------
@@ -259,7 +263,7 @@ def parse_footer(footer: bytes) -> DatasetSchema:
     """FileMetaData -> the file's top-level columns and row count; :class:`FooterError`
     when the bytes are no FileMetaData."""
     reader = _Reader(footer)
-    meta = reader.struct(0, wanted=frozenset({2, 3}))
+    meta = reader.struct(0, wanted=frozenset({2, 3}), last_read=True)
     raw = meta.get(2)
     if not isinstance(raw, list) or not raw or not all(isinstance(e, dict) for e in raw):
         raise FooterError("the Parquet footer has no schema")

@@ -263,3 +263,17 @@ def test_corrupt_footers_raise_footer_error_only() -> None:
             pass
     with pytest.raises(FooterError):
         parse_footer(b"\x19" + b"\xfc" * 64)  # a list of structs nested without end
+
+
+def test_the_schema_is_read_without_walking_the_row_groups() -> None:
+    # 200 row groups of statistics follow the schema and row count: the reader stops before.
+    table = pa.table({"id": list(range(2000)), "name": [f"n{i}" for i in range(2000)]})
+    data = parquet_bytes(table, row_group_size=10)
+    length = footer_length(data[-8:])
+    footer = data[-8 - length:-8]
+    whole = parse_footer(footer)
+    assert whole.row_count == 2000 and [c.name for c in whole.columns] == ["id", "name"]
+    # The bytes after the schema and row count are never read: cut or spoilt, the same answer.
+    spoilt = footer[:200] + b"\xff" * (len(footer) - 200)
+    assert parse_footer(spoilt) == whole
+    assert len(footer) > 20_000
