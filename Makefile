@@ -43,8 +43,12 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+# Two workers (CI has two cores), a whole module per worker so module fixtures start once;
+# the tests that measure time or load (marked serial) run after, alone on the machine.
+TEST_WORKERS ?= 2
 unit: install-dev cdk-cli
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(BIN)/pytest -m serial
 
 test: lint typecheck unit
 

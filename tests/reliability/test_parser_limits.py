@@ -16,6 +16,9 @@ from lineage.definition import parse_definition
 from lineage.errors import DefinitionError
 from lineage.render import render_definition
 
+# Measures time or load: run alone, after the parallel run (make unit).
+pytestmark = pytest.mark.serial
+
 
 def bounded(seconds: float, work: Callable[[], Any]) -> Any:
     started = time.monotonic()

@@ -57,6 +57,9 @@ from tests.dashpost import CALLBACK_PATH, callback_json
 from tests.reliability.conftest import endpoint_env
 from tests.reliability.stack import Stack, free_ports, running_stack
 
+# Measures time or load: run alone, after the parallel run (make unit).
+pytestmark = pytest.mark.serial
+
 PROBE_GOAL_SEC = 1.0
 SLOW_CLIENTS = 40
 SLOW_LINE_EVERY_SEC = 2.0

@@ -14,7 +14,8 @@ from tests.conftest import StartSandbox
 from tests.sandbox.awsraw import list_pipelines_outcomes
 from tests.sandbox.clients import client
 
-pytestmark = pytest.mark.sandbox
+# Measures time or load: run alone, after the parallel run (make unit).
+pytestmark = [pytest.mark.sandbox, pytest.mark.serial]
 
 
 def test_latency_applies_to_concurrent_calls_in_parallel(start_sandbox: StartSandbox) -> None:

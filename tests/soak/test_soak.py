@@ -10,7 +10,8 @@ import pytest
 
 from tests.soak.soak import RSS_GROWTH_LIMIT_MB, WORKERS, run_soak
 
-pytestmark = pytest.mark.sandbox
+# Measures time or load: run alone, after the parallel run (make unit).
+pytestmark = [pytest.mark.sandbox, pytest.mark.serial]
 
 DURATION_SEC = 10
 
