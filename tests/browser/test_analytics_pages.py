@@ -41,6 +41,7 @@ from tests.browser.test_dashboard import (
     js,
     panel_text,
     severe_logs,
+    tap_in_view_until,
     url_query,
     wait,
 )
@@ -73,22 +74,7 @@ def drift_of(duo: Duo, dataset_end: str) -> list[tuple[str, ...]]:
 
 def tap_element(duo: Duo, element: str) -> None:
     """A real click on the pipeline graph's node, until the URL names it."""
-    for _ in range(3):
-        x, y = js(duo, "const n = window.cy.getElementById(arguments[0]); window.cy.stop();"
-                       "window.cy.center(n); const p = n.renderedPosition(); return [p.x, p.y];",
-                  element)
-        canvas = duo.find_element(f"#{ids.GRAPH}")
-        size = canvas.size
-        chain: Any = UNTYPED_CHAINS(duo.driver)
-        chain.move_to_element(canvas).move_by_offset(
-            int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
-        try:
-            wait(duo, lambda: url_query(duo).get("node") == element, f"node={element}",
-                 timeout=5)
-            return
-        except AssertionError:
-            continue
-    raise AssertionError(f"tapping {element} never selected it")
+    tap_in_view_until(duo, element, ids.GRAPH)
 
 
 def has_class(duo: Duo, element: str, name: str) -> bool:

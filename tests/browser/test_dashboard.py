@@ -130,6 +130,28 @@ def tap_until(duo: Duo, node: str) -> None:
     raise AssertionError(f"tapping {node} never selected it")
 
 
+def tap_in_view_until(duo: Duo, element: str, graph_id: str, *, zoom: float | None = None) -> None:
+    """A real click on ``element`` (an element id) of the graph ``graph_id``, brought into the
+    view first (at ``zoom`` when given), until the URL names it."""
+    zoomed = f"window.cy.zoom({zoom});" if zoom is not None else ""
+    for _ in range(3):
+        x, y = js(duo, "const n = window.cy.getElementById(arguments[0]); window.cy.stop();"
+                       f"{zoomed} window.cy.center(n);"
+                       "const p = n.renderedPosition(); return [p.x, p.y];", element)
+        canvas = duo.find_element(f"#{graph_id}")
+        size = canvas.size
+        chain: Any = UNTYPED_CHAINS(duo.driver)
+        chain.move_to_element(canvas).move_by_offset(
+            int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
+        try:
+            wait(duo, lambda: url_query(duo).get("node") == element, f"node={element}",
+                 timeout=5)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"tapping {element} never selected it")
+
+
 # -- the tests ----------------------------------------------------------------------------------
 
 

@@ -18,13 +18,13 @@ from lineage.sandbox.world.estate import PARTNER_PIPELINE
 from tests.browser.conftest import AppFactory
 from tests.browser.test_dashboard import (
     REGION,
-    UNTYPED_CHAINS,
     UNTYPED_WAIT,
     WAIT_SEC,
     Duo,
     graph_steps,
     js,
     severe_logs,
+    tap_in_view_until,
     url_query,
 )
 from tests.browser.test_first_look import screenshot
@@ -107,24 +107,9 @@ def search(duo: Duo, words: str) -> None:
 
 
 def tap(duo: Duo, element: str) -> None:
-    """A real click on the node's rendered position, until the URL names it."""
-    for _ in range(3):
-        # Brought into view first (a big scope drawn fitted, or the camera on another node).
-        x, y = js(duo, "const n = window.cy.getElementById(arguments[0]); window.cy.stop();"
-                       "window.cy.zoom(1); window.cy.center(n);"
-                       "const p = n.renderedPosition(); return [p.x, p.y];", element)
-        canvas = duo.find_element(f"#{ids.ESTATE_GRAPH}")
-        size = canvas.size
-        chain: Any = UNTYPED_CHAINS(duo.driver)
-        chain.move_to_element(canvas).move_by_offset(
-            int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
-        try:
-            wait(duo, lambda: url_query(duo).get("node") == element, f"node={element}",
-                 timeout=5)
-            return
-        except AssertionError:
-            continue
-    raise AssertionError(f"tapping {element} never selected it")
+    """A real click on the node (a big scope drawn fitted, or the camera on another node: at
+    zoom 1 first), until the URL names it."""
+    tap_in_view_until(duo, element, ids.ESTATE_GRAPH, zoom=1)
 
 
 def open_estate(duo: Duo, query: str = f"?region={REGION}") -> None:
