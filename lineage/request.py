@@ -262,16 +262,11 @@ def parse_pipelines_request(
     if raw.strip().lower() == "all":
         chosen = tuple(dict.fromkeys(offered))
     else:
-        chosen = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
-        if not chosen:
-            raise InvalidParameter("region", "region must name at least one region")
-        for region in chosen:
-            if region not in regions:
-                raise InvalidParameter(
-                    "region", f"region {region} is not a region where SageMaker is available"
-                    if REGION_NAME.fullmatch(region)
-                    else "region is not a region where SageMaker is available",
-                )
+        chosen = _region_list(
+            raw, "region", regions,
+            unknown="region {region} is not a region where SageMaker is available",
+            unnamed="region is not a region where SageMaker is available",
+        )
     return PipelinesRequest(regions=chosen, domain=domain_parameter(params))
 
 
@@ -486,6 +481,22 @@ class SiblingPipelinesRequest:
     domain_id: str | None = None  # the matched domain's id or tag DomainId, exactly
 
 
+def _region_list(
+    raw: str, parameter: str, regions: Collection[str], *, unknown: str, unnamed: str
+) -> tuple[str, ...]:
+    """A comma-separated list of offered regions, in order, without repeats. A region not
+    offered is a 400 of ``unknown`` (its ``{region}`` filled in) when it looks like a region
+    name, else of ``unnamed``: a value that is no name is never repeated back."""
+    chosen = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    if not chosen:
+        raise InvalidParameter(parameter, f"{parameter} must name at least one region")
+    for region in chosen:
+        if region not in regions:
+            raise InvalidParameter(parameter, unknown.format(region=region)
+                                   if REGION_NAME.fullmatch(region) else unnamed)
+    return chosen
+
+
 def parse_sibling_pipelines_request(
     params: Mapping[str, str | None], *, regions: Collection[str], offered: Sequence[str]
 ) -> SiblingPipelinesRequest:
@@ -495,15 +506,11 @@ def parse_sibling_pipelines_request(
     if raw is None:
         chosen = tuple(dict.fromkeys(offered))
     else:
-        chosen = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
-        if not chosen:
-            raise InvalidParameter("regions", "regions must name at least one region")
-        for region in chosen:
-            if region not in regions:
-                raise InvalidParameter(
-                    "regions", f"regions: {region} is not a region where SageMaker is "
-                    "available" if REGION_NAME.fullmatch(region)
-                    else "regions: not a region where SageMaker is available")
+        chosen = _region_list(
+            raw, "regions", regions,
+            unknown="regions: {region} is not a region where SageMaker is available",
+            unnamed="regions: not a region where SageMaker is available",
+        )
     name = text_parameter(params, "name")
     if name is not None and not PIPELINE_NAME_PART.fullmatch(name):
         raise InvalidParameter("name", "name must be 1-256 letters, digits or hyphens (part "
