@@ -705,8 +705,8 @@ class CachedLineage:
             found, _ = self.domains([request.region], refresh=refreshing, stats=stats,
                                     admit=False)
             listed_domain = domain_named(request.domain, found.get(request.region))
-            domain = _dumps(domain_object(listed_domain) if listed_domain is not None
-                            else {"domainId": None, "domainName": request.domain})
+            domain = (domain_object(listed_domain) if listed_domain is not None
+                      else {"domainId": None, "domainName": request.domain})
             lock = threading.Lock()
 
             def read(name: str) -> tuple[PipelineResult, bool]:
@@ -719,7 +719,9 @@ class CachedLineage:
                 finally:
                     with lock:
                         stats.aws_calls += own.aws_calls
-                document = json.loads(_with_views(entry.body, request.view, domain))
+                # Shaped here, not through _with_views: the answer is an entry of its own, and
+                # its documents would only push /lineage's polled bodies out of that cache.
+                document = with_views(json.loads(entry.body), request.view, domain=domain)
                 return PipelineResult(name, document=document), entry.finished
 
             with ThreadPoolExecutor(max_workers=min(DOMAIN_READERS, len(names)),
