@@ -26,6 +26,12 @@ ENV_AWS_READ_TIMEOUT_MS = "LINEAGE_AWS_READ_TIMEOUT_MS"
 ENV_AWS_MAX_ATTEMPTS = "LINEAGE_AWS_MAX_ATTEMPTS"
 ENV_REQUEST_DEADLINE_MS = "LINEAGE_REQUEST_DEADLINE_MS"
 ENV_REPORT_MAX_BYTES = "LINEAGE_REPORT_MAX_BYTES"
+# Which jobs get a Describe* call: only those whose answer adds to the document ("needed"),
+# or every job the execution names ("all": the proof that skipping changes nothing).
+ENV_DESCRIBE = "LINEAGE_DESCRIBE"
+DESCRIBE_NEEDED = "needed"
+DESCRIBE_ALL = "all"
+DESCRIBE_MODES = (DESCRIBE_NEEDED, DESCRIBE_ALL)
 # The benchmark's naive baseline: every AWS call of a process on one thread, one at a time.
 ENV_SERIAL_AWS_CALLS = "LINEAGE_SERIAL_AWS_CALLS"
 # Estate lineage: read-only roles of other accounts to assume (comma-separated role ARNs).
@@ -82,6 +88,9 @@ class Settings:
     request_deadline_ms: int = 20_000
     # Evaluation reports larger than this are not read.
     report_max_bytes: int = 256 * 1024
+    # LINEAGE_DESCRIBE: "needed" skips every Describe* whose answer the definition and the
+    # execution already give (lineage.step_types' describe_when); "all" describes every job.
+    describe: str = DESCRIBE_NEEDED
     # One thread for every service's calls (the naive baseline of `sagemaker-lineage bench`):
     # the same code, one call after another. Never faster; for measuring only.
     serial_aws_calls: bool = False
@@ -121,6 +130,13 @@ class Settings:
             if flag is None:
                 raise ConfigError(f"{ENV_SERIAL_AWS_CALLS} must be true or false, not {raw!r}")
             values["serial_aws_calls"] = flag
+        if (raw := source.get(ENV_DESCRIBE)) is not None and raw.strip():
+            mode = raw.strip().lower()
+            if mode not in DESCRIBE_MODES:
+                raise ConfigError(
+                    f"{ENV_DESCRIBE} must be {' or '.join(DESCRIBE_MODES)}, not {raw!r}"
+                )
+            values["describe"] = mode
         if (raw := source.get(ENV_ACCOUNT_ROLES)) is not None and raw.strip():
             values["account_roles"] = parse_account_roles(raw)
         if (raw := source.get(ENV_POLICY_FILE)) is not None and raw.strip():

@@ -31,7 +31,7 @@ from typing import Any, Protocol, TypeVar
 from lineage.aws import AwsApi, ClientFactory, sagemaker_regions, step_metadata_kinds
 from lineage.buckets import BucketCache, BucketReads
 from lineage.calls import Calls
-from lineage.config import Settings
+from lineage.config import DESCRIBE_ALL, Settings
 from lineage.definition import ParsedDefinition, ParsedStep, parse_definition
 from lineage.domains import domain_matches, needs_domain_list
 from lineage.errors import (
@@ -57,7 +57,7 @@ from lineage.runinfo import (
     report_metrics,
 )
 from lineage.schema_reader import SchemaLimits, read_schemas, with_schemas
-from lineage.step_types import DescribeCall, described_io
+from lineage.step_types import STEP_TYPES, DescribeCall, DescribeWhen, described_io
 
 logger = logging.getLogger(__name__)
 
@@ -276,9 +276,17 @@ class _LineageRun:
         self.report_results: dict[str, dict[str, float]] = {}
         self.parsed: ParsedDefinition | None = None
         self.step_names: frozenset[str] = frozenset()
-        # A trends read's steps listed before the definition was parsed, whose Describe*
-        # gives no metrics: described then only if a report's location needs the job.
+        # Steps listed before the definition was parsed whose Describe* is worth asking only
+        # if the definition leaves a location unresolved: decided once it is parsed.
         self.undecided: list[StepRecord] = []
+        # A placeholder output of a step whose job is described anyway (its metrics, its
+        # state) -> that step: a reader of it learns the real location from that answer.
+        self.resolved_by: dict[str, str] = {}
+        # That step -> the readers whose Describe* waits on its answer (asked if it fails).
+        self.waiting: dict[str, list[StepRecord]] = {}
+        # That step -> its answer's outputs once it came (None: it failed or will not come).
+        self.answered: dict[str, tuple[IORef, ...] | None] = {}
+        self.steps_listed = False
 
     # -- the rounds ----------------------------------------------------------------------
 
@@ -447,6 +455,9 @@ class _LineageRun:
                 answer.result()
             except AwsError as exc:
                 self._warn_error(exc, "STEPS", "the execution's steps could not be listed", None)
+            self.steps_listed = True
+            for producer in [name for name in self.waiting if name not in self.records]:
+                self._on_producer(producer, None)  # it did not run: no answer will come
 
         self.calls.submit(self.pool, fetch, then=done)
 
@@ -462,6 +473,8 @@ class _LineageRun:
                 )
             if record.describe is not None:
                 self._describe_if_drawn(record)
+            else:
+                self._on_producer(record.name, None)  # no job: no answer will come
             if self.parsed is not None:  # else _start_enrichment does it
                 for ref in record.metadata_outputs:
                     self._bucket_for(ref.uri)
@@ -491,6 +504,11 @@ class _LineageRun:
 
     def _start_enrichment(self) -> None:
         assert self.parsed is not None
+        for step in self.parsed.steps:
+            if _described_anyway(step.type):
+                for ref in step.outputs:
+                    if "{" in ref.uri:
+                        self.resolved_by.setdefault(ref.uri, step.name)
         for record in self.undecided:
             self._describe_if_drawn(record)
         self.undecided.clear()
@@ -513,31 +531,88 @@ class _LineageRun:
             self._reports_for(step, concrete[1])
 
     def _describe_if_drawn(self, record: StepRecord) -> None:
-        """Describe the step's job, unless the read is a trends' and the answer would give
-        nothing it draws: no metrics, and no outputs a report must be found under (a
-        processing job's whose report location the definition already gives, a registered
-        package's)."""
+        """Describe the step's job if its answer adds to what this read draws; decide once
+        the definition is known when that depends on it (:meth:`_describe_wanted`)."""
+        if self.request.outline:
+            return  # a page's first draw: statuses only, the details come with the document
+        wanted = self._describe_wanted(record)
+        if wanted is None:
+            self.undecided.append(record)
+        elif wanted:
+            assert record.describe is not None
+            self._describe(record.name, record.describe)
+
+    def _describe_wanted(self, record: StepRecord) -> bool | None:
+        """Whether the job's Describe* answer adds anything to the document; ``None`` while
+        that depends on the definition and it is not parsed yet.
+
+        By the row's ``describe_when``: metrics are drawn by every read; a state (a model
+        package's approval) by full documents; locations only where the definition leaves
+        one of the step's unresolved (a trends read: one a report must be found under), or
+        the job is another run's (a cache hit). ``LINEAGE_DESCRIBE=all``: every job of a
+        full document."""
         target = record.describe
         assert target is not None
-        call = target.call
-        if (not self.request.for_trends or call.metrics is not None
-                or call.follow is not None):
-            self._describe(record.name, target)
-        elif self.parsed is None:
-            self.undecided.append(record)  # decided once the definition is known
-        elif self._reports_need_job(record.name):
-            self._describe(record.name, target)
+        when = target.call.describe_when
+        if when is DescribeWhen.METRICS:
+            return True
+        if not self.request.for_trends:
+            if self.settings.describe == DESCRIBE_ALL or when is DescribeWhen.STATE:
+                return True
+            if record.run.cache_hit:
+                return True
+        if self.parsed is None:
+            return None
+        if record.name not in self.step_names:
+            return False  # not drawn (a warning says so)
+        step = self.parsed.step(record.name)
+        if self.request.for_trends:
+            return _reports_need_job(step)
+        if any("{" in ref.uri for ref in step.outputs):
+            return True
+        producers = {self._producer_of(ref.uri) for ref in step.inputs if "{" in ref.uri}
+        if None in producers:
+            return True
+        for producer in producers:
+            assert producer is not None
+            if producer in self.answered:
+                if not self._resolved_by_answer(record, producer, self.answered[producer]):
+                    return True
+            elif self.steps_listed and producer not in self.records:
+                return True  # it did not run: nothing resolves the placeholder
+            else:
+                self.waiting.setdefault(producer, []).append(record)
+        return False
 
-    def _reports_need_job(self, step_name: str) -> bool:
-        """Whether a property file of the step lies under an output the definition leaves
-        unresolved (only the job's Describe* answer says where it is)."""
-        assert self.parsed is not None
-        if step_name not in self.step_names:
+    def _producer_of(self, uri: str) -> str | None:
+        """The step described anyway whose answer says where ``uri`` really is (the same
+        URI or one under it, as :func:`lineage.graph.build_document` maps a reader's)."""
+        found = self.resolved_by.get(uri)
+        if found is not None:
+            return found
+        return next((name for defined, name in self.resolved_by.items()
+                     if uri.startswith(defined.rstrip("/") + "/")), None)
+
+    def _on_producer(self, producer: str, concrete: tuple[IORef, ...] | None) -> None:
+        """The producer's answer came (``concrete``: its outputs) or will not (``None``):
+        describe each reader waiting on it whose placeholders that leaves unresolved."""
+        self.answered[producer] = concrete
+        for reader in self.waiting.pop(producer, []):
+            if not self._resolved_by_answer(reader, producer, concrete):
+                assert reader.describe is not None
+                self._describe(reader.name, reader.describe)
+
+    def _resolved_by_answer(
+        self, reader: StepRecord, producer: str, concrete: tuple[IORef, ...] | None
+    ) -> bool:
+        if concrete is None:
             return False
-        step = self.parsed.step(step_name)
-        by_name = {ref.name: ref.uri for ref in step.outputs}
-        return any("{" in by_name.get(file.output_name, "{")
-                   for file in step.property_files)
+        assert self.parsed is not None
+        defined = self.parsed.step(producer).outputs
+        real = {ref.name for ref in concrete}
+        return all(_names_resolving(ref.uri, defined, real)
+                   for ref in self.parsed.step(reader.name).inputs
+                   if "{" in ref.uri and self._producer_of(ref.uri) == producer)
 
     def _describe(self, step_name: str, target: DescribeTarget) -> None:
         key = ("describe", *target.key)
@@ -554,9 +629,12 @@ class _LineageRun:
                     exc, "DESCRIBE", f"{call.operation} failed; run details are partial",
                     step_name,
                 )
+                self._on_producer(step_name, None)
                 return
             self.describes[target.key] = described
             self._on_described(step_name, call, described)
+            concrete = self.concrete_io.get(step_name)
+            self._on_producer(step_name, concrete[1] if concrete else ())
 
         self.calls.submit(
             self.pool, self.api.describe, call.operation, call.name_parameter, target.name,
@@ -617,8 +695,8 @@ class _LineageRun:
 
     def _reports_for(self, step: ParsedStep, outputs: Iterable[IORef]) -> None:
         """Read the evaluation reports (property files) a step that ran has written."""
-        if self.request.for_estate:
-            return  # the estate draws no metrics
+        if self.request.for_estate or self.request.outline:
+            return  # the estate draws no metrics; an outline's come with the document
         record = self.records.get(step.name)
         if record is None or record.run.status != "Succeeded":
             return
@@ -706,6 +784,27 @@ class _LineageRun:
 
     def _warn_error(self, exc: AwsError, area: str, message: str, target: str | None) -> None:
         self.warnings.append(Warning.for_error(exc, message, target, area=area))
+
+
+def _described_anyway(step_type: str) -> bool:
+    """Whether a full document describes this type's job whatever its definition says."""
+    spec = STEP_TYPES.get(step_type)
+    call = spec.metadata.describe if spec is not None and spec.metadata is not None else None
+    return call is not None and call.describe_when is not DescribeWhen.UNRESOLVED
+
+
+def _names_resolving(uri: str, defined: Iterable[IORef], real: set[str]) -> bool:
+    """Whether an answer with outputs named ``real`` gives the real location of ``uri``:
+    the defined output it is (or lies under) is among them."""
+    return any((ref.uri == uri or uri.startswith(ref.uri.rstrip("/") + "/"))
+               and ref.name in real for ref in defined)
+
+
+def _reports_need_job(step: ParsedStep) -> bool:
+    """Whether a property file of the step lies under an output the definition leaves
+    unresolved (only the job's Describe* answer says where it is)."""
+    by_name = {ref.name: ref.uri for ref in step.outputs}
+    return any("{" in by_name.get(file.output_name, "{") for file in step.property_files)
 
 
 def _page_handler(run: _LineageRun, page: list[dict[str, Any]]) -> Callable[[], None]:

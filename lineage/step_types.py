@@ -2,7 +2,8 @@
 
 Each row of :data:`STEP_TYPES` says how a step type's S3 inputs and outputs are read, which
 member of the execution's step metadata it reports, which ``Describe*`` call (if any) tells
-more about its job, and what that answer gives (concrete locations, metrics, a job to follow).
+more about its job, what that answer gives (concrete locations, metrics, a job to follow)
+and when it is worth asking (``describe_when``: :class:`DescribeWhen`).
 Everything else that knows about step types (the run info reader, the service, the dashboard's
 shapes and legend) derives from this table; tests check that every consumer covers every row.
 
@@ -20,6 +21,7 @@ step becomes an input or output even when no row knows where it sits.
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -340,12 +342,26 @@ def is_number(value: Any) -> bool:
     )
 
 
+class DescribeWhen(enum.Enum):
+    """When a job's Describe* answer adds to what the definition and the execution give
+    (``LINEAGE_DESCRIBE=needed``; ``all`` describes every job)."""
+
+    # Its metrics (FinalMetricDataList, a tuning job's best job): no other call has them.
+    METRICS = "metrics"
+    # A state the run does not say (a model package's approval status): every full document.
+    STATE = "state"
+    # Only its locations: where the definition leaves one unresolved (a ``{...}``
+    # placeholder), or the job is another run's (a cache hit: it wrote where that run said).
+    UNRESOLVED = "unresolved"
+
+
 @dataclass(frozen=True)
 class DescribeCall:
     """The Describe* call behind a step's execution metadata, and how to read its answer."""
 
     operation: str
     name_parameter: str
+    describe_when: DescribeWhen
     # Reads the answer's inputs and outputs (its shape repeats the Create* request's).
     extract: Extractor | None = None
     # Model packages are named by their full ARN; jobs by the last part of theirs.
@@ -399,9 +415,15 @@ def _fail_facts(body: Mapping[str, Any], _arn: str | None) -> MetadataFacts:
     return MetadataFacts(error_message=str(message) if message else None)
 
 
-_DESCRIBE_PROCESSING = DescribeCall("DescribeProcessingJob", "ProcessingJobName", _processing)
+_DESCRIBE_PROCESSING = DescribeCall(
+    "DescribeProcessingJob", "ProcessingJobName", DescribeWhen.UNRESOLVED, _processing
+)
+# Its S3ModelArtifacts (<S3OutputPath>/<job name>/output/model.tar.gz) is not derived from
+# the metadata's ARN: an ARN spells the job's name in lower case, S3 keys keep its case. The
+# call is made for the metrics anyway.
 _DESCRIBE_TRAINING = DescribeCall(
-    "DescribeTrainingJob", "TrainingJobName", _training, metrics=training_metrics
+    "DescribeTrainingJob", "TrainingJobName", DescribeWhen.METRICS, _training,
+    metrics=training_metrics,
 )
 _CHECK_OUTPUTS = (
     "CalculatedBaselineStatistics",
@@ -466,7 +488,7 @@ STEP_TYPES: Mapping[str, StepTypeSpec] = {
         _transform,
         StepMetadata(
             "TransformJob", describe=DescribeCall("DescribeTransformJob", "TransformJobName",
-                                                  _transform)
+                                                  DescribeWhen.UNRESOLVED, _transform)
         ),
     ),
     "Tuning": StepTypeSpec(
@@ -476,6 +498,7 @@ STEP_TYPES: Mapping[str, StepTypeSpec] = {
             describe=DescribeCall(
                 "DescribeHyperParameterTuningJob",
                 "HyperParameterTuningJobName",
+                DescribeWhen.METRICS,
                 _tuning,
                 metrics=tuning_objective,
                 follow=best_training_job,
@@ -491,7 +514,8 @@ STEP_TYPES: Mapping[str, StepTypeSpec] = {
             "RegisterModel",
             # DescribeModelPackage answers in the shape of the step's arguments.
             describe=DescribeCall(
-                "DescribeModelPackage", "ModelPackageName", _register_model, by_full_arn=True
+                "DescribeModelPackage", "ModelPackageName", DescribeWhen.STATE, _register_model,
+                by_full_arn=True,
             ),
             facts=_register_facts,
         ),

@@ -282,11 +282,17 @@ def sandbox_executions(sandbox: SandboxProcess, pipeline: str) -> list[str]:
 
 @pytest.mark.parametrize("pipeline", ["mlops-pipeline", "scale-pipeline"])
 def test_each_job_and_bucket_is_fetched_once(
-    lineage: Lineage, sandbox: SandboxProcess, pipeline: str
+    sandbox: SandboxProcess, monkeypatch: pytest.MonkeyPatch, pipeline: str
 ) -> None:
+    # LINEAGE_DESCRIBE=all: every job described, each once (tests/lineage/test_describe_needed
+    # proves that the default, needed, skips only what changes nothing).
+    service, lineage = make_lineage(sandbox, monkeypatch, describe="all")
     sandbox.reset_calls()
     stats = FetchStats()
-    document = lineage(pipeline, stats=stats)
+    try:
+        document = lineage(pipeline, stats=stats)
+    finally:
+        service.close()
     # The product's own calls, one per operation made (a retry of a call is not a new call).
     calls = Counter(operation.split(":", 1)[1] for operation in stats.operations)
     # ...and every one of them reached the sandbox (more arrive only when botocore retried).

@@ -67,8 +67,8 @@ def test_a_whole_document_from_the_fake(world: FakeWorld) -> None:
             ("sagemaker", "ListPipelineParametersForExecution"),
             ("sagemaker", "ListTags"),
             ("sagemaker", "ListPipelineExecutionSteps"),
-            ("sagemaker", "DescribeProcessingJob"),
-            ("sagemaker", "DescribeTrainingJob"),
+            # Prep's locations are all in the definition: no DescribeProcessingJob.
+            ("sagemaker", "DescribeTrainingJob"),  # its metrics
             ("s3", "GetBucketLocation"),
             ("s3", "GetBucketEncryption"),
             ("s3", "GetBucketVersioning"),
