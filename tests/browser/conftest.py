@@ -53,6 +53,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 AppFactory = Callable[..., dash.Dash]
 
+# Chromium logs `console.error(object)` as "Object": Dash's renderer reports a failed callback
+# so, and a SEVERE entry that says nothing cannot be diagnosed. Each page of a test's browser
+# logs such arguments as text (an Error's message and stack, anything else as JSON); the entry
+# stays SEVERE, so the tests' console checks see exactly what they saw before.
+CONSOLE_AS_TEXT = """
+(() => {
+  const original = console.error.bind(console);
+  const text = (value) => {
+    if (value instanceof Error) return value.name + ': ' + value.message + ' ' + value.stack;
+    if (value !== null && typeof value === 'object') {
+      try { return JSON.stringify(value).slice(0, 2000); } catch (e) { return String(value); }
+    }
+    return value;
+  };
+  console.error = (...args) => original(...args.map(text));
+})();
+"""
+
+
+@pytest.fixture(autouse=True)
+def _console_as_text(request: pytest.FixtureRequest) -> None:
+    if "dash_duo" in request.fixturenames:
+        duo = request.getfixturevalue("dash_duo")
+        duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                                   {"source": CONSOLE_AS_TEXT})
+
 
 @pytest.fixture
 def dashboard_app() -> Iterator[AppFactory]:
