@@ -69,6 +69,11 @@ class LineageRequest:
     # Describe* whose answer gives neither metrics nor a report's location. Never parsed
     # from a client's parameters.
     for_trends: bool = False
+    # The first draw of a page while the document is read (dashboard.core.cache's
+    # lineage_soon): the definition, the run and its steps' statuses; no Describe* of a step,
+    # no report, no bucket settings, tags only for a domain filter. Never parsed from a
+    # client's parameters, never cached or served as the document.
+    outline: bool = False
 
     @property
     def wants_execution(self) -> bool:
@@ -78,7 +83,7 @@ class LineageRequest:
     def lean(self) -> bool:
         """One of many documents of one answer (an estate's, trends'): no bucket settings,
         tags only for a domain filter, and no DescribePipeline when a run's ARN names it."""
-        return self.for_estate or self.for_trends
+        return self.for_estate or self.for_trends or self.outline
 
 
 def parse_lineage_request(
