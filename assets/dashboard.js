@@ -139,10 +139,27 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             if (!cy) { return nu; }
             cy.nodes(".search-match").removeClass("search-match");
             var found = cy.collection();
-            (ids || []).forEach(function (id) { found = found.union(cy.getElementById(id)); });
+            var groups = cy.nodes(".group-collapsed");
+            (ids || []).forEach(function (id) {
+                var node = cy.getElementById(id);
+                if (node.empty()) {  /* a step inside a collapsed group: its group is marked */
+                    node = groups.filter(function (g) {
+                        return (g.data("members") || []).indexOf(id) >= 0;
+                    });
+                }
+                found = found.union(node);
+            });
             if (found.empty()) { return nu; }
             found.addClass("search-match");
-            if (found.length < 2) { return nu; }  /* one match is selected: focus centres it */
+            if (found.length < 2) {
+                /* One match is selected and focus centres it; one not shown alone (its group)
+                 * is centred here. */
+                if (!found.selected()) {
+                    cy.animate({center: {eles: found}, zoom: Math.max(cy.zoom(), 0.9)},
+                               {duration: 300});
+                }
+                return nu;
+            }
             cy.animate({fit: {eles: found, padding: 90}}, {
                 duration: 300,
                 complete: function () {

@@ -54,6 +54,17 @@ LEGEND_TOGGLE = "legend-toggle"
 LEGEND_OPEN = "legend-open-store"  # remembered in the browser (localStorage)
 EXPORT_JSON = "export-json-button"
 EXPORT_PNG = "export-png-button"
+EXPORT_SVG = "export-svg-button"
+# The graph's tools (pipeline.tools): focus, path, filters, groups; each held by the URL
+GRAPH_TOOLS = "graph-tools"
+FOCUS = "focus-depth"  # Off | 1 | 2 | All around the selected node (the URL's focus=)
+HIDE_REST = "hide-rest-toggle"  # hide what focus, path or filters leave out (hide=1)
+PATH_TO = "path-to-dropdown"  # the path's other end, a step (path=)
+STATUS_FILTER = "status-filter"  # the step statuses kept (status=)
+TYPE_FILTER = "type-filter"  # the step types kept (type=)
+COLLAPSE_ALL = "collapse-all-button"  # every group collapsed (collapse=all)
+EXPAND_ALL = "expand-all-button"  # every group drawn as its steps (collapse=none)
+MINIMAP = "graph-minimap"  # the overview of a big graph (assets/graph_tools.js)
 DOWNLOAD = "download"
 CLIENTSIDE_SINK = "clientside-sink"  # a dummy output for clientside camera moves
 

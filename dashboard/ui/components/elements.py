@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard.ui.components.groups import Folding, Group, fold
 from dashboard.ui.components.risk import (
     FindingsOf,
     own_findings_index,
@@ -209,6 +210,7 @@ class Graph:
     node_count: int
     step_names: list[str]
     preset: bool  # positions were computed here
+    groups: tuple[Group, ...] = ()  # the groups drawn (collapsed, or open as boxes)
 
 
 def document_elements(
@@ -216,12 +218,15 @@ def document_elements(
     *,
     data_view: bool = False,
     positions: bool | None = None,
+    groups: Sequence[Group] = (),
+    folding: Folding | None = None,
 ) -> Graph:
     """Cytoscape elements of a lineage document, none selected (``with_selected``).
 
     ``data_view`` adds the S3 artifacts as nodes between their producers and consumers (and
     drops the step-to-step ``artifact`` edges they replace). ``positions``: compute a layered
-    layout here (``preset``); ``None`` decides by size.
+    layout here (``preset``); ``None`` decides by size. ``groups`` folded as ``folding``
+    says (``components.groups.fold``): a collapsed group is one node, its links aggregated.
     """
     graph = document.get("graph") or {}
     nodes: list[Mapping[str, Any]] = list(graph.get("nodes") or [])
@@ -311,12 +316,22 @@ def document_elements(
             if str(consumer) in known:
                 links.append((node_id, step_element_id(str(consumer)), VIA_READS, {}))
 
+    drawn_groups: tuple[Group, ...] = ()
+    if groups and folding is not None:
+        elements, links = fold(elements, links, groups, folding, element_id=step_element_id,
+                               look=lambda kind, status: f"{type_class(kind)} "
+                                                         f"{status_class(status)}")
+        drawn_groups = tuple(g for g in groups
+                             if any(e["data"]["id"] == g.element_id for e in elements))
+    node_ids = [e["data"]["id"] for e in elements
+                if not (e["data"].get("kind") == "group" and not e["data"].get("collapsed"))]
     edge_ids: set[str] = set()
     for source, target, via, extra in links:
         edge_id = written = f"{EDGE_PREFIX}{via}:{source}->{target}"
         while edge_id in edge_ids:  # names holding "->step:" can spell another edge's id
             edge_id = f"{written}#{len(edge_ids)}"
         edge_ids.add(edge_id)
+        aggregated = " aggregated" if extra.pop("aggregated", False) else ""
         elements.append(
             {
                 "data": {
@@ -326,31 +341,35 @@ def document_elements(
                     "via": via,
                     **extra,
                 },
-                "classes": f"edge {via_class(via)}",
+                "classes": f"edge {via_class(via)}{aggregated}",
             }
         )
 
     all_ids = step_ids + artifact_ids
-    preset = len(all_ids) > LARGE_GRAPH_NODES if positions is None else positions
+    preset = len(node_ids) > LARGE_GRAPH_NODES if positions is None else positions
     # Positions always: a client-side layout starts from them, so no two nodes ever sit on
     # one another (Cytoscape cannot draw an edge between overlapping nodes, and says so).
-    placed = layered_positions(all_ids, [(s, t) for s, t, _, _ in links])
+    # Members of a box are kept together within their layer.
+    parent_of = {e["data"]["id"]: e["data"]["parent"] for e in elements if "parent" in e["data"]}
+    placed = layered_positions(node_ids, [(s, t) for s, t, _, _ in links], parent_of)
     for element in elements:
         point = placed.get(element["data"]["id"]) if "source" not in element["data"] else None
         if point is not None:
             element["position"] = {"x": point[0], "y": point[1]}
     return Graph(elements=elements, node_count=len(all_ids), step_names=step_names,
-                 preset=preset)
+                 preset=preset, groups=drawn_groups)
 
 
 def layered_positions(
-    node_ids: Sequence[str], edges: Iterable[tuple[str, str]]
+    node_ids: Sequence[str], edges: Iterable[tuple[str, str]],
+    parent_of: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Left-to-right layers by longest path from the sources; cheap for thousands of nodes.
 
     Within a layer nodes are ordered by the mean row of their predecessors (one barycentre
     sweep), so most edges run straight. A cycle (which a pipeline cannot have) is cut where
-    it is met. Layers taller than ``MAX_ROWS`` wrap into several columns.
+    it is met. Layers taller than ``MAX_ROWS`` wrap into several columns. Nodes of one
+    ``parent_of`` (a compound box) sit next to one another in their layer.
     """
     index = {node: i for i, node in enumerate(node_ids)}
     preds: dict[str, list[str]] = {node: [] for node in node_ids}
@@ -394,6 +413,11 @@ def layered_positions(
             return (sum(rows) / len(rows) if rows else math.inf, index[node])
 
         members.sort(key=barycentre)
+        if parent_of:
+            first: dict[str, int] = {}
+            for i, node in enumerate(members):
+                first.setdefault(parent_of.get(node, node), i)
+            members.sort(key=lambda node: first[parent_of.get(node, node)])
         columns = max(1, math.ceil(len(members) / MAX_ROWS))
         per_column = math.ceil(len(members) / columns)
         for i, node in enumerate(members):

@@ -25,7 +25,11 @@ from dashboard.ui.components.stylesheet import (
     ARTIFACT_FILL,
     ARTIFACT_SHAPE,
     EDGE_LOOK,
+    GROUP_BORDER,
+    GROUP_FILL,
+    LENS_LOOK,
     OTHER_SHAPE,
+    PATH_COLOUR,
     RISK_BORDER,
     RISK_LOOK,
     STATUS_LOOK,
@@ -144,6 +148,36 @@ def risk_entries() -> list[html.Li]:
     return entries
 
 
+# A sample of each tools' class (stylesheet.LENS_LOOK), drawn as the graph draws it.
+_LENS_SAMPLES: Mapping[str, str] = {
+    "dimmed": '<rect x="2" y="2" width="20" height="12" rx="3" fill="#009E73" '
+              'fill-opacity="0.15" stroke="#1f2933" stroke-opacity="0.15"/>',
+    "on-path": f'<path d="M1 8H23" stroke="{PATH_COLOUR}" stroke-width="4"/>',
+    "focus-root": f'<circle cx="12" cy="8" r="7" fill="{PATH_COLOUR}" fill-opacity="0.35"/>'
+                  '<circle cx="12" cy="8" r="4" fill="#009E73"/>',
+    "group-collapsed": '<rect x="2" y="2" width="20" height="12" rx="2" fill="#009E73" '
+                       'stroke="#1f2933" stroke-width="3"/>',
+    "group-expanded": f'<rect x="1" y="1" width="22" height="14" rx="3" fill="{GROUP_FILL}" '
+                      f'stroke="{GROUP_BORDER}" stroke-dasharray="3 2"/>',
+    "aggregated": '<path d="M1 10H23" stroke="#1f2933" stroke-width="2"/>'
+                  '<text x="12" y="7" font-size="7" text-anchor="middle" '
+                  'font-family="DejaVu Sans, Arial, sans-serif">\u00d7n</text>',
+}
+
+
+def lens_entries() -> list[html.Li]:
+    """What the graph's tools mark: dimmed, path, focus, groups (``LENS_LOOK``)."""
+    def sample(body: str) -> str:
+        svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="24" height="16" '
+               f'viewBox="0 0 24 16">{body}</svg>')
+        return "data:image/svg+xml;utf8," + quote(svg)
+
+    return [html.Li([html.Img(src=sample(_LENS_SAMPLES[name]), alt="",
+                              className="shape-sample"), text],
+                    title=text, **_explains(name))
+            for name, text in LENS_LOOK.items()]
+
+
 def legend() -> html.Div:
     """Hidden until the toolbar's Legend button shows it (as this browser left it)."""
     statuses = [
@@ -187,6 +221,8 @@ def legend() -> html.Div:
                      className=f"legend-group {RISK_LEGEND}"),
             html.Div([html.H5("Edges"), html.Ul(edges)], className="legend-group"),
             html.Div([html.H5("Shapes"), html.Ul(shapes)], className="legend-group"),
+            html.Div([html.H5("Focus, path, groups"), html.Ul(lens_entries())],
+                     className="legend-group legend-lens"),
         ],
         id=ids.LEGEND,
         className="legend",

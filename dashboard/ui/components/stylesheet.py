@@ -112,6 +112,8 @@ ARTIFACT_FILL = "#fff8e1"
 ARTIFACT_BORDER = "#b08900"
 INSECURE_BORDER = "#D55E00"
 SELECTED_UNDERLAY = "#ffd400"
+PATH_COLOUR = "#0b6bcb"
+DIMMED_OPACITY = 0.15
 
 
 def icon_uri(status: str) -> str:
@@ -328,8 +330,58 @@ def _status_stylesheet() -> list[dict[str, Any]]:
         },
         {"selector": "edge:selected", "style": {"underlay-color": SELECTED_UNDERLAY,
                                                  "underlay-opacity": 0.6, "underlay-padding": 4}},
+        *lens_rules(),
     ]
     return sheet
+
+
+# What the graph's tools mark (components.lens, components.groups).
+GROUP_FILL = "#f5f7fa"
+GROUP_BORDER = "#7b8794"
+PATH_WIDTH = 4.0
+LENS_LOOK: dict[str, str] = {  # class -> legend text
+    "dimmed": "outside the focus, path or filters (dimmed; hidden with “Hide the rest”)",
+    "on-path": "on a path between the two chosen nodes",
+    "focus-root": "the node the focus is on",
+    "group-collapsed": "a collapsed group: its name, steps and status counts (click: expand)",
+    "group-expanded": "an expanded group around its steps (click its box: collapse)",
+    "aggregated": "its members' links, one edge (×n: how many)",
+}
+# Labels under this many screen pixels are not drawn (a smudge at a far zoom).
+MIN_ZOOMED_FONT = 7
+
+
+def lens_rules() -> list[dict[str, Any]]:
+    """Groups, aggregated edges, and what focus, path and filters mark (after the status
+    looks; the selection's underlay stays)."""
+    return [
+        {"selector": "node", "style": {"min-zoomed-font-size": MIN_ZOOMED_FONT}},
+        {"selector": "edge", "style": {"min-zoomed-font-size": MIN_ZOOMED_FONT}},
+        {"selector": ".group-collapsed", "style": {
+            "width": 64, "height": 64, "font-size": 14, "font-weight": "bold",
+            "border-color": BORDER_COLOUR, "border-style": "double", "border-width": 6,
+            "text-max-width": 240,
+            # Bigger than a step's label: a group's name reads at a zoom a step's does not.
+            "min-zoomed-font-size": 5}},
+        {"selector": ".group-expanded", "style": {
+            "shape": "round-rectangle", "background-color": GROUP_FILL,
+            "background-opacity": 0.6, "background-image": "none", "border-color": GROUP_BORDER,
+            "border-style": "dashed", "border-width": 1.5, "padding": 18,
+            "text-valign": "top", "text-halign": "center", "text-margin-y": -4,
+            "font-size": 13, "font-weight": "bold", "color": "#3e4c59"}},
+        {"selector": ".aggregated", "style": {
+            "label": "data(label)", "font-size": 11, "font-weight": "bold"}},
+        {"selector": ".dimmed", "style": {"opacity": DIMMED_OPACITY}},
+        {"selector": ".hidden", "style": {"display": "none"}},
+        {"selector": ".on-path", "style": {"font-weight": "bold", "border-color": PATH_COLOUR}},
+        {"selector": ".path-edge", "style": {
+            "line-color": PATH_COLOUR, "target-arrow-color": PATH_COLOUR, "width": PATH_WIDTH,
+            "z-index": 10}},
+        {"selector": ".path-end, .focus-root", "style": {
+            "underlay-color": PATH_COLOUR, "underlay-opacity": 0.35, "underlay-padding": 9}},
+        {"selector": "node:selected", "style": {"underlay-color": SELECTED_UNDERLAY,
+                                                 "underlay-opacity": 0.75}},
+    ]
 
 
 
@@ -364,8 +416,6 @@ ESTATE_EDGE_LOOK: dict[str, tuple[str, str, float, str]] = {
     "serves": ("#0072B2", "solid", 2.0, "triangle"),
     "deploys": ("#0072B2", "dotted", 2.0, "triangle"),
 }
-PATH_COLOUR = "#0b6bcb"
-DIMMED_OPACITY = 0.15
 
 
 def estate_stylesheet(color: str | None = None) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Exports of the shown view: the lineage JSON as served, a PNG of the graph."""
+"""Exports of the shown view: the lineage JSON as served, a PNG or an SVG of the graph."""
 
 from __future__ import annotations
 
@@ -26,8 +26,21 @@ def export_json(app: AppState, meta: Any) -> Any:
 
 
 def export_png(meta: Any) -> Any:
+    return export_image(meta, "png")
+
+
+def export_image(meta: Any, kind: str) -> Any:
+    """What dash-cytoscape's ``generateImage`` takes: the whole graph (not the viewport) on
+    white, named after the pipeline. A PNG at twice the screen's scale; an SVG (Cytoscape's
+    svg extension, loaded by ``cyto.load_extra_layouts()``) stays sharp in documents."""
     pipeline = meta.get("pipeline") if isinstance(meta, Mapping) else None
-    if not isinstance(pipeline, str) or not pipeline:
+    if not isinstance(pipeline, str) or not pipeline or kind not in IMAGE_KINDS:
         return no_update
-    return {"type": "png", "action": "download", "filename": f"{pipeline}-lineage",
-            "options": {"full": True, "scale": 2, "bg": "#ffffff"}}
+    options: dict[str, Any] = {"full": True, "bg": "#ffffff"}
+    if kind == "png":
+        options["scale"] = 2
+    return {"type": kind, "action": "download", "filename": f"{pipeline}-lineage",
+            "options": options}
+
+
+IMAGE_KINDS = ("png", "svg")

@@ -18,6 +18,7 @@ from dashboard.ui.components.stylesheet import stylesheet
 from dashboard.ui.pages import relative_path
 from dashboard.ui.pages.graph_page import colour_toggle, graph_loading, workspace
 from dashboard.ui.pages.pipeline.tabs import LAST_CHOICES
+from dashboard.ui.pages.pipeline.tools import graph_tools
 from dashboard.ui.pages.pipeline.validation import offered_order
 from dashboard.ui.pages.pipeline.view import (
     DATA_VIEW_ON,
@@ -237,6 +238,8 @@ def graph_area() -> html.Section:
                                 disabled=True, title=NOTHING_TO_EXPORT),
                     html.Button("\u2913 PNG", id=ids.EXPORT_PNG, n_clicks=0, className="button",
                                 disabled=True, title=NOTHING_TO_EXPORT),
+                    html.Button("\u2913 SVG", id=ids.EXPORT_SVG, n_clicks=0, className="button",
+                                disabled=True, title=NOTHING_TO_EXPORT),
                     html.Button("Details", id=ids.DRAWER_TOGGLE, n_clicks=0,
                                 className="button drawer-toggle",
                                 title="Show the details of the selection"),
@@ -251,6 +254,7 @@ def graph_area() -> html.Section:
     return html.Section(
         [
             toolbar,
+            graph_tools(),
             html.Div(
                 [
                     graph,

@@ -39,11 +39,20 @@ from dashboard.ui.components.elements import (
     node_of_element,
     step_element_id,
 )
+from dashboard.ui.components.groups import GROUP_PREFIX
 from dashboard.ui.components.panels import text
 from dashboard.ui.components.risk import COLOR_STATUS, color_of
 from dashboard.ui.components.trend_charts import TREND_CHART, execution_of_click
 from dashboard.ui.components.visible import visible_text
 from dashboard.ui.pages.graph_page import Outputs, query_values
+from dashboard.ui.pages.pipeline.lens_query import (
+    LENS_DEFAULTS,
+    lens_from_query,
+    lens_from_store,
+    lens_pairs,
+    lens_store,
+    toggled_group,
+)
 from lineage.analytics_request import DEFAULT_RUNS
 
 LATEST = "latest"  # the execution dropdown's value for "the latest execution"
@@ -83,12 +92,24 @@ class View:
     color: str = COLOR_STATUS  # the graph's colouring (components.risk.COLORS)
     tab: str = TAB_GRAPH  # the tab shown: TAB_GRAPH, TAB_TIMELINE or TAB_TRENDS
     last: str | None = None  # the Trends tab's runs, as the URL gives it (None: the default)
+    # What the graph looks at and how its groups are folded (pipeline.lens_query).
+    focus: str = LENS_DEFAULTS["focus"]  # "off", "1", "2" or "all": around the node
+    hide: bool = False  # hide what the focus, path or filters leave out (else dimmed)
+    path: str | None = None  # the path's other end (an element id), the node the first
+    status: tuple[str, ...] = ()  # the step statuses kept (none: all)
+    types: tuple[str, ...] = ()  # the step types kept (none: all)
+    collapse: str | None = None  # "all", "none", group names; None: by size
+    expand: tuple[str, ...] = ()  # groups open on a collapsed base
+    invalid: tuple[tuple[str, str], ...] = ()  # (parameter, value) the page did not know
+
+    def lens(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in LENS_DEFAULTS}
 
     def query(self) -> str:
         pairs: list[tuple[str, str]] = [
             (key, node_of_element(value) if key == "node" else value)
             for key, value in asdict(self).items()
-            if key not in ("data", "layout", "color", "tab", "last") and value
+            if key not in ("data", "layout", "color", "tab", "last", *LENS_DEFAULTS) and value
         ]
         if self.data:
             pairs.append(("data", "1"))
@@ -100,12 +121,13 @@ class View:
             pairs.append(("tab", self.tab))
         if last_of(self.last) is not None:
             pairs.append(("last", str(self.last).strip()))
+        pairs += lens_pairs(self.lens())
         return "?" + urlencode(pairs) if pairs else ""
 
     def store(self) -> dict[str, Any]:
         """What the graph depends on (not the selected node)."""
         return {"region": self.region, "pipeline": self.pipeline, "execution": self.execution,
-                "data": self.data, "layout": self.layout}
+                "data": self.data, "layout": self.layout, **lens_store(self.lens())}
 
 
 def parse_query(search: Any, default_region: str) -> View:
@@ -124,6 +146,7 @@ def parse_query(search: Any, default_region: str) -> View:
         color=color_of(first("color")),
         tab=tab_of(first("tab")),
         last=last_of(first("last")),
+        **lens_from_query(first),
     )
 
 
@@ -138,7 +161,8 @@ def view_from_stores(view: Any, node: Any, color: Any = None, tab: Any = None,
     return View(view.get("region"), view.get("pipeline"), view.get("execution"), _text(node),
                 data=bool(view.get("data")),
                 layout=layout if isinstance(layout, str) and layout in LAYOUTS else LAYOUT_AUTO,
-                color=color_of(color), tab=tab_of(tab), last=last_of(last))
+                color=color_of(color), tab=tab_of(tab), last=last_of(last),
+                **lens_from_store(view))
 
 
 def _text(value: Any) -> str | None:
@@ -299,6 +323,19 @@ def sync_view(
         return Sync(url_search=current.query())
     if trigger == ids.GRAPH:  # a tap: the element's own id
         chosen = next((str(d.get("id")) for d in selected if d.get("id")), None)
+        if chosen and chosen.startswith(GROUP_PREFIX):  # a group opens or closes
+            tapped = next(d for d in selected if str(d.get("id")) == chosen)
+            opens = tapped.get("collapsed") is True
+            new = replace(current, **{**toggled_group(
+                current.lens(), str(tapped.get("groupKey") or ""), opens,
+                str(tapped.get("base") or "")), "invalid": ()})
+            # A group closed over the selection (or the path's end) takes it with it.
+            inside = set(_items(tapped.get("members"), str))
+            if not opens:
+                new = replace(new, node=None if new.node in inside else new.node,
+                              path=None if new.path in inside else new.path)
+            return Sync(url_search=new.query(), view=new.store(),
+                        node=new.node if new.node != current.node else no_update)
         if chosen == current.node:
             return Sync()
         return Sync(url_search=replace(current, node=chosen).query(), node=chosen)
