@@ -50,6 +50,7 @@ from dashboard.bench.processes import (
     status_kb,
 )
 from dashboard.bench.schema_read import run_schema_read, schema_read_rows
+from lineage.request import LineageRequest
 
 __all__ = ["BenchError", "Options", "run"]
 
@@ -63,7 +64,7 @@ COLD_RATIO_GOAL = 1.25
 SPEEDUP_GOALS = {MLOPS: 10.0, SCALE: 10.0}  # "more on scale-pipeline": at least the same
 WARM_P50_GOAL_MS = 5.0
 THROUGHPUT_SHARE_GOAL = 0.5
-FIRST_GRAPH_GOALS_SEC = {MLOPS: 1.5, SCALE: 3.0, LARGE: 10.0}
+FIRST_GRAPH_GOALS_SEC = {MLOPS: 0.6, SCALE: 1.0, LARGE: 2.0}  # issue 17
 RSS_GOAL_MB = 200.0
 FIRST_AFTER_READY_GOAL = 2.0  # the first /lineage after /readyz vs a later cold one
 
@@ -149,13 +150,17 @@ def _report_steps(endpoint_env: dict[str, str], document: dict[str, Any]) -> lis
 
 
 def _graph_nodes(document: dict[str, Any]) -> int:
-    """Nodes the dashboard draws for this document (its own element builder if present)."""
+    """Nodes the pipeline page draws first for this document: its default view's (a big
+    pipeline opens collapsed into its groups)."""
     try:
-        from dashboard.ui.components.elements import document_elements
+        from dashboard.ui.pages.pipeline.graph import draw
+        from dashboard.ui.pages.pipeline.view import View
     except ImportError:
         return len(document["graph"]["nodes"])
-    graph = document_elements(document)
-    return sum(1 for element in graph.elements if "source" not in element.get("data", {}))
+    pipeline = str((document.get("pipeline") or {}).get("name") or "")
+    request = LineageRequest(pipeline=pipeline, region=REGION)
+    drawn = draw(document, request, View(REGION, pipeline))
+    return sum(1 for element in drawn.elements if "source" not in element.get("data", {}))
 
 
 # -- the run --------------------------------------------------------------------------------

@@ -123,9 +123,13 @@ DOMAIN_READERS = 4
 # with what is read so far, and how often the build stores that.
 ESTATE_PROGRESS_AFTER_SEC = 2.0
 ESTATE_SO_FAR_EVERY_SEC = 2.0
+# A page's first draw of a document not cached yet (``lineage_soon``): the build in the
+# background is waited for this long, then the outline is drawn while it goes on.
+OUTLINE_AFTER_SEC = 0.25
 
 # How the answer was obtained, for the access log.
 HIT, MISS, SHARED, REFRESH = "hit", "miss", "shared", "refresh"
+OUTLINE = "outline"  # a Served that is the outline of a document still being read
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,9 @@ class Served:
     source: str
     # A refresh was asked too soon: seconds until the next one is allowed.
     refresh_after: int | None = None
+    # The outline of a document still being read (``CachedLineage.lineage_soon``): the
+    # definition and the steps' statuses, no details; never the document.
+    partial: bool = False
 
     def document(self) -> Any:
         return json.loads(self.body)
@@ -446,6 +453,57 @@ class CachedLineage:
         entry, source, refresh_after = self.lineage_entry(request, refresh=refresh, stats=stats)
         return Served(entry.body, source, refresh_after)
 
+    def lineage_soon(
+        self, request: LineageRequest, *, stats: RequestStats | None = None
+    ) -> Served:
+        """The document if it is cached or read within :data:`OUTLINE_AFTER_SEC`; else its
+        outline (``partial``: the definition, the run and the steps' statuses, read without
+        any Describe*, report or bucket setting) while the document is read in the background
+        (single flight: the next call finds it, or the same build under way). A page's first
+        draw; ``/lineage`` never answers an outline. Where no build can go in the background
+        (none allowed, or all running), the document is read here, as ``lineage`` does."""
+        stats = stats if stats is not None else current_stats()
+        if request.outline:
+            raise ValueError("lineage_soon reads the document itself")
+        key = lineage_key(request, s3=self.service.settings.enable_s3_meta)
+        found = self._lookup(key)
+        if isinstance(found, MissingEntry):
+            stats.cache = HIT
+            raise found.error()
+        if (isinstance(found, LineageEntry) and _named_as_asked(request, found)
+                and self._still_latest(request, found, stats)):
+            stats.cache = HIT
+            return Served(found.body, HIT)
+        build = self._builds.running(key)
+        if build is None and not self.locks.held(key):
+            if not self._builds.has_room():
+                return self.lineage(request, stats=stats)
+            self.gate.admit()  # the thread has no client: this request spends the fetch
+            counted = RequestStats()  # the build's calls: logged by the build, not a request
+            build = self._builds.start(key, lambda: self.lineage_entry(
+                request, stats=counted, admit=False))
+        if build is not None:
+            try:
+                entry, source, _ = build.result(OUTLINE_AFTER_SEC)
+                return Served(entry.body, source)
+            except TimeoutError:
+                pass
+        stats.cache = OUTLINE
+        return Served(self._outline(request), OUTLINE, partial=True)
+
+    def _outline(self, request: LineageRequest) -> str:
+        """The outline's JSON text, kept under a key of its own (never the document's) as
+        long as a running execution's document."""
+        key = f"outline:{lineage_key(request, s3=self.service.settings.enable_s3_meta)}"
+
+        def compute() -> tuple[ListEntry, int]:
+            outline = self.service.get_lineage(replace(request, outline=True),
+                                               stats=RequestStats())
+            return ListEntry(_dumps(outline.to_dict())), self.ttls.running
+
+        entry, _ = self._entry(key, ListEntry, compute, False, RequestStats(), admit=False)
+        return entry.body
+
     def lineage_entry(
         self,
         request: LineageRequest,
@@ -458,6 +516,8 @@ class CachedLineage:
         (when one was asked too soon). ``admit=False``: a part of an answer that was admitted
         as a whole (compare, trends), so this fetch does not spend the client's share again."""
         stats = stats if stats is not None else current_stats()
+        if request.outline:
+            raise ValueError("an outline is never cached or served as the document")
         key = lineage_key(request, s3=self.service.settings.enable_s3_meta)
         refresh, refresh_after = self._refresh_turn(key, refresh)
         force = refresh

@@ -51,6 +51,9 @@ class FakeCached(CachedLineage):
             raise self.lineage_error
         return Served(json.dumps(self.lineage_answer), "hit", self.refresh_after)
 
+    def lineage_soon(self, request: Any, *, stats: Any = None) -> Served:
+        return self.lineage(request, stats=stats)  # the document, always cached here
+
     def pipelines(self, regions: Any, domain: Any, *, refresh: bool = False,
                   stats: Any = None) -> Served:
         self.calls.append(("pipelines", regions, refresh))

@@ -31,16 +31,19 @@ def register_graph_page(
     title: str,
     build_layout: Callable[..., html.Div],
     register_callbacks: Callable[[dash.Dash], None],
+    first_view: Callable[[html.Div, dict[str, Any]], None] | None = None,
 ) -> None:
     """Register page ``name`` at ``path``: its layout built from the server's regions, its title
-    marked in the sandbox, and its callbacks."""
+    marked in the sandbox, and its callbacks. ``first_view(page, query)``: fills the built
+    page in from the URL's query (else the page's own callbacks read it)."""
 
-    def build(**_query: Any) -> html.Div:
-        # The URL's query is read by the page's own callbacks (view.sync_view), not here.
+    def build(**query: Any) -> html.Div:
         app_state = state()
         page = build_layout(regions=app_state.regions,
                             default_region=app_state.settings.default_region)
         page.children = [page_mark(name), *page.children]
+        if first_view is not None:
+            first_view(page, query)
         return page
 
     def page_title() -> str:

@@ -33,7 +33,7 @@ def pipeline_options(app: AppState, region: Any, current: Any, *, refresh: bool 
     """(options, placeholder, notes) of the pipeline dropdown of ``region``."""
     if absent(region):
         return [], "Choose a region first", []
-    kept = _keep(current)
+    kept = kept_option(current)
     try:
         listed = listed_region(app, region)
     except InvalidParameter as exc:
@@ -61,7 +61,7 @@ def pipeline_options(app: AppState, region: Any, current: Any, *, refresh: bool 
     return options, f"Choose a pipeline ({len(listing['pipelines'])})…", []
 
 
-def _keep(current: Any) -> list[dict[str, Any]]:
+def kept_option(current: Any) -> list[dict[str, Any]]:
     """The current value stays an option, so the dropdown never drops what the URL chose."""
     if not isinstance(current, str) or not current:
         return []
@@ -74,7 +74,7 @@ def execution_options(app: AppState, region: Any, pipeline: Any, current: Any,
     latest = {"label": "Latest execution", "value": LATEST}
     if absent(pipeline) or absent(region):
         return [latest]
-    kept = _keep(None if current == LATEST else current)
+    kept = kept_option(None if current == LATEST else current)
     executions = listed_executions(app, region, pipeline, refresh=refresh)
     if executions is None:
         return [latest, *kept]
@@ -128,7 +128,7 @@ def chosen_options(app: AppState, region: Any, pipeline: Any, chosen: Sequence[A
     options = [execution_option(item)
                for item in listed_executions(app, region, pipeline) or ()]
     for value in chosen:
-        for kept in _keep(value):
+        for kept in kept_option(value):
             if kept["value"] not in {o["value"] for o in options}:
                 options.append(kept)
     return [o for o in options if o["value"] != exclude]
