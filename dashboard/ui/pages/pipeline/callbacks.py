@@ -14,7 +14,6 @@ from typing import Any
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
-from dash.exceptions import PreventUpdate
 
 from dashboard.core.state import state
 from dashboard.ui import ids
@@ -29,10 +28,14 @@ from dashboard.ui.pages.pipeline.catalog import (
     region_options,
 )
 from dashboard.ui.pages.pipeline.details import edge_caption, panel_for
-from dashboard.ui.pages.pipeline.export import export_json, export_png
-from dashboard.ui.pages.pipeline.first_view import RENDER_TARGETS, SYNC_TARGETS, render_outputs
+from dashboard.ui.pages.pipeline.export import export_image, export_json
 from dashboard.ui.pages.pipeline.graph import load_view
-from dashboard.ui.pages.pipeline.layout import LINK_OFF
+from dashboard.ui.pages.pipeline.layout import (
+    EXPORT_JSON_TITLE,
+    EXPORT_PNG_TITLE,
+    LINK_OFF,
+    NOTHING_TO_EXPORT,
+)
 from dashboard.ui.pages.pipeline.tabs import (
     TabContent,
     compare_href,
@@ -42,15 +45,32 @@ from dashboard.ui.pages.pipeline.tabs import (
     load_timeline,
     load_trends,
 )
+from dashboard.ui.pages.pipeline.tools import register_tools
 from dashboard.ui.pages.pipeline.view import Sync, sync_view, view_from_stores
 
 logger = logging.getLogger("dashboard.callbacks")
+_RENDER_OUTPUTS = ("elements", "layout", "summary", "notes", "last_scanned", "interval_disabled",
+                   "meta", "step_names", "search_options", "export_disabled", "png_disabled",
+                   "json_title", "png_title")
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    # On load, the URL, the controls and the stores already agree (first_view): nothing to do.
     @app.callback(
-        output={name: Output(*target) for name, target in SYNC_TARGETS.items()},
+        output={
+            "url_search": Output(ids.URL, "search"),
+            "region": Output(ids.REGION, "value"),
+            "pipeline": Output(ids.PIPELINE, "value"),
+            "execution": Output(ids.EXECUTION, "value"),
+            "view": Output(ids.VIEW, "data"),
+            "node": Output(ids.NODE, "data"),
+            "data_view": Output(ids.DATA_VIEW, "value"),
+            "layout_choice": Output(ids.LAYOUT_CHOICE, "value"),
+            "color": Output(ids.COLOR, "value"),
+            "search_message": Output(ids.SEARCH_MESSAGE, "children"),
+            "search_matches": Output(ids.SEARCH_MATCHES, "data"),
+            "tab": Output(ids.TAB, "value"),
+            "last": Output(ids.TRENDS_LAST, "value"),
+        },
         inputs={
             "search": Input(ids.URL, "search"),
             "region": Input(ids.REGION, "value"),
@@ -221,26 +241,46 @@ def register_callbacks(app: dash.Dash) -> None:
                 "class_name": "page-link" if href else f"page-link {LINK_OFF}"}
 
     @app.callback(
-        output={name: Output(*target) for name, target in RENDER_TARGETS.items()},
+        output={
+            "elements": Output(ids.GRAPH, "elements"),
+            "layout": Output(ids.GRAPH, "layout"),
+            "summary": Output(ids.SUMMARY, "children"),
+            "notes": Output(ids.VIEW_NOTES, "data"),
+            "last_scanned": Output(ids.LAST_SCANNED, "children"),
+            "interval_disabled": Output(ids.INTERVAL, "disabled"),
+            "meta": Output(ids.META, "data"),
+            "step_names": Output(ids.STEP_NAMES, "data"),
+            "search_options": Output(ids.SEARCH_OPTIONS, "children"),
+            "export_disabled": Output(ids.EXPORT_JSON, "disabled"),
+            "png_disabled": Output(ids.EXPORT_PNG, "disabled"),
+            "json_title": Output(ids.EXPORT_JSON, "title"),
+            "png_title": Output(ids.EXPORT_PNG, "title"),
+        },
         inputs={
             "view": Input(ids.VIEW, "data"),
             "clicks": Input(ids.REFRESH, "n_clicks"),
             "ticks": Input(ids.INTERVAL, "n_intervals"),
-            "node": State(ids.NODE, "data"),
+            # The selection matters to the graph only under a focus or a path (tools), or
+            # when a collapsed group may hold it (it opens).
+            "node": Input(ids.NODE, "data"),
             "meta": State(ids.META, "data"),
         },
         running=[(Output(ids.REFRESH, "disabled"), True, False)],
     )
     def _render(view: Any, clicks: Any, ticks: Any, node: Any, meta: Any) -> dict[str, Any]:
-        if ctx.triggered_id is None and meta is not None:
-            raise PreventUpdate  # the layout came with this graph drawn (first_view)
-        loaded = render_outputs(load_view(
-            state(), view_from_stores(view, node),
+        shown = view_from_stores(view, node)
+        grouped = isinstance(meta, dict) and bool(meta.get("collapsed"))
+        if (ctx.triggered_id == ids.NODE and shown.focus == "off" and not shown.path
+                and not grouped):
+            return {name: no_update for name in _RENDER_OUTPUTS}
+        loaded = load_view(
+            state(), shown,
             refresh=ctx.triggered_id == ids.REFRESH,
             previous=meta,
-        ))
-        if ctx.triggered_id == ids.INTERVAL and loaded["meta"] == meta:
-            raise PreventUpdate  # an outline's poll: the document is not read yet
+        ).outputs()
+        off = loaded["png_disabled"] = loaded["export_disabled"]
+        loaded["json_title"] = NOTHING_TO_EXPORT if off else EXPORT_JSON_TITLE
+        loaded["png_title"] = NOTHING_TO_EXPORT if off else EXPORT_PNG_TITLE
         return loaded
 
     @app.callback(
@@ -278,11 +318,17 @@ def register_callbacks(app: dash.Dash) -> None:
 
     @app.callback(
         output={"image": Output(ids.GRAPH, "generateImage")},
-        inputs={"clicks": Input(ids.EXPORT_PNG, "n_clicks"), "meta": State(ids.META, "data")},
+        inputs={"clicks": Input(ids.EXPORT_PNG, "n_clicks"),
+                "svg_clicks": Input(ids.EXPORT_SVG, "n_clicks"),
+                "meta": State(ids.META, "data")},
         prevent_initial_call=True,
     )
-    def _export_png(clicks: Any, meta: Any) -> dict[str, Any]:
-        return {"image": export_png(meta)}
+    def _export_image(clicks: Any, svg_clicks: Any, meta: Any) -> dict[str, Any]:
+        return {"image": export_image(meta, "svg" if ctx.triggered_id == ids.EXPORT_SVG
+                                      else "png")}
+
+    # Focus, path, filters and groups (pipeline.tools), held by the URL.
+    register_tools(app)
 
     # Camera moves happen in the browser (assets/dashboard.js): no round trip.
     untyped: Any = app
