@@ -50,3 +50,37 @@ def test_a_first_build_shows_progress_and_draws_what_it_has(
     assert node_count(dash_duo) > partial  # filled in as the rest arrived
     pipelines: int = js(dash_duo, "return window.cy.nodes('.kind-pipeline').length")
     assert pipelines == total
+
+
+# Counts the page's fetches still waiting for an answer (Dash's callbacks are fetches; the
+# pages router keeps the same window, so the count survives a change of page).
+COUNT_FETCHES = """
+if (!window.__pending) {
+  window.__pending = 0;
+  const fetchOriginal = window.fetch.bind(window);
+  window.fetch = (...args) => {
+    window.__pending += 1;
+    return fetchOriginal(...args).finally(() => { window.__pending -= 1; });
+  };
+}
+"""
+
+
+def test_leaving_the_page_while_its_build_runs_logs_no_error(
+    dash_duo: Duo, slow_estate_app: dash.Dash
+) -> None:
+    """The Refresh button is busy while the render runs (an output in flight, not Dash's
+    ``running=``, whose answer finds no button once the page changed and logs an error)."""
+    dash_duo.start_server(slow_estate_app)
+    dash_duo.driver.get(f"{dash_duo.server_url}/estate/view?region={REGION}")
+    js(dash_duo, COUNT_FETCHES)
+    refresh = f"#{ids.ESTATE_REFRESH}"
+    wait(dash_duo, lambda: dash_duo.find_element(refresh).get_attribute("data-dash-is-loading")
+         == "true", "the Refresh button busy while the estate is read", timeout=30)
+    assert dash_duo.find_element(refresh).value_of_css_property("pointer-events") == "none"
+    dash_duo.find_element("#nav-pipeline").click()  # while the render's answer is awaited
+    wait(dash_duo, lambda: dash_duo.driver.find_elements(By.ID, ids.PIPELINE), "the other page")
+    wait(dash_duo, lambda: js(dash_duo, "return window.__pending") == 0,
+         "every answer landed, the estate's too", timeout=60)
+    assert not dash_duo.driver.find_elements(By.ID, ids.ESTATE_REFRESH)
+    assert [e for e in dash_duo.driver.get_log("browser") if e["level"] == "SEVERE"] == []

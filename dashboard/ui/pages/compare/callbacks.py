@@ -13,6 +13,7 @@ from dashboard.core.state import state
 from dashboard.ui import ids
 from dashboard.ui.components.messages import shown
 from dashboard.ui.pages import relative_path
+from dashboard.ui.pages.busy import NOT_BUSY, busy_while_running
 from dashboard.ui.pages.compare.load import Loaded, load, load_table
 from dashboard.ui.pages.compare.view import Sync, sync_view, view_from_stores
 from dashboard.ui.pages.pipeline.catalog import chosen_options
@@ -76,31 +77,31 @@ def register_callbacks(app: dash.Dash) -> None:
             "schema": Output(ids.COMPARE_SCHEMA_AREA, "children"),
             "notes": Output(ids.COMPARE_MESSAGE, "children"),
             "where": Output(ids.COMPARE_PIPELINE_LINK, "children"),
+            **busy_while_running(ids.COMPARE_REFRESH),
         },
         inputs={
             "view": Input(ids.COMPARE_VIEW, "data"),
             "only": Input(ids.COMPARE_ONLY, "value"),
             "clicks": Input(ids.COMPARE_REFRESH, "n_clicks"),
         },
-        running=[(Output(ids.COMPARE_REFRESH, "disabled"), True, False)],
     )
     def _render(view: Any, only: Any, clicks: Any) -> dict[str, Any]:
         if view is None:  # before the URL was read
-            return Loaded().outputs()
+            return {**Loaded().outputs(), **NOT_BUSY}
         app_state = state()
         shown_view = view_from_stores(view, only)
         try:
             if ctx.triggered_id == ids.COMPARE_ONLY:  # the table alone, from the same answer
                 skipped = {name: no_update for name in Loaded().outputs()}
-                return {**skipped, "table": load_table(app_state, shown_view)}
+                return {**skipped, "table": load_table(app_state, shown_view), **NOT_BUSY}
             outputs = load(app_state, shown_view, refresh=ctx.triggered_id == ids.COMPARE_REFRESH,
                            relative=relative_path).outputs()
         except Exception:
             logger.exception("compare render failed")
-            return Loaded().outputs()
+            return {**Loaded().outputs(), **NOT_BUSY}
         outputs["elements"] = list(outputs["elements"])
         outputs["notes"] = shown(list(outputs["notes"]))
-        return outputs
+        return {**outputs, **NOT_BUSY}
 
     untyped: Any = app
     untyped.clientside_callback(

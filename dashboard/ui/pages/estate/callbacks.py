@@ -14,6 +14,7 @@ from dashboard.core.state import state
 from dashboard.ui import ids
 from dashboard.ui.components.messages import shown
 from dashboard.ui.components.stylesheet import estate_stylesheet
+from dashboard.ui.pages.busy import NOT_BUSY, busy_while_running
 from dashboard.ui.pages.estate.details import panel_for
 from dashboard.ui.pages.estate.load import Loaded, load, searched_node
 from dashboard.ui.pages.estate.view import Sync, sync_view, view_from_stores
@@ -71,29 +72,29 @@ def register_callbacks(app: dash.Dash) -> None:
             "search_message": Output(ids.ESTATE_SEARCH_MESSAGE, "children"),
             "summary": Output(ids.ESTATE_SUMMARY, "children"),
             "interval_disabled": Output(ids.ESTATE_INTERVAL, "disabled"),
+            **busy_while_running(ids.ESTATE_REFRESH),
         },
         inputs={
             "view": Input(ids.ESTATE_VIEW, "data"),
             "clicks": Input(ids.ESTATE_REFRESH, "n_clicks"),
             "ticks": Input(ids.ESTATE_INTERVAL, "n_intervals"),
         },
-        running=[(Output(ids.ESTATE_REFRESH, "disabled"), True, False)],
     )
     def _render(view: Any, clicks: Any, ticks: Any) -> dict[str, Any]:
         app_state = state()
         if view is None:  # before the URL was read
-            return Loaded().outputs()
+            return {**Loaded().outputs(), **NOT_BUSY}
         try:
             loaded = load(app_state,
                           view_from_stores(view, None, app_state.settings.default_region),
                           refresh=ctx.triggered_id == ids.ESTATE_REFRESH)
         except Exception:
             logger.exception("estate render failed")
-            return Loaded().outputs()
+            return {**Loaded().outputs(), **NOT_BUSY}
         outputs = loaded.outputs()
         if isinstance(outputs["notes"], list):
             outputs["notes"] = shown(outputs["notes"])
-        return outputs
+        return {**outputs, **NOT_BUSY}
 
     @app.callback(
         output={"panel": Output(ids.ESTATE_PANEL, "children")},

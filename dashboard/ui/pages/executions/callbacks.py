@@ -13,6 +13,7 @@ from dashboard.core.state import state
 from dashboard.ui import ids
 from dashboard.ui.components.messages import shown
 from dashboard.ui.pages import relative_path
+from dashboard.ui.pages.busy import NOT_BUSY, busy_while_running
 from dashboard.ui.pages.executions.load import Loaded, load
 from dashboard.ui.pages.executions.view import Sync, sync_view, view_from_store
 from dashboard.ui.pages.graph_page import clicked_link
@@ -69,25 +70,25 @@ def register_callbacks(app: dash.Dash) -> None:
             "first_disabled": Output(ids.EXECUTIONS_FIRST, "disabled"),
             "filters": Output(ids.EXECUTIONS_FILTERS, "children"),
             "param_names": Output(ids.EXECUTIONS_PARAM_NAMES, "children"),
+            **busy_while_running(ids.EXECUTIONS_REFRESH),
         },
         inputs={
             "view": Input(ids.EXECUTIONS_VIEW, "data"),
             "clicks": Input(ids.EXECUTIONS_REFRESH, "n_clicks"),
         },
-        running=[(Output(ids.EXECUTIONS_REFRESH, "disabled"), True, False)],
     )
     def _render(view: Any, clicks: Any) -> dict[str, Any]:
         app_state = state()
         wanted = view_from_store(view, app_state.settings.default_region)
         if wanted is None:  # before the URL was read
-            return Loaded().outputs()
+            return {**Loaded().outputs(), **NOT_BUSY}
         try:
             loaded = load(app_state, wanted, relative_path,
                           refresh=ctx.triggered_id == ids.EXECUTIONS_REFRESH)
         except Exception:
             logger.exception("executions render failed")
-            return Loaded().outputs()
+            return {**Loaded().outputs(), **NOT_BUSY}
         outputs = loaded.outputs()
         if isinstance(outputs["notes"], list):
             outputs["notes"] = shown(outputs["notes"])
-        return outputs
+        return {**outputs, **NOT_BUSY}
