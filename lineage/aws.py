@@ -475,6 +475,16 @@ class AwsApi:
             return "us-east-1"
         return "eu-west-1" if location == "EU" else str(location)
 
+    def owned_bucket_regions(self, max_buckets: int) -> dict[str, str]:
+        """The region of each bucket of this account, from the first ``max_buckets`` that
+        ``ListBuckets`` lists (one page: a bucket past it, or another account's, is asked
+        with GetBucketLocation)."""
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html: BucketRegion
+        # is given when the request has a parameter (MaxBuckets here).
+        response = self.call("s3", "ListBuckets", MaxBuckets=max_buckets)
+        return {str(item["Name"]): str(item["BucketRegion"])
+                for item in response.get("Buckets", []) if item.get("BucketRegion")}
+
     def bucket_encryption(self, bucket: str) -> str:
         # https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html
         try:
@@ -570,6 +580,32 @@ class AwsApi:
                 return False
             raise
         return response.get("status") in ("ENABLED", "PAUSED")
+
+    def buckets_with_sensitive_data(self, buckets: list[str], region: str) -> dict[str, int]:
+        """Macie's current sensitive-data findings of each of ``buckets`` that has any, by
+        bucket: one call for them all (GetFindingStatistics grouped by bucket name); a
+        bucket not in the answer has none."""
+        # https://docs.aws.amazon.com/macie/latest/APIReference/findings-statistics.html
+        response = self.call(
+            "macie2",
+            "GetFindingStatistics",
+            region=region,
+            findingCriteria={
+                "criterion": {
+                    "resourcesAffected.s3Bucket.name": {"eq": list(buckets)},
+                    "category": {"eq": ["CLASSIFICATION"]},
+                    "archived": {"eq": ["false"]},
+                }
+            },
+            groupBy="resourcesAffected.s3Bucket.name",
+            size=len(buckets),
+        )
+        counts: dict[str, int] = {}
+        for group in response.get("countsByGroup", []):
+            name, count = str(group.get("groupKey") or ""), int(group.get("count") or 0)
+            if count > 0:
+                counts[name] = counts.get(name, 0) + count
+        return counts
 
     def bucket_sensitive_data(self, bucket: str, region: str) -> SensitiveData:
         """Macie's current (not archived) sensitive-data findings of ``bucket``, by type.
@@ -801,5 +837,6 @@ IAM_ACTION_RENAMES: dict[tuple[str, str], str] = {
     ("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock",
     ("s3", "HeadBucket"): "ListBucket",
     ("s3", "HeadObject"): "GetObject",
+    ("s3", "ListBuckets"): "ListAllMyBuckets",
     ("s3", "ListObjectsV2"): "ListBucket",
 }

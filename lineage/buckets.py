@@ -15,6 +15,7 @@ not per bucket) says Macie is enabled; elsewhere the status is ``NotEnabled``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any, Protocol
@@ -25,9 +26,10 @@ from lineage.errors import AwsError
 from lineage.graph import split_s3_uri
 from lineage.models import UNKNOWN, UNKNOWN_SENSITIVE_DATA, S3Settings, SensitiveData
 
+logger = logging.getLogger(__name__)
+
 # S3Settings field -> the AwsApi method that reads it (given the bucket), all started at once.
 BUCKET_READS = {
-    "region": "bucket_region",
     "encryption": "bucket_encryption",
     "versioning": "bucket_versioning",
     "public_access": "bucket_public_access",
@@ -36,12 +38,21 @@ BUCKET_READS = {
     "lifecycle": "bucket_lifecycle",
     "object_lock": "bucket_object_lock",
 }
+# The region: from the account's ListBuckets (its BucketRegion, one call for every bucket it
+# owns), or GetBucketLocation for a bucket it does not list (another account's, or past
+# the listing's first LISTED_BUCKETS).
+REGION_FIELD = "region"
+LISTED_BUCKETS = 1000
 # S3Settings field -> the AwsApi method that reads it (given the bucket and its region), once
 # the region is known and Macie is enabled there (AwsApi.macie_enabled).
 REGIONAL_READS = {"sensitive_data": "bucket_sensitive_data"}
 # Every field a complete set holds (what a BucketCache keeps).
-BUCKET_FIELDS = frozenset(BUCKET_READS) | frozenset(REGIONAL_READS)
+BUCKET_FIELDS = frozenset(BUCKET_READS) | {REGION_FIELD} | frozenset(REGIONAL_READS)
 MACIE_NOT_ENABLED = SensitiveData("NotEnabled")
+NO_SENSITIVE_DATA = SensitiveData("NoneFound")
+# Buckets whose findings one GetFindingStatistics counts (its criterion's values; Macie
+# documents no bound, this one keeps each request small).
+MACIE_BATCH = 50
 
 # (error, bucket, what failed): how a reader reports a read that failed.
 OnBucketError = Callable[[AwsError, str, str], None]
@@ -79,6 +90,8 @@ class BucketReads:
         self.from_cache: set[str] = set()
         # (role, region) -> whether Macie is enabled there, asked once for the whole answer
         self._macie: dict[tuple[str | None, str], _MacieSession] = {}
+        # role -> the regions of its account's buckets (ListBuckets), asked once likewise
+        self._listings: dict[str | None, _Listing] = {}
 
     def read_uri(self, api: AwsApi, uri: str) -> None:
         """Read the bucket of an ``s3://`` URI (anything else is ignored)."""
@@ -99,6 +112,39 @@ class BucketReads:
         for field_name, method in BUCKET_READS.items():
             self.calls.submit(self.pool, getattr(api, method), bucket,
                               then=self._landed(values, bucket, field_name, api))
+        listing = self._listings.get(api.role)
+        if listing is None:
+            listing = self._listings[api.role] = _Listing()
+            self.calls.submit(self.pool, api.owned_bucket_regions, LISTED_BUCKETS,
+                              then=self._listing_landed(listing))
+        if listing.pending:
+            listing.waiting.append((api, bucket, values))
+        else:
+            self._region(listing, api, bucket, values)
+
+    def _listing_landed(self, listing: _Listing) -> Callable[[Future[dict[str, str]]], None]:
+        def done(answer: Future[dict[str, str]]) -> None:
+            try:
+                listing.regions = answer.result()
+            except AwsError as exc:
+                # Not granted (s3:ListAllMyBuckets), throttled...: each bucket is asked.
+                logger.debug("ListBuckets failed (%s): GetBucketLocation per bucket", exc.code)
+            listing.pending = False
+            waiting, listing.waiting = listing.waiting, []
+            for api, bucket, values in waiting:
+                self._region(listing, api, bucket, values)
+
+        return done
+
+    def _region(self, listing: _Listing, api: AwsApi, bucket: str,
+                values: dict[str, Any]) -> None:
+        region = listing.regions.get(bucket)
+        if region is None:
+            self.calls.submit(self.pool, api.bucket_region, bucket,
+                              then=self._landed(values, bucket, REGION_FIELD, api))
+            return
+        values[REGION_FIELD] = region
+        self._in_region(api, bucket, values, region)
 
     def _landed(
         self, values: dict[str, Any], bucket: str, field_name: str, api: AwsApi
@@ -109,8 +155,8 @@ class BucketReads:
             except AwsError as exc:
                 self.on_error(exc, bucket, exc.operation or field_name)
                 return
-            if field_name == "region":
-                self._in_region(api, bucket, values, str(values["region"]))
+            if field_name == REGION_FIELD:
+                self._in_region(api, bucket, values, str(values[REGION_FIELD]))
 
         return done
 
@@ -137,8 +183,43 @@ class BucketReads:
                 session.error = exc
             session.pending = False
             waiting, session.waiting = session.waiting, []
+            if session.error is None and session.enabled and len(waiting) > 1:
+                self._findings_at_once(waiting, region)
+                return
             for api, bucket, values in waiting:
                 self._regional(session, api, bucket, values, region)
+
+        return done
+
+    def _findings_at_once(
+        self, waiting: list[tuple[AwsApi, str, dict[str, Any]]], region: str
+    ) -> None:
+        """The buckets that waited for Macie's session: which have findings, in one call
+        per MACIE_BATCH of them; only those are asked theirs by type."""
+        for start in range(0, len(waiting), MACIE_BATCH):
+            batch = waiting[start:start + MACIE_BATCH]
+            api = batch[0][0]
+            self.calls.submit(self.pool, api.buckets_with_sensitive_data,
+                              [bucket for _, bucket, _ in batch], region,
+                              then=self._counts_landed(batch, region))
+
+    def _counts_landed(
+        self, batch: list[tuple[AwsApi, str, dict[str, Any]]], region: str
+    ) -> Callable[[Future[dict[str, int]]], None]:
+        def done(answer: Future[dict[str, int]]) -> None:
+            try:
+                counts = answer.result()
+            except AwsError as exc:
+                for _, bucket, _ in batch:
+                    self.on_error(exc, bucket, exc.operation or "GetFindingStatistics")
+                return
+            for api, bucket, values in batch:
+                if not counts.get(bucket):
+                    values["sensitive_data"] = NO_SENSITIVE_DATA
+                    continue
+                for field_name, method in REGIONAL_READS.items():
+                    self.calls.submit(self.pool, getattr(api, method), bucket, region,
+                                      then=self._landed(values, bucket, field_name, api))
 
         return done
 
@@ -190,5 +271,15 @@ class _MacieSession:
         self.pending = True
         self.enabled = False
         self.error: AwsError | None = None
+        # (api, bucket, values) of the buckets waiting for the answer
+        self.waiting: list[tuple[AwsApi, str, dict[str, Any]]] = []
+
+
+class _Listing:
+    """What ListBuckets said of one account's buckets for this answer."""
+
+    def __init__(self) -> None:
+        self.pending = True
+        self.regions: dict[str, str] = {}  # empty when the listing failed
         # (api, bucket, values) of the buckets waiting for the answer
         self.waiting: list[tuple[AwsApi, str, dict[str, Any]]] = []

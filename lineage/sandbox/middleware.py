@@ -4,8 +4,9 @@ Every signed AWS request is identified (service, region, operation), recorded in
 log and in CloudTrail's event history (:class:`EventHistory`), delayed by ``--latency-ms`` in
 its own request thread (so concurrent requests are not serialised), possibly answered with an
 injected fault, and then answered by the :class:`ExecutionStore`, the :class:`MacieStore`, the
-:class:`EventHistory` or moto, once ``before_call`` (the server's: moto brought level with the
-live runs) has run. ``/_sandbox/*`` is the control API: the call log (``GET /_sandbox/calls``,
+:class:`EventHistory` or moto (S3's ``ListBuckets`` completed with each bucket's region), once
+``before_call`` (the server's: moto brought level with the live runs) has run.
+``/_sandbox/*`` is the control API: the call log (``GET /_sandbox/calls``,
 ``POST /_sandbox/reset-calls``), ``GET /_sandbox/health``, and ``POST /_sandbox/faults``, which
 replaces the faults while the sandbox runs (``{"faults": SPEC}``, SPEC as ``--faults`` takes it).
 
@@ -26,6 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from lineage.sandbox import ACCOUNT_ID
+from lineage.sandbox.bucket_listing import list_buckets
 from lineage.sandbox.cloudtrail import OPERATIONS as CLOUDTRAIL_OPERATIONS
 from lineage.sandbox.cloudtrail import EventHistory, caller_of
 from lineage.sandbox.executions import OPERATIONS, ExecutionStore
@@ -181,6 +183,10 @@ class SandboxMiddleware:
                 return _send(json_error("SerializationException", "Malformed body"), start_response)
             account = caller_of(access_key_of(environ)).account
             return _send(self.events.answer(account, call.region, params), start_response)
+        if call.service == "s3" and call.operation == "ListBuckets":
+            key = access_key_of(environ)
+            account = moto_account_of(key) if key else ACCOUNT_ID
+            return list_buckets(self.app, environ, start_response, account)
         if call.service == "macie2":
             key = access_key_of(environ)
             account = moto_account_of(key) if key else ACCOUNT_ID

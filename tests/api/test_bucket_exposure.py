@@ -54,8 +54,11 @@ def test_the_feature_pipeline_sees_public_expiring_features_and_pii(
     calls = [c["operation"] for c in sandbox.calls()]
     assert calls.count("GetMacieSession") == 1
     for operation in ("GetBucketPolicyStatus", "GetBucketLifecycleConfiguration",
-                      "GetObjectLockConfiguration", "GetFindingStatistics"):
+                      "GetObjectLockConfiguration"):
         assert calls.count(operation) == len(buckets), operation
+    # Macie: which buckets have findings in one call, then by type for those that have.
+    found = sum(1 for s3 in buckets.values() if s3["sensitiveData"]["status"] == "Found")
+    assert calls.count("GetFindingStatistics") == (1 + found if len(buckets) > 1 else 1)
 
 
 def test_the_trainer_sees_the_models_bucket_locked(api_server: Server) -> None:

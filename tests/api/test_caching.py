@@ -147,6 +147,7 @@ def test_bucket_settings_are_cached_apart_from_documents(
 
 BUCKET_SETTINGS = frozenset(
     {
+        "ListBuckets",
         "GetBucketLocation",
         "GetBucketEncryption",
         "GetBucketVersioning",

@@ -98,6 +98,14 @@ def test_policy_matches_the_calls_of_every_seeded_pipeline(
     get("/estate?region=all")
     get("/provenance?region=all&endpoint=churn-prod")
     get("/impact?region=all&bucket=customer-features-apne2")
+    # GetBucketLocation is for a bucket its account's ListBuckets does not list (another
+    # account's; every bucket of the sandbox is its account's own), or for every bucket when
+    # ListBuckets is refused (s3:ListAllMyBuckets is optional).
+    process.set_faults("deny=s3:ListBuckets")
+    try:
+        get("/lineage?pipeline=mlops-pipeline&region=ap-northeast-2&refresh=true")
+    finally:
+        process.set_faults("")
 
     called = {AwsApi.iam_action(c["service"], c["operation"]) for c in process.calls()}
     granted = granted_actions(POLICY)
@@ -109,6 +117,7 @@ def test_iam_action_names() -> None:
     assert AwsApi.iam_action("s3", "GetBucketEncryption") == "s3:GetEncryptionConfiguration"
     assert AwsApi.iam_action("s3", "GetPublicAccessBlock") == "s3:GetBucketPublicAccessBlock"
     assert AwsApi.iam_action("s3", "GetBucketTagging") == "s3:GetBucketTagging"
+    assert AwsApi.iam_action("s3", "ListBuckets") == "s3:ListAllMyBuckets"
     assert AwsApi.iam_action("sagemaker", "ListTags") == "sagemaker:ListTags"
     # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
     assert AwsApi.iam_action("s3", "GetBucketPolicyStatus") == "s3:GetBucketPolicyStatus"

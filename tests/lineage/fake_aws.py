@@ -146,6 +146,9 @@ def default_answers() -> dict[str, Any]:
             ]
         },
         "ListDomains": {"Domains": []},
+        # The account's buckets as ListBuckets lists them (a bucket not listed is asked its
+        # GetBucketLocation).
+        "ListBuckets": {"Buckets": [{"Name": BUCKET, "BucketRegion": REGION}]},
         "GetBucketLocation": {"LocationConstraint": REGION},
         "GetBucketEncryption": {
             "ServerSideEncryptionConfiguration": {

@@ -54,6 +54,13 @@ def by_region(answer: dict[str, Any]) -> dict[str, Any]:
     return {"LocationConstraint": OTHER_REGION if answer["Bucket"].startswith("use1-") else REGION}
 
 
+def listing(*names: str) -> dict[str, Any]:
+    """ListBuckets of an account owning ``names`` (``use1-*`` in us-east-1)."""
+    return {"Buckets": [{"Name": name,
+                         "BucketRegion": OTHER_REGION if name.startswith("use1-") else REGION}
+                        for name in names]}
+
+
 def test_every_field_is_read_once_per_bucket(pool: ThreadPoolExecutor) -> None:
     fake = FakeWorld(
         GetBucketPolicyStatus={"PolicyStatus": {"IsPublic": True}},
@@ -71,24 +78,92 @@ def test_every_field_is_read_once_per_bucket(pool: ThreadPoolExecutor) -> None:
         sensitive_data=SensitiveData("Found", 2, ("SensitiveData:S3Object/Personal",)),
     )
     assert sorted(api.operations) == sorted([
-        "s3:GetBucketLocation", "s3:GetBucketEncryption", "s3:GetBucketVersioning",
+        "s3:ListBuckets", "s3:GetBucketLocation",  # b1 is not listed (only fake-bucket is)
+        "s3:GetBucketEncryption", "s3:GetBucketVersioning",
         "s3:GetPublicAccessBlock", "s3:GetBucketTagging", "s3:GetBucketPolicyStatus",
         "s3:GetBucketLifecycleConfiguration", "s3:GetObjectLockConfiguration",
         "macie2:GetMacieSession", "macie2:GetFindingStatistics"])
 
 
 def test_macie_is_asked_once_per_region_in_the_bucket_region(pool: ThreadPoolExecutor) -> None:
-    fake = FakeWorld(GetBucketLocation=by_region)
     buckets = ["b1", "b2", "b3", "use1-a", "use1-b"]
+    fake = FakeWorld(GetBucketLocation=by_region, ListBuckets=listing(*buckets))
     settings, failed, api, _ = read(fake, pool, buckets)
     assert failed == []
     sessions = [r for op, r in zip(api.operations, api.regions, strict=True)
                 if op == "macie2:GetMacieSession"]
     assert sorted(sessions) == sorted([REGION, OTHER_REGION])
+    # The buckets that waited for a region's session: one count for them all there.
     statistics = [r for op, r in zip(api.operations, api.regions, strict=True)
                   if op == "macie2:GetFindingStatistics"]
-    assert sorted(statistics) == sorted([REGION] * 3 + [OTHER_REGION] * 2)
+    assert sorted(statistics) == sorted([REGION, OTHER_REGION])
     assert {s.sensitive_data for s in settings.values()} == {SensitiveData("NoneFound")}
+    assert {s.region for s in settings.values()} == {REGION, OTHER_REGION}
+    # Every region from the one listing.
+    assert api.operations.count("s3:ListBuckets") == 1
+    assert "s3:GetBucketLocation" not in api.operations
+
+
+def test_only_a_bucket_the_account_does_not_list_is_located(pool: ThreadPoolExecutor) -> None:
+    located: list[str] = []
+
+    def location(params: dict[str, Any]) -> dict[str, Any]:
+        located.append(params["Bucket"])
+        return by_region(params)
+
+    fake = FakeWorld(GetBucketLocation=location, ListBuckets=listing("b1"))
+    settings, failed, api, _ = read(fake, pool, ["b1", "use1-theirs"])
+    assert failed == []
+    assert located == ["use1-theirs"]  # another account's bucket
+    assert (settings["b1"].region, settings["use1-theirs"].region) == (REGION, OTHER_REGION)
+    assert api.operations.count("s3:ListBuckets") == 1
+
+
+def test_without_the_listing_every_bucket_is_located(pool: ThreadPoolExecutor) -> None:
+    listed = FakeWorld(GetBucketLocation=by_region, ListBuckets=listing("b1", "use1-a"))
+    denied = FakeWorld(GetBucketLocation=by_region,
+                       ListBuckets=AwsAccessDenied("denied", operation="ListBuckets"))
+    settings, failed, _api, _ = read(listed, pool, ["b1", "use1-a"])
+    unlisted, failed_unlisted, api, _ = read(denied, pool, ["b1", "use1-a"])
+    # No s3:ListAllMyBuckets (it is optional): the same settings, no warning.
+    assert failed == failed_unlisted == []
+    assert unlisted == settings
+    assert api.operations.count("s3:GetBucketLocation") == 2
+
+
+def test_findings_are_counted_for_many_buckets_at_once(pool: ThreadPoolExecutor) -> None:
+    asked: list[dict[str, Any]] = []
+    personal = "SensitiveData:S3Object/Personal"
+
+    def statistics(params: dict[str, Any]) -> dict[str, Any]:
+        asked.append(params)
+        names = params["findingCriteria"]["criterion"]["resourcesAffected.s3Bucket.name"]["eq"]
+        if params["groupBy"] == "resourcesAffected.s3Bucket.name":
+            return {"countsByGroup": [{"groupKey": "b2", "count": 2}] if "b2" in names else []}
+        return {"countsByGroup": [{"groupKey": personal, "count": 2}] if names == ["b2"] else []}
+
+    buckets = ["b1", "b2", "b3"]
+    fake = FakeWorld(GetFindingStatistics=statistics, ListBuckets=listing(*buckets))
+    settings, failed, _api, _ = read(fake, pool, buckets)
+    assert failed == []
+    assert settings["b2"].sensitive_data == SensitiveData("Found", 2, (personal,))
+    assert settings["b1"].sensitive_data == settings["b3"].sensitive_data == SensitiveData(
+        "NoneFound")
+    # One count of the three, then b2's by type: not one call per bucket.
+    assert [call["groupBy"] for call in asked] == ["resourcesAffected.s3Bucket.name", "type"]
+    first = asked[0]["findingCriteria"]["criterion"]
+    assert sorted(first["resourcesAffected.s3Bucket.name"]["eq"]) == buckets
+    assert first["category"] == {"eq": ["CLASSIFICATION"]}
+    assert first["archived"] == {"eq": ["false"]}
+
+
+def test_a_failed_count_is_each_bucket_s_unknown(pool: ThreadPoolExecutor) -> None:
+    fake = FakeWorld(ListBuckets=listing("b1", "b2"), GetFindingStatistics=AwsAccessDenied(
+        "denied", operation="GetFindingStatistics"))
+    settings, failed, _api, _ = read(fake, pool, ["b1", "b2"])
+    assert sorted(failed) == [("AccessDenied", "b1", "GetFindingStatistics"),
+                              ("AccessDenied", "b2", "GetFindingStatistics")]
+    assert {s.sensitive_data.status for s in settings.values()} == {UNKNOWN}
 
 
 def test_where_macie_is_not_enabled_no_findings_are_asked(pool: ThreadPoolExecutor) -> None:

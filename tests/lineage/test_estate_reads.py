@@ -145,7 +145,7 @@ def test_a_rebuild_reads_again_only_what_changed() -> None:
     assert not again.reused
     assert {op for op in operations(fake, since) if not op.startswith("List")} - {
         "LookupEvents"} <= {
-        "GetBucketLocation", "GetBucketEncryption", "GetBucketVersioning",
+        "ListBuckets", "GetBucketLocation", "GetBucketEncryption", "GetBucketVersioning",
         "GetPublicAccessBlock", "GetBucketTagging", "GetBucketPolicyStatus",
         "GetBucketLifecycleConfiguration", "GetObjectLockConfiguration", "GetMacieSession",
         "GetFindingStatistics"}  # no bucket cache given: read again

@@ -26,8 +26,9 @@ from tests.conftest import SetFaults, setting_faults
 
 SEOUL = "ap-northeast-2"
 MLOPS_BUCKET = "my-mlops-dev2-v2-main-data"
+# Per bucket (its region comes from the account's one ListBuckets; Macie's findings from one
+# GetFindingStatistics for the region's buckets, then one per bucket that has any).
 S3_SETTINGS_OPERATIONS = (
-    "GetBucketLocation",
     "GetBucketEncryption",
     "GetBucketVersioning",
     "GetPublicAccessBlock",
@@ -35,8 +36,9 @@ S3_SETTINGS_OPERATIONS = (
     "GetBucketPolicyStatus",
     "GetBucketLifecycleConfiguration",
     "GetObjectLockConfiguration",
-    "GetFindingStatistics",  # the buckets are in Seoul, where Macie is enabled
 )
+BUCKET_SETTINGS_OPERATIONS = (*S3_SETTINGS_OPERATIONS, "ListBuckets", "GetBucketLocation",
+                              "GetMacieSession", "GetFindingStatistics")
 DESCRIBE_OPERATIONS = (
     "DescribeTrainingJob",
     "DescribeProcessingJob",
@@ -302,7 +304,15 @@ def test_each_job_and_bucket_is_fetched_once(
     buckets = {a["bucket"] for a in document["graph"]["artifacts"]}
     for operation in S3_SETTINGS_OPERATIONS:
         assert calls[operation] == len(buckets), operation
+    # Once for the answer, not per bucket: the sandbox's buckets are all the account's own.
+    assert (calls["ListBuckets"], calls["GetBucketLocation"]) == (1, 0)
     assert calls["GetMacieSession"] == 1  # once for the region, not per bucket
+    found = sum(1 for a in {a["bucket"]: a for a in document["graph"]["artifacts"]}.values()
+                if a["s3"]["sensitiveData"]["status"] == "Found")
+    # Several buckets: one count for the region's (they all waited for the session), then one
+    # by type for each bucket with findings; a single bucket: its count by type at once.
+    batched = 1 if len(buckets) > 1 else 0
+    assert calls["GetFindingStatistics"] == batched + (found if batched else len(buckets))
     jobs = {
         n["run"]["jobArn"]
         for n in document["graph"]["nodes"]
@@ -343,7 +353,7 @@ def test_without_s3_metadata_no_bucket_is_read(
     service.close()
     assert all("s3" not in a for a in document["graph"]["artifacts"])
     calls = operations(sandbox)
-    assert not any(calls[op] for op in S3_SETTINGS_OPERATIONS)
+    assert not any(calls[op] for op in BUCKET_SETTINGS_OPERATIONS)
 
 
 # -- faults ----------------------------------------------------------------------------------

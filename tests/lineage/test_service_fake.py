@@ -69,7 +69,7 @@ def test_a_whole_document_from_the_fake(world: FakeWorld) -> None:
             ("sagemaker", "ListPipelineExecutionSteps"),
             # Prep's locations are all in the definition: no DescribeProcessingJob.
             ("sagemaker", "DescribeTrainingJob"),  # its metrics
-            ("s3", "GetBucketLocation"),
+            ("s3", "ListBuckets"),  # the bucket's region: no GetBucketLocation
             ("s3", "GetBucketEncryption"),
             ("s3", "GetBucketVersioning"),
             ("s3", "GetPublicAccessBlock"),
