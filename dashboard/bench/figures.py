@@ -11,14 +11,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lineage.buckets import BUCKET_READS
+from lineage.buckets import BUCKET_READS, MACIE_BATCH
+from lineage.definition import ParsedDefinition
+from lineage.step_types import STEP_TYPES, DescribeWhen
 
 STEPS_PER_PAGE = 100  # ListPipelineExecutionSteps MaxResults
 # DescribePipeline, ListPipelineExecutions, DescribePipelineExecution,
 # DescribePipelineDefinitionForExecution, ListPipelineParametersForExecution, ListTags.
 FIXED_CALLS = 6
-# Per bucket: location, encryption, versioning, public access block, tags, policy status,
-# lifecycle, Object Lock (lineage.buckets.BUCKET_READS); Macie's come on top (bucket_calls).
+# Per bucket: encryption, versioning, public access block, tags, policy status, lifecycle,
+# Object Lock (lineage.buckets.BUCKET_READS); the regions (one ListBuckets of the account)
+# and Macie's come on top (bucket_calls).
 BUCKET_SETTINGS_CALLS = len(BUCKET_READS)
 # A run's job ARN resource types that have one Describe* call each (lineage.runinfo).
 DESCRIBED_RESOURCES = frozenset(
@@ -29,6 +32,11 @@ DESCRIBED_RESOURCES = frozenset(
         "hyper-parameter-tuning-job",
         "model-package",
     }
+)
+# Those described whatever the definition says (describe_when METRICS or STATE in
+# lineage.step_types): their metrics, a model package's approval.
+ALWAYS_DESCRIBED_RESOURCES = frozenset(
+    {"training-job", "hyper-parameter-tuning-job", "model-package"}
 )
 
 
@@ -70,29 +78,75 @@ class CallBreakdown:
 
 
 def bucket_calls(settings: Iterable[Mapping[str, Any]]) -> int:
-    """The reads of these buckets' settings (their ``s3`` objects): the same set for each, and
-    Macie's: its session once per region the buckets are in, their findings where it is on."""
+    """The fewest reads of these buckets' settings (their ``s3`` objects), all of the
+    account's own: the same set for each; one ListBuckets for their regions; Macie's session
+    once per region the buckets are in, and where it is on one count of the region's buckets
+    (per MACIE_BATCH of them), then the findings by type of each bucket that has any (a
+    region's single bucket: its findings by type at once)."""
     settings = list(settings)
-    regions = {s3.get("region") for s3 in settings if s3.get("region")}
-    macie = sum(1 for s3 in settings
-                if (s3.get("sensitiveData") or {}).get("status") in ("Found", "NoneFound"))
-    return BUCKET_SETTINGS_CALLS * len(settings) + len(regions) + macie
+    regions: dict[str, list[str]] = {}
+    for s3 in settings:
+        if s3.get("region"):
+            status = str((s3.get("sensitiveData") or {}).get("status"))
+            regions.setdefault(str(s3["region"]), []).append(status)
+    macie = 0
+    for statuses in regions.values():
+        read = [status for status in statuses if status in ("Found", "NoneFound")]
+        if len(read) == 1:
+            macie += 1
+        elif read:
+            macie += math.ceil(len(read) / MACIE_BATCH) + read.count("Found")
+    listing = 1 if settings else 0
+    return BUCKET_SETTINGS_CALLS * len(settings) + listing + len(regions) + macie
+
+
+def _described_anyway(step_type: str) -> bool:
+    spec = STEP_TYPES.get(step_type)
+    call = spec.metadata.describe if spec is not None and spec.metadata is not None else None
+    return call is not None and call.describe_when is not DescribeWhen.UNRESOLVED
+
+
+def unresolved_steps(parsed: ParsedDefinition) -> frozenset[str]:
+    """Steps whose job's Describe* the document needs for its locations: an output the
+    definition leaves a placeholder, or an input that is one no always-described step's
+    answer resolves (LINEAGE_DESCRIBE=needed's rule, counted here independently)."""
+    resolved = [ref.uri for step in parsed.steps if _described_anyway(step.type)
+                for ref in step.outputs if "{" in ref.uri]
+
+    def resolvable(uri: str) -> bool:
+        return any(uri == out or uri.startswith(out.rstrip("/") + "/") for out in resolved)
+
+    return frozenset(
+        step.name for step in parsed.steps
+        if any("{" in ref.uri for ref in step.outputs)
+        or any("{" in ref.uri and not resolvable(ref.uri) for ref in step.inputs)
+    )
 
 
 def minimum_calls(
-    document: Mapping[str, Any], report_steps: Iterable[str] = ()
+    document: Mapping[str, Any],
+    report_steps: Iterable[str] = (),
+    unresolved: Iterable[str] | None = None,
 ) -> CallBreakdown:
-    """The fewest AWS calls that can produce ``document``: one per job, one set per bucket.
+    """The fewest AWS calls that can produce ``document``: a Describe* per job whose answer
+    adds to it, one set per bucket.
 
     ``report_steps`` names the steps whose property files (evaluation reports) are read: one
     ``GetObject`` each when the step succeeded. A tuning job adds its best training job.
+    ``unresolved`` names the steps whose locations only their job's answer gives
+    (:func:`unresolved_steps`); a processing or transform job of another step (not a cache
+    hit) is not described. ``None``: every job is (``LINEAGE_DESCRIBE=all``).
     """
     nodes = document["graph"]["nodes"]
+    located = None if unresolved is None else frozenset(unresolved)
     jobs: set[str] = set()
     for node in nodes:
-        arn = str((node.get("run") or {}).get("jobArn") or "")
+        run = node.get("run") or {}
+        arn = str(run.get("jobArn") or "")
         resource = arn.split(":", 5)[-1].split("/", 1)[0] if arn.count(":") >= 5 else ""
-        if resource in DESCRIBED_RESOURCES:
+        needed = (located is None or resource in ALWAYS_DESCRIBED_RESOURCES
+                  or node["id"] in located or bool(run.get("cacheHit")))
+        if resource in DESCRIBED_RESOURCES and needed:
             jobs.add(arn)
             if resource == "hyper-parameter-tuning-job":
                 jobs.add(f"best-training-job-of:{arn}")

@@ -19,6 +19,7 @@ from dashboard.bench.figures import (
     percentile,
     rounds,
     step_pages,
+    unresolved_steps,
 )
 from dashboard.bench.load import parse_wrk
 from lineage.definition import parse_definition
@@ -58,18 +59,60 @@ def test_minimum_calls_one_per_job_one_set_per_bucket() -> None:
         ],
         ["a-bucket", "b-bucket"],
     )
+    # LINEAGE_DESCRIBE=all: every job.
     minimum = minimum_calls(document, report_steps=["Eval", "Never"])
     assert (minimum.fixed, minimum.pages, minimum.describes) == (6, 1, 6)
-    assert (minimum.bucket_settings, minimum.reports) == (2 * BUCKET_SETTINGS_CALLS, 1)
-    assert minimum.total == 14 + 2 * BUCKET_SETTINGS_CALLS
+    # The artifacts name no region: no ListBuckets counted, no Macie.
+    assert (minimum.bucket_settings, minimum.reports) == (2 * BUCKET_SETTINGS_CALLS + 1, 1)
+    assert minimum.total == 14 + 2 * BUCKET_SETTINGS_CALLS + 1
+    # needed: Prep's locations are in the definition, Eval's need its job's answer.
+    needed = minimum_calls(document, report_steps=["Eval"], unresolved=["Eval"])
+    assert needed.describes == 5  # training, package, tuning + its best job, Eval
+    assert minimum_calls(document, unresolved=[]).describes == 4
 
 
-def test_macie_adds_its_session_per_region_and_a_read_where_it_is_on() -> None:
+def test_a_cache_hit_is_described_whatever_the_definition_says() -> None:
+    hit = {"id": "Prep", "run": {"status": "Succeeded", "jobArn": f"{ARN}:processing-job/old",
+                                 "cacheHit": True}}
+    assert minimum_calls(_document([hit], []), unresolved=[]).describes == 1
+
+
+def test_regions_come_from_one_listing_and_macie_counts_many_buckets_at_once() -> None:
     seoul = {"region": "ap-northeast-2", "sensitiveData": {"status": "Found"}}
+    none = {**seoul, "sensitiveData": {"status": "NoneFound"}}
     virginia = {"region": "us-east-1", "sensitiveData": {"status": "NotEnabled"}}
-    calls = bucket_calls([seoul, {**seoul, "sensitiveData": {"status": "NoneFound"}}, virginia])
-    assert BUCKET_SETTINGS_CALLS == 8
-    assert calls == 3 * 8 + 2 + 2  # two sessions (two regions), two buckets' findings
+    assert BUCKET_SETTINGS_CALLS == 7
+    # One ListBuckets; two sessions (two regions); Seoul's two buckets counted at once, then
+    # the one with findings by type; Macie is off in us-east-1.
+    assert bucket_calls([seoul, none, virginia]) == 3 * 7 + 1 + 2 + 1 + 1
+    # A region's single bucket: its findings by type, no count first.
+    assert bucket_calls([seoul]) == 7 + 1 + 1 + 1
+    # 120 buckets without findings: three counts of at most 50.
+    assert bucket_calls([none] * 120) == 120 * 7 + 1 + 1 + 3
+
+
+def test_unresolved_steps_are_those_no_described_answer_locates() -> None:
+    definition = {
+        "Version": "2020-12-01",
+        "Steps": [
+            {"Name": "Train", "Type": "Training", "Arguments": {
+                "OutputDataConfig": {"S3OutputPath": "s3://b/models"}}},
+            {"Name": "Eval", "Type": "Processing", "Arguments": {
+                "ProcessingInputs": [{"InputName": "model", "S3Input": {"S3Uri": {
+                    "Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}}],
+                "ProcessingOutputConfig": {"Outputs": [
+                    {"OutputName": "out", "S3Output": {"S3Uri": "s3://b/eval"}}]}}},
+            {"Name": "Late", "Type": "Processing", "Arguments": {
+                "ProcessingOutputConfig": {"Outputs": [{"OutputName": "out", "S3Output": {
+                    "S3Uri": {"Get": "Execution.StartDateTime"}}}]}}},
+            {"Name": "Plain", "Type": "Processing", "Arguments": {
+                "ProcessingOutputConfig": {"Outputs": [
+                    {"OutputName": "out", "S3Output": {"S3Uri": "s3://b/plain"}}]}}},
+        ],
+    }
+    # Train's answer locates Eval's model; Late's output is known only at run time; Train's
+    # own placeholder output is answered by its (always made) Describe*.
+    assert unresolved_steps(parse_definition(definition)) == {"Train", "Late"}
 
 
 def test_percentiles() -> None:
