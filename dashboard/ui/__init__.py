@@ -62,3 +62,21 @@ def install_dashboard(app: dash.Dash) -> None:
         Input({"type": ids.PAGE_MARK, "page": ALL}, "data"),
     )
     install_callback_guard(app)
+    set_up_before_serving(app)
+
+
+def set_up_before_serving(app: dash.Dash) -> None:
+    """Run Dash's first-request set-up now, before any request.
+
+    Dash finishes setting up on its first request (before_request hooks: the component
+    bundles registered, the pages router's callback added, the layout checked), and marks
+    each step done *before* doing it. A request on another thread meanwhile (a page's dozen
+    scripts arrive at once, on a new or recycled gunicorn worker) finds no bundle registered
+    (a 500 on a script: the renderer never starts, the page stays on "Loading...") or no
+    router callback (no page). Done here, inside a request context, no request races it."""
+    own = {"_setup_server", "router_sync", "router_async"}
+    hooks = [hook for hook in app.server.before_request_funcs.get(None, [])
+             if getattr(hook, "__name__", "") in own]
+    with app.server.test_request_context("/"):
+        for hook in hooks:
+            hook()

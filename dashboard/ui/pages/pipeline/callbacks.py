@@ -14,6 +14,7 @@ from typing import Any
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard.core.state import state
 from dashboard.ui import ids
@@ -29,13 +30,9 @@ from dashboard.ui.pages.pipeline.catalog import (
 )
 from dashboard.ui.pages.pipeline.details import edge_caption, panel_for
 from dashboard.ui.pages.pipeline.export import export_image, export_json
+from dashboard.ui.pages.pipeline.first_view import RENDER_TARGETS, SYNC_TARGETS, render_outputs
 from dashboard.ui.pages.pipeline.graph import load_view
-from dashboard.ui.pages.pipeline.layout import (
-    EXPORT_JSON_TITLE,
-    EXPORT_PNG_TITLE,
-    LINK_OFF,
-    NOTHING_TO_EXPORT,
-)
+from dashboard.ui.pages.pipeline.layout import LINK_OFF
 from dashboard.ui.pages.pipeline.tabs import (
     TabContent,
     compare_href,
@@ -49,28 +46,12 @@ from dashboard.ui.pages.pipeline.tools import register_tools
 from dashboard.ui.pages.pipeline.view import Sync, sync_view, view_from_stores
 
 logger = logging.getLogger("dashboard.callbacks")
-_RENDER_OUTPUTS = ("elements", "layout", "summary", "notes", "last_scanned", "interval_disabled",
-                   "meta", "step_names", "search_options", "export_disabled", "png_disabled",
-                   "json_title", "png_title")
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    # On load, the URL, the controls and the stores already agree (first_view): nothing to do.
     @app.callback(
-        output={
-            "url_search": Output(ids.URL, "search"),
-            "region": Output(ids.REGION, "value"),
-            "pipeline": Output(ids.PIPELINE, "value"),
-            "execution": Output(ids.EXECUTION, "value"),
-            "view": Output(ids.VIEW, "data"),
-            "node": Output(ids.NODE, "data"),
-            "data_view": Output(ids.DATA_VIEW, "value"),
-            "layout_choice": Output(ids.LAYOUT_CHOICE, "value"),
-            "color": Output(ids.COLOR, "value"),
-            "search_message": Output(ids.SEARCH_MESSAGE, "children"),
-            "search_matches": Output(ids.SEARCH_MATCHES, "data"),
-            "tab": Output(ids.TAB, "value"),
-            "last": Output(ids.TRENDS_LAST, "value"),
-        },
+        output={name: Output(*target) for name, target in SYNC_TARGETS.items()},
         inputs={
             "search": Input(ids.URL, "search"),
             "region": Input(ids.REGION, "value"),
@@ -241,21 +222,7 @@ def register_callbacks(app: dash.Dash) -> None:
                 "class_name": "page-link" if href else f"page-link {LINK_OFF}"}
 
     @app.callback(
-        output={
-            "elements": Output(ids.GRAPH, "elements"),
-            "layout": Output(ids.GRAPH, "layout"),
-            "summary": Output(ids.SUMMARY, "children"),
-            "notes": Output(ids.VIEW_NOTES, "data"),
-            "last_scanned": Output(ids.LAST_SCANNED, "children"),
-            "interval_disabled": Output(ids.INTERVAL, "disabled"),
-            "meta": Output(ids.META, "data"),
-            "step_names": Output(ids.STEP_NAMES, "data"),
-            "search_options": Output(ids.SEARCH_OPTIONS, "children"),
-            "export_disabled": Output(ids.EXPORT_JSON, "disabled"),
-            "png_disabled": Output(ids.EXPORT_PNG, "disabled"),
-            "json_title": Output(ids.EXPORT_JSON, "title"),
-            "png_title": Output(ids.EXPORT_PNG, "title"),
-        },
+        output={name: Output(*target) for name, target in RENDER_TARGETS.items()},
         inputs={
             "view": Input(ids.VIEW, "data"),
             "clicks": Input(ids.REFRESH, "n_clicks"),
@@ -266,21 +233,22 @@ def register_callbacks(app: dash.Dash) -> None:
             "meta": State(ids.META, "data"),
         },
         running=[(Output(ids.REFRESH, "disabled"), True, False)],
+        # The layout comes with this view drawn (first_view): on load, nothing to redo.
+        prevent_initial_call=True,
     )
     def _render(view: Any, clicks: Any, ticks: Any, node: Any, meta: Any) -> dict[str, Any]:
         shown = view_from_stores(view, node)
         grouped = isinstance(meta, dict) and bool(meta.get("collapsed"))
         if (ctx.triggered_id == ids.NODE and shown.focus == "off" and not shown.path
                 and not grouped):
-            return {name: no_update for name in _RENDER_OUTPUTS}
-        loaded = load_view(
+            return {name: no_update for name in RENDER_TARGETS}
+        loaded = render_outputs(load_view(
             state(), shown,
             refresh=ctx.triggered_id == ids.REFRESH,
             previous=meta,
-        ).outputs()
-        off = loaded["png_disabled"] = loaded["export_disabled"]
-        loaded["json_title"] = NOTHING_TO_EXPORT if off else EXPORT_JSON_TITLE
-        loaded["png_title"] = NOTHING_TO_EXPORT if off else EXPORT_PNG_TITLE
+        ))
+        if ctx.triggered_id == ids.INTERVAL and loaded["meta"] == meta:
+            raise PreventUpdate  # an outline's poll: the document is not read yet
         return loaded
 
     @app.callback(

@@ -24,6 +24,7 @@ from dash import no_update
 from dashboard.core.state import AppState
 from dashboard.ui import ids
 from dashboard.ui.components.elements import LAYOUT_AUTO
+from dashboard.ui.components.messages import shown
 from dashboard.ui.components.risk import COLOR_STATUS
 from dashboard.ui.pages.pipeline.catalog import kept_option
 from dashboard.ui.pages.pipeline.details import panel_for
@@ -125,6 +126,8 @@ def first_view(app: AppState, query: Mapping[str, Any]) -> dict[Target, Any]:
     rendered = render_outputs(load_view(app, view))
     props.update({target: rendered[name] for name, target in RENDER_TARGETS.items()
                   if rendered[name] is not no_update})
+    # What the page says of the view, shown at once (the notes' callback agrees once it runs).
+    props[(ids.MESSAGE, "children")] = shown([], rendered["notes"], [], [])
     if rendered["meta"] is not None:
         color = synced["color"] if synced["color"] is not no_update else COLOR_STATUS
         props[(ids.PANEL, "children")] = panel_for(app, rendered["meta"], view.node, color)

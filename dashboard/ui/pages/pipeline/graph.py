@@ -36,6 +36,12 @@ from lineage.errors import InvalidParameter
 from lineage.request import LineageRequest
 from lineage.runinfo import TERMINAL_EXECUTION_STATUSES
 
+REFRESH_MS = 10_000  # a running execution's view reads it again this often
+OUTLINE_POLL_MS = 700  # an outline's view asks this often whether the document is read
+READING_DETAILS = note("info", "Reading details\u2026",
+                       "The graph shows the definition and the steps' statuses; the run's "
+                       "details (artifacts, metrics, buckets) fill in when they are read.")
+
 
 @dataclass(frozen=True)
 class Loaded:
@@ -47,6 +53,7 @@ class Loaded:
     notes: Any = ()  # what the page says of this view (see components.messages)
     last_scanned: Any = "–"
     interval_disabled: bool = True
+    interval_ms: int = REFRESH_MS  # a running execution's refresh; an outline's poll
     meta: Any = None
     step_names: Any = ()
     search_options: Any = ()
@@ -77,7 +84,9 @@ def load_view(
     try:
         req = lineage_request(app, region=view.region, pipeline=view.pipeline,
                               execution=view.execution)
-        served = app.cached.lineage(req, refresh=refresh)
+        # A document not cached yet: its outline now, the document once read (polled).
+        served = app.cached.lineage(req, refresh=True) if refresh else \
+            app.cached.lineage_soon(req)
     except Exception as exc:  # the page shows what went wrong; it never raises
         return Loaded(notes=[error_note(exc, pipeline=view.pipeline, region=view.region)])
     digest = body_digest(served.body)
@@ -104,6 +113,10 @@ def load_view(
                   Lens(node=view.node, focus=view.focus, path=view.path, statuses=view.status,
                        types=view.types, hide=view.hide))
     notes = [*notes, *lens_notes(view, looked)]
+    if served.partial:  # an outline: polled until the document is read
+        loaded = replace(loaded, meta={**loaded.meta, "partial": True}, interval_disabled=False,
+                         interval_ms=OUTLINE_POLL_MS, export_disabled=True)
+        notes = [*notes, READING_DETAILS]
     return replace(loaded, elements=looked.elements,
                    layout=no_update if same_shape else loaded.layout, notes=notes)
 
@@ -132,7 +145,6 @@ def lens_notes(view: View, looked: Any) -> list[Note]:
             said.append(note("info", f"No path: {ends}",
                              "Neither node is upstream of the other."))
     return said
-
 
 
 def draw(document: Mapping[str, Any], req: LineageRequest, view: View) -> Loaded:
