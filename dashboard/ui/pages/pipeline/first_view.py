@@ -1,7 +1,7 @@
 """The pipeline page's first view, drawn on the server from the URL.
 
 The pages router calls the page's layout with the URL's query; the layout comes back with the
-graph already in it (elements, layout, summary, notes, the side panel, the stores), so the
+graph already in it (elements, layout, summary, notes and their banner, the stores), so the
 first graph needs no callback after the router's. It is what the page's callbacks would have
 made of that URL: the same ``view.sync_view`` (``parse_query``, the same validation) from the
 values the layout starts with, then the same ``graph.load_view``. The callbacks Dash fires on
@@ -27,7 +27,6 @@ from dashboard.ui.components.elements import LAYOUT_AUTO
 from dashboard.ui.components.messages import shown
 from dashboard.ui.components.risk import COLOR_STATUS
 from dashboard.ui.pages.pipeline.catalog import kept_option
-from dashboard.ui.pages.pipeline.details import panel_for
 from dashboard.ui.pages.pipeline.graph import Loaded, load_view
 from dashboard.ui.pages.pipeline.layout import (
     EXPORT_JSON_TITLE,
@@ -128,9 +127,6 @@ def first_view(app: AppState, query: Mapping[str, Any]) -> dict[Target, Any]:
                   if rendered[name] is not no_update})
     # What the page says of the view, shown at once (the notes' callback agrees once it runs).
     props[(ids.MESSAGE, "children")] = shown([], rendered["notes"], [], [])
-    if rendered["meta"] is not None:
-        color = synced["color"] if synced["color"] is not no_update else COLOR_STATUS
-        props[(ids.PANEL, "children")] = panel_for(app, rendered["meta"], view.node, color)
     return props
 
 
