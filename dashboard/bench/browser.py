@@ -4,6 +4,12 @@
 ``element._cyreg.cy``) holds every node the dashboard makes of the document, with
 positions. The time is the page's own clock
 from navigation start, so polling adds nothing but its granularity (~10 ms).
+
+The document is cached by the server first, so what is drawn is the document, never its
+outline (``CachedLineage.lineage_soon``); the page then needs one callback, the pages
+router's, whose answer carries the graph (``pipeline.first_view``). What remains is the
+browser's: the bundles' parse (dash-cytoscape's with its extra layouts is 1.4 MB), Dash's
+renderer and Cytoscape's drawing.
 """
 
 from __future__ import annotations
