@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ParamValidationError
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
@@ -63,6 +64,21 @@ def test_clients_are_remade_in_a_forked_child(
     parent = clients.client("s3", REGION)
     monkeypatch.setattr("lineage.aws.os.getpid", lambda: 999_999)
     assert clients.client("s3", REGION) is not parent
+
+
+def test_only_s3_and_macie_requests_skip_botocore_s_model_check(clients: ClientFactory) -> None:
+    # Their parameters are built from bucket names the engine checked; SageMaker's carry a
+    # client's names, and a bad one is still refused before it is sent.
+    # botocore wraps a client's serializer in its validator when the check is on.
+    def checked(client: Any) -> bool:
+        return type(client._serializer).__name__ == "ParamValidationDecorator"
+
+    assert not checked(clients.client("s3", REGION))
+    assert not checked(clients.client("macie2", REGION))
+    sagemaker = clients.client("sagemaker", REGION)
+    assert checked(sagemaker)
+    with pytest.raises(ParamValidationError):
+        sagemaker.describe_pipeline(PipelineName=123)
 
 
 def test_s3_client_uses_s3_timeout(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -63,7 +63,8 @@ def describes(calls: Counter[str]) -> Counter[str]:
 def comparable(document: dict[str, Any]) -> dict[str, Any]:
     """The document without what depends on when it was made, not on what was asked:
     ``generatedAt``, and the ``elapsedSec`` of an execution or step still running (its
-    ``endTime`` is null: counted up to now)."""
+    ``endTime`` is null: counted up to now), in ``execution``, ``summary`` and a node's
+    ``run``."""
     kept = {key: value for key, value in document.items() if key != "generatedAt"}
 
     def timeless(run: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -72,7 +73,10 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
         return {key: value for key, value in run.items() if key != "elapsedSec"}
 
     if kept.get("execution") is not None:
+        running = kept["execution"].get("endTime") is None
         kept["execution"] = timeless(kept["execution"])
+        if running and "summary" in kept:
+            kept["summary"] = {k: v for k, v in kept["summary"].items() if k != "elapsedSec"}
     graph = dict(kept["graph"])
     graph["nodes"] = [{**node, "run": timeless(node.get("run"))} if node.get("run") else node
                       for node in graph["nodes"]]
