@@ -68,6 +68,13 @@ def callbacks(duo: Duo) -> list[dict[str, Any]]:
     return found
 
 
+def wait_laid_out(duo: Duo) -> None:
+    """Until the layout has run and fitted the graph (assets/dashboard.js marks each fit)."""
+    wait(duo, lambda: js(duo, "return Boolean(window.cy && window.cy.__fitted)"
+                              " && !window.cy.animated()"), "a laid-out graph")
+    time.sleep(0.5)  # the first fit settles
+
+
 def message(duo: Duo) -> str:
     text: str = js(duo, f"const m = document.getElementById('{ids.MESSAGE}');"
                         "return m ? m.innerText : ''")
@@ -87,7 +94,7 @@ def test_a_shared_link_draws_with_the_routers_answer_and_keeps_the_camera(
     assert "_pages_content.children" in first["output"], first["output"]
     wait(dash_duo, lambda: callbacks(dash_duo)[0].get("body"), "the router's answer")
     assert '"step:' in callbacks(dash_duo)[0]["body"]
-    wait(dash_duo, lambda: js(dash_duo, "return !window.cy.animated()"), "a laid-out graph")
+    wait_laid_out(dash_duo)
     js(dash_duo, "const cy = window.cy; cy.zoom(1.7); cy.panBy({x: 41, y: -23});"
                  "cy.__kept = 'this instance';")
     before = js(dash_duo, CAMERA)
@@ -117,7 +124,7 @@ def test_a_cold_pipeline_shows_its_outline_then_its_details(
     dash_duo.driver.get(f"{dash_duo.server_url}/?region={REGION}&pipeline=mlops-pipeline")
     wait(dash_duo, lambda: "Train" in graph_steps(dash_duo), "the outline's graph", timeout=60)
     assert "Reading details" in message(dash_duo)
-    wait(dash_duo, lambda: js(dash_duo, "return !window.cy.animated()"), "a laid-out graph")
+    wait_laid_out(dash_duo)
     js(dash_duo, "const cy = window.cy; cy.zoom(1.4); cy.panBy({x: 17, y: 9});"
                  "cy.__kept = 'this instance';")
     before = js(dash_duo, CAMERA)
