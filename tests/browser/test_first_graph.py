@@ -136,6 +136,9 @@ def test_a_cold_pipeline_shows_its_outline_then_its_details(
     after = js(dash_duo, CAMERA)
     assert abs(after[0] - before[0]) < 1e-6, (before, after)
     assert severe_logs(dash_duo) == []
+    # The slow sandbox's other answers (the executions' listing) land before it stops.
+    wait(dash_duo, lambda: "Latest:" in dash_duo.find_element(f"#{ids.EXECUTION}").text
+         and js(dash_duo, SETTLED), "the page's other callbacks", timeout=60)
 
 
 # -- a server that is only starting -----------------------------------------------------------
