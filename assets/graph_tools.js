@@ -1,5 +1,5 @@
-/* The graph's tools in the browser (dashboard.ui.pages.pipeline.tools): the overview of a big
- * graph. Over MINIMAP_NODES visible nodes a small canvas in the graph's frame draws every node
+/* The graph's tools in the browser (dashboard.ui.pages.pipeline.tools): the SVG export and the
+ * overview of a big graph. Over MINIMAP_NODES visible nodes a small canvas in the graph's frame draws every node
  * where it is and the viewport as a rectangle; a click or a drag there moves the viewport.
  * What focus, path, filters and groups mark is decided on the server (classes). */
 
@@ -70,8 +70,39 @@ function drawMinimap(cy) {
                    view.w * scale, view.h * scale);
 }
 
+/* The whole graph as an SVG document on white, downloaded as <pipeline>-lineage.svg. The
+ * status icons inside nodes are SVG images, which cytoscape-svg's canvas2svg cannot draw (it
+ * logs an error per node): they are left out of the export (a status still has its own fill
+ * and border). */
+function downloadSvg(cy, pipeline) {
+    var nodes = cy.nodes();
+    nodes.style("background-image", "none");
+    var text;
+    try {
+        text = cy.svg({full: true, scale: 1, bg: "#ffffff"});
+    } finally {
+        nodes.removeStyle("background-image");
+    }
+    var url = URL.createObjectURL(new Blob([text], {type: "image/svg+xml"}));
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = pipeline + "-lineage.svg";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside);
 window.dash_clientside.graphTools = {
+    /* The SVG button: the graph shown, drawn as SVG in the browser. */
+    exportSvg: function (clicks, meta) {
+        var cy = window.cy;
+        if (cy && clicks && meta && meta.pipeline && typeof cy.svg === "function") {
+            downloadSvg(cy, String(meta.pipeline));
+        }
+        return window.dash_clientside.no_update;
+    },
     /* Elements changed: (re)draw the overview, and keep it drawn as the viewport moves. */
     minimap: function () {
         var cy = window.cy;

@@ -175,7 +175,8 @@ def test_the_tools_write_the_url_and_the_url_sets_the_tools() -> None:
     assert tools_search(ids.FOCUS, out, DEFAULT, focus="2", hide=[], path_to=None,
                         status=[], types=[]) is no_update  # as the URL says already
     path = tools_search(ids.PATH_TO, out, DEFAULT, focus="2", hide=["on"],
-                        path_to="Evaluate-05", status=["Failed", {"x": 1}], types=["Bogus"])
+                        path_to=" Evaluate-05 ", status=["Failed", {"x": 1}],
+                        types=["Bogus"])
     parsed = parse_query(path, DEFAULT)
     assert (parsed.path, parsed.hide, parsed.status, parsed.types) == (
         "step:Evaluate-05", True, ("Failed",), ())
@@ -185,14 +186,12 @@ def test_the_tools_write_the_url_and_the_url_sets_the_tools() -> None:
     assert parse_query(tools_search(ids.EXPAND_ALL, path, DEFAULT, focus=None, hide=None,
                                     path_to=None, status=None, types=None),
                        DEFAULT).collapse == "none"
-    values = tool_values(parsed, ["Clean-05", "Evaluate-05"],
-                         {"stepTypes": ["Processing", "Training"]},
-                         {"focus": "off", "hide": [], "path_to": None, "status": [],
+    values = tool_values(parsed, {"stepTypes": ["Processing", "Training"]},
+                         {"focus": "off", "hide": [], "path_to": "", "status": [],
                           "types": []})
     assert (values["focus"], values["hide"], values["path_to"]) == ("2", ["on"], "Evaluate-05")
     assert [o["value"] for o in values["type_options"]] == ["Processing", "Training"]
-    same = tool_values(parsed, [], None, {"focus": "2", "hide": ["on"],
-                                          "path_to": "Evaluate-05", "status": ["Failed"],
-                                          "types": []})
+    same = tool_values(parsed, None, {"focus": "2", "hide": ["on"], "path_to": "Evaluate-05",
+                                      "status": ["Failed"], "types": []})
     assert same["focus"] is no_update and same["status"] is no_update
-    assert [o["value"] for o in same["path_options"]] == ["Evaluate-05"]  # kept as an option
+    assert same["path_to"] is no_update

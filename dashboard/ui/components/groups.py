@@ -14,8 +14,8 @@ is no group.
 A group needs ``MIN_MEMBERS`` steps. ``collapsed_keys`` resolves the URL's ``collapse=`` and
 ``expand=`` against a document's groups; ``fold`` redraws nodes and links with each collapsed
 group as one node (its name, member count and status counts), its members' links aggregated
-(one per pair of ends, none from a group to itself), and each group opened from a folded
-base as a compound parent around its members.
+(one per pair of ends, none from a group to itself), and each open group as a compound
+parent around its members (a visible box when opened from a folded base).
 """
 
 from __future__ import annotations
@@ -232,9 +232,14 @@ def fold(
             group_nodes.append({"data": data, "selected": False, "classes": (
                 f"group group-collapsed group-{group.kind} {look(step_type, data['status'])}")})
             representative.update({member: group.element_id for member in members})
-        elif folding.base == COLLAPSE_ALL:
+        else:
+            # Open: a box around its members. On an open base (a small pipeline, "Expand
+            # all") the box is latent, drawn as nothing: the members keep one parent in every
+            # state, since Cytoscape removes a parent's children with it (and cannot move a
+            # node into a parent by its data) when the page patches one view into another.
+            look_of = "group-expanded" if folding.base == COLLAPSE_ALL else "group-latent"
             group_nodes.append({"data": data, "selected": False,
-                                "classes": f"group group-expanded group-{group.kind}"})
+                                "classes": f"group {look_of} group-{group.kind}"})
             parents.update({member: group.element_id for member in members})
     if not group_nodes:
         return list(nodes), list(links)

@@ -360,7 +360,7 @@ def lens_rules() -> list[dict[str, Any]]:
         {"selector": ".group-collapsed", "style": {
             "width": 64, "height": 64, "font-size": 14, "font-weight": "bold",
             "border-color": BORDER_COLOUR, "border-style": "double", "border-width": 6,
-            "text-max-width": 240,
+            "text-max-width": 340,
             # Bigger than a step's label: a group's name reads at a zoom a step's does not.
             "min-zoomed-font-size": 5}},
         {"selector": ".group-expanded", "style": {
@@ -369,6 +369,10 @@ def lens_rules() -> list[dict[str, Any]]:
             "border-style": "dashed", "border-width": 1.5, "padding": 18,
             "text-valign": "top", "text-halign": "center", "text-margin-y": -4,
             "font-size": 13, "font-weight": "bold", "color": "#3e4c59"}},
+        # An open group on an open base: a parent that draws nothing and takes no taps.
+        {"selector": ".group-latent", "style": {
+            "background-opacity": 0, "border-width": 0, "label": "", "padding": 0,
+            "background-image": "none", "events": "no", "underlay-opacity": 0}},
         {"selector": ".aggregated", "style": {
             "label": "data(label)", "font-size": 11, "font-weight": "bold"}},
         {"selector": ".dimmed", "style": {"opacity": DIMMED_OPACITY}},

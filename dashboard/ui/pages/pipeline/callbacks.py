@@ -286,14 +286,11 @@ def register_callbacks(app: dash.Dash) -> None:
 
     @app.callback(
         output={"image": Output(ids.GRAPH, "generateImage")},
-        inputs={"clicks": Input(ids.EXPORT_PNG, "n_clicks"),
-                "svg_clicks": Input(ids.EXPORT_SVG, "n_clicks"),
-                "meta": State(ids.META, "data")},
+        inputs={"clicks": Input(ids.EXPORT_PNG, "n_clicks"), "meta": State(ids.META, "data")},
         prevent_initial_call=True,
     )
-    def _export_image(clicks: Any, svg_clicks: Any, meta: Any) -> dict[str, Any]:
-        return {"image": export_image(meta, "svg" if ctx.triggered_id == ids.EXPORT_SVG
-                                      else "png")}
+    def _export_png(clicks: Any, meta: Any) -> dict[str, Any]:
+        return {"image": export_image(meta, "png")}  # the SVG: pipeline.tools, in the browser
 
     # Focus, path, filters and groups (pipeline.tools), held by the URL.
     register_tools(app)

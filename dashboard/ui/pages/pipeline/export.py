@@ -31,16 +31,14 @@ def export_png(meta: Any) -> Any:
 
 def export_image(meta: Any, kind: str) -> Any:
     """What dash-cytoscape's ``generateImage`` takes: the whole graph (not the viewport) on
-    white, named after the pipeline. A PNG at twice the screen's scale; an SVG (Cytoscape's
-    svg extension, loaded by ``cyto.load_extra_layouts()``) stays sharp in documents."""
+    white at twice the screen's scale, named after the pipeline. Only a PNG: an SVG through
+    ``generateImage`` logs an error per status icon (cytoscape-svg cannot draw SVG images),
+    so the SVG button draws in the browser without them (``assets/graph_tools.js``)."""
     pipeline = meta.get("pipeline") if isinstance(meta, Mapping) else None
     if not isinstance(pipeline, str) or not pipeline or kind not in IMAGE_KINDS:
         return no_update
-    options: dict[str, Any] = {"full": True, "bg": "#ffffff"}
-    if kind == "png":
-        options["scale"] = 2
     return {"type": kind, "action": "download", "filename": f"{pipeline}-lineage",
-            "options": options}
+            "options": {"full": True, "scale": 2, "bg": "#ffffff"}}
 
 
-IMAGE_KINDS = ("png", "svg")
+IMAGE_KINDS = ("png",)

@@ -229,6 +229,7 @@ def graph_area() -> html.Section:
                                  className="dropdown dropdown-layout"),
                     html.Button("Legend", id=ids.LEGEND_TOGGLE, n_clicks=0, className="button",
                                 title="Show or hide the legend"),
+                    graph_tools(),
                 ],
                 className="toolbar-group",
             ),
@@ -254,7 +255,6 @@ def graph_area() -> html.Section:
     return html.Section(
         [
             toolbar,
-            graph_tools(),
             html.Div(
                 [
                     graph,

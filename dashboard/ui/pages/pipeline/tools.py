@@ -19,7 +19,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx, dcc, html, no_up
 
 from dashboard.core.state import state
 from dashboard.ui import ids
-from dashboard.ui.components.elements import STEP_PREFIX, step_element_id
+from dashboard.ui.components.elements import element_of_node, node_of_element
 from dashboard.ui.components.groups import COLLAPSE_ALL, COLLAPSE_NONE
 from dashboard.ui.components.lens import FOCUS_CHOICES, FOCUS_DEPTHS, FOCUS_OFF
 from dashboard.ui.components.visible import visible_text
@@ -32,12 +32,21 @@ NOTHING_TO_EXPORT = "Nothing to export yet: choose a pipeline"
 STATUS_WORDS = {"NotStarted": "Not started"}
 
 
-def graph_tools() -> html.Div:
-    """Focus depth, hide the rest, path to, status and type filters, collapse / expand all."""
+def graph_tools() -> html.Details:
+    """Focus depth, hide the rest, path to, status and type filters, collapse / expand all:
+    a menu of the toolbar (closed, it takes no room from the graph; open, it floats over it)."""
+    return html.Details([html.Summary("Tools", className="button", title=TOOLS_TITLE),
+                         _tools_row()], id=ids.GRAPH_TOOLS, className="tools-menu")
+
+
+TOOLS_TITLE = "Focus, path, filters and groups"
+
+
+def _tools_row() -> html.Div:
     return html.Div(
         [
             html.Div(
-                [html.Span("Focus", className="control-label"),
+                [html.Span("Focus", className="tool-label"),
                  dcc.RadioItems(id=ids.FOCUS, value=FOCUS_OFF, inline=True,
                                 options=[{"label": label, "value": value}
                                          for value, label in FOCUS_CHOICES],
@@ -49,9 +58,11 @@ def graph_tools() -> html.Div:
                 className="toolbar-group",
                 title="Upstream and downstream of the selected node, to a depth",
             ),
-            dcc.Dropdown(id=ids.PATH_TO, options=[], value=None, placeholder="Path to\u2026",
-                         clearable=True, searchable=True,
-                         className="dropdown dropdown-tool dropdown-path"),
+            # A box with the search's suggestions, not a dropdown: Dash's dropdown keys its
+            # tables by option, and a step named __proto__ or constructor breaks them.
+            dcc.Input(id=ids.PATH_TO, type="search", placeholder="Path to\u2026",
+                      list=ids.SEARCH_OPTIONS, debounce=True, autoComplete="off",
+                      className="search path-to", value=""),
             dcc.Dropdown(id=ids.STATUS_FILTER, value=[], multi=True, searchable=False,
                          placeholder="Status\u2026",
                          options=[{"label": STATUS_WORDS.get(s, s), "value": s}
@@ -71,7 +82,6 @@ def graph_tools() -> html.Div:
             # The overview's sink: its canvas is drawn in the graph's frame (graph_tools.js).
             html.Div(id=ids.MINIMAP, hidden=True),
         ],
-        id=ids.GRAPH_TOOLS,
         className="toolbar graph-tools",
     )
 
@@ -83,14 +93,18 @@ def _options(values: Sequence[str], chosen: Sequence[str]) -> list[dict[str, str
     return [{"label": visible_text(value), "value": value} for value in listed]
 
 
-def tool_values(view: View, step_names: Any, meta: Any,
+def type_options(meta: Any, chosen: Sequence[str]) -> list[dict[str, str]]:
+    """The step types a graph draws (its meta's ``stepTypes``), the chosen ones kept."""
+    types = meta.get("stepTypes") if isinstance(meta, Mapping) else None
+    types = [t for t in types if isinstance(t, str)] if isinstance(types, list) else []
+    return _options([t for t in types if t in FILTER_TYPES], chosen)
+
+
+def tool_values(view: View, meta: Any,
                 current: Mapping[str, Any]) -> dict[str, Any]:
     """The controls as ``view`` has them, with their options; ``no_update`` where a
     control already shows it (``current``: the controls' values)."""
-    names = [n for n in step_names if isinstance(n, str)] if isinstance(step_names, list) else []
-    types = meta.get("stepTypes") if isinstance(meta, Mapping) else None
-    types = [t for t in types if isinstance(t, str)] if isinstance(types, list) else []
-    path = view.path.removeprefix(STEP_PREFIX) if view.path else None
+    path = node_of_element(view.path) if view.path else ""
     wanted = {
         "focus": view.focus,
         "hide": [HIDE_ON] if view.hide else [],
@@ -100,8 +114,7 @@ def tool_values(view: View, step_names: Any, meta: Any,
     }
     out: dict[str, Any] = {key: value if value != current.get(key) else no_update
                            for key, value in wanted.items()}
-    out["path_options"] = _options(names, [path] if path else [])
-    out["type_options"] = _options([t for t in types if t in FILTER_TYPES], list(view.types))
+    out["type_options"] = type_options(meta, list(view.types))
     return out
 
 
@@ -119,7 +132,8 @@ def tools_search(trigger: Any, search: Any, default_region: str, *, focus: Any, 
             view,
             focus=focus if isinstance(focus, str) and focus in FOCUS_DEPTHS else FOCUS_OFF,
             hide=isinstance(hide, list) and HIDE_ON in hide,
-            path=step_element_id(path_to) if isinstance(path_to, str) and path_to else None,
+            path=element_of_node(path_to.strip()) if isinstance(path_to, str)
+            and path_to.strip() else None,
             status=_listed(status, FILTER_STATUSES),
             types=_listed(types, FILTER_TYPES),
         )
@@ -139,15 +153,14 @@ def register_tools(app: dash.Dash) -> None:
             "focus": Output(ids.FOCUS, "value"),
             "hide": Output(ids.HIDE_REST, "value"),
             "path_to": Output(ids.PATH_TO, "value"),
-            "path_options": Output(ids.PATH_TO, "options"),
             "status": Output(ids.STATUS_FILTER, "value"),
             "types": Output(ids.TYPE_FILTER, "value"),
             "type_options": Output(ids.TYPE_FILTER, "options"),
         },
         inputs={
+            # The URL alone: a graph arriving later must not set back what a user just chose.
             "search": Input(ids.URL, "search"),
-            "step_names": Input(ids.STEP_NAMES, "data"),
-            "meta": Input(ids.META, "data"),
+            "meta": State(ids.META, "data"),
             "focus": State(ids.FOCUS, "value"),
             "hide": State(ids.HIDE_REST, "value"),
             "path_to": State(ids.PATH_TO, "value"),
@@ -155,9 +168,9 @@ def register_tools(app: dash.Dash) -> None:
             "types": State(ids.TYPE_FILTER, "value"),
         },
     )
-    def _tool_values(search: Any, step_names: Any, meta: Any, **current: Any) -> dict[str, Any]:
+    def _tool_values(search: Any, meta: Any, **current: Any) -> dict[str, Any]:
         view = parse_query(search, state().settings.default_region)
-        return tool_values(view, step_names, meta, current)
+        return tool_values(view, meta, current)
 
     @app.callback(
         output={"search": Output(ids.URL, "search", allow_duplicate=True)},
@@ -187,11 +200,25 @@ def register_tools(app: dash.Dash) -> None:
         Input(ids.GRAPH, "elements"),
     )
 
+    # The SVG export, drawn in the browser (graph_tools.js: Cytoscape's svg extension, loaded
+    # by cyto.load_extra_layouts(), without the icons it cannot draw).
+    untyped.clientside_callback(
+        ClientsideFunction(namespace="graphTools", function_name="exportSvg"),
+        Output(ids.EXPORT_SVG, "value"),
+        Input(ids.EXPORT_SVG, "n_clicks"), State(ids.META, "data"),
+        prevent_initial_call=True,
+    )
+
     @app.callback(
         output={"disabled": Output(ids.EXPORT_SVG, "disabled"),
-                "title": Output(ids.EXPORT_SVG, "title")},
-        inputs={"meta": Input(ids.META, "data")},
+                "title": Output(ids.EXPORT_SVG, "title"),
+                "type_options": Output(ids.TYPE_FILTER, "options", allow_duplicate=True)},
+        inputs={"meta": Input(ids.META, "data"), "types": State(ids.TYPE_FILTER, "value")},
+        prevent_initial_call="initial_duplicate",
     )
-    def _svg_button(meta: Any) -> dict[str, Any]:
+    def _graph_shown(meta: Any, types: Any) -> dict[str, Any]:
+        """The SVG button on once a graph is shown; the types it draws to filter by."""
         shown = isinstance(meta, Mapping) and bool(meta.get("pipeline"))
-        return {"disabled": not shown, "title": EXPORT_SVG_TITLE if shown else NOTHING_TO_EXPORT}
+        kept = [t for t in types if isinstance(t, str)] if isinstance(types, list) else []
+        return {"disabled": not shown, "title": EXPORT_SVG_TITLE if shown else NOTHING_TO_EXPORT,
+                "type_options": type_options(meta, kept)}
