@@ -80,6 +80,10 @@ def test_a_url_with_a_cached_document_comes_with_its_graph(document: dict[str, A
     assert component(page, ids.SUMMARY).children is not None
     assert component(page, ids.EXPORT_JSON).disabled is False
     assert cached.calls and all(call[0] == "lineage" for call in cached.calls)
+    # The selection's side panel open as a drawer (narrow screens), none without one.
+    assert "drawer-open" in component(page, ids.WORKSPACE).className
+    unselected = page_for(app_state(cached), {"region": DEFAULT, "pipeline": "mlops-pipeline"})
+    assert "drawer-open" not in component(unselected, ids.WORKSPACE).className
 
 
 def test_the_callbacks_fired_on_load_find_nothing_to_change(document: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from dashboard.ui.components.messages import shown
 from dashboard.ui.components.stylesheet import stylesheet
 from dashboard.ui.components.trend_charts import TREND_CHART
 from dashboard.ui.pages import relative_path
+from dashboard.ui.pages.busy import NOT_BUSY, busy_while_running
 from dashboard.ui.pages.graph_page import clicked_link, register_colour, register_graph_clientside
 from dashboard.ui.pages.pipeline.catalog import (
     execution_options,
@@ -222,7 +223,8 @@ def register_callbacks(app: dash.Dash) -> None:
                 "class_name": "page-link" if href else f"page-link {LINK_OFF}"}
 
     @app.callback(
-        output={name: Output(*target) for name, target in RENDER_TARGETS.items()},
+        output={**{name: Output(*target) for name, target in RENDER_TARGETS.items()},
+                **busy_while_running(ids.REFRESH)},
         inputs={
             "view": Input(ids.VIEW, "data"),
             "clicks": Input(ids.REFRESH, "n_clicks"),
@@ -232,7 +234,6 @@ def register_callbacks(app: dash.Dash) -> None:
             "node": Input(ids.NODE, "data"),
             "meta": State(ids.META, "data"),
         },
-        running=[(Output(ids.REFRESH, "disabled"), True, False)],
         # The layout comes with this view drawn (first_view): on load, nothing to redo.
         prevent_initial_call=True,
     )
@@ -241,7 +242,7 @@ def register_callbacks(app: dash.Dash) -> None:
         grouped = isinstance(meta, dict) and bool(meta.get("collapsed"))
         if (ctx.triggered_id == ids.NODE and shown.focus == "off" and not shown.path
                 and not grouped):
-            return {name: no_update for name in RENDER_TARGETS}
+            return {**{name: no_update for name in RENDER_TARGETS}, **NOT_BUSY}
         loaded = render_outputs(load_view(
             state(), shown,
             refresh=ctx.triggered_id == ids.REFRESH,
@@ -249,7 +250,7 @@ def register_callbacks(app: dash.Dash) -> None:
         ))
         if ctx.triggered_id == ids.INTERVAL and loaded["meta"] == meta:
             raise PreventUpdate  # an outline's poll: the document is not read yet
-        return loaded
+        return {**loaded, **NOT_BUSY}
 
     @app.callback(
         output={"panel": Output(ids.PANEL, "children")},

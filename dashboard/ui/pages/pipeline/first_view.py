@@ -82,6 +82,9 @@ STARTING = {"execution": LATEST, "data_view": [], "layout_choice": LAYOUT_AUTO,
             "color": COLOR_STATUS, "tab": TAB_GRAPH, "last": DEFAULT_LAST}
 
 
+DRAWER_OPEN = "workspace drawer-open"  # assets/dashboard.js drawerClass's open class
+
+
 def render_outputs(loaded: Loaded) -> dict[str, Any]:
     """``load_view``'s answer as ``_render`` outputs it (both exports off or on together)."""
     out = loaded.outputs()
@@ -127,6 +130,10 @@ def first_view(app: AppState, query: Mapping[str, Any]) -> dict[Target, Any]:
                   if rendered[name] is not no_update})
     # What the page says of the view, shown at once (the notes' callback agrees once it runs).
     props[(ids.MESSAGE, "children")] = shown([], rendered["notes"], [], [])
+    # A selection opens the side panel's drawer (narrow screens; wide ones ignore the class):
+    # the drawer's callback answers changes of the selection only, and this one is no change.
+    if view.node:
+        props[(ids.WORKSPACE, "className")] = DRAWER_OPEN
     return props
 
 
