@@ -591,9 +591,32 @@ class AwsApi:
 
     def buckets_with_sensitive_data(self, buckets: list[str], region: str) -> dict[str, int]:
         """Macie's current sensitive-data findings of each of ``buckets`` that has any, by
-        bucket: one call for them all (GetFindingStatistics grouped by bucket name); a
-        bucket not in the answer has none."""
+        bucket: one call for them all (grouped by bucket name); a bucket not in the answer
+        has none."""
+        counts = self._sensitive_data_counts(buckets, region, "resourcesAffected.s3Bucket.name",
+                                             groups=len(buckets))
+        return {name: count for name, count in counts.items() if count > 0}
+
+    def bucket_sensitive_data(self, bucket: str, region: str) -> SensitiveData:
+        """Macie's current (not archived) sensitive-data findings of ``bucket``, by type.
+
+        One call per bucket: GetFindingStatistics grouped by type counts them, where
+        ListFindings + GetFindings would take a page of ids and then their details.
+        """
+        counts = {kind: count for kind, count
+                  in self._sensitive_data_counts([bucket], region, "type").items()
+                  if kind.startswith(SENSITIVE_DATA_TYPE_PREFIX) and count > 0}
+        if not counts:
+            return SensitiveData("NoneFound")
+        return SensitiveData("Found", sum(counts.values()), tuple(sorted(counts)))
+
+    def _sensitive_data_counts(self, buckets: list[str], region: str, group_by: str,
+                               groups: int | None = None) -> dict[str, int]:
+        """GetFindingStatistics of the current (not archived) sensitive-data findings in
+        ``buckets``, counted by ``group_by`` (a group's key -> its count); ``groups``: how
+        many groups to answer at most (AWS's default is 10)."""
         # https://docs.aws.amazon.com/macie/latest/APIReference/findings-statistics.html
+        extra = {"size": groups} if groups is not None else {}
         response = self.call(
             "macie2",
             "GetFindingStatistics",
@@ -605,44 +628,14 @@ class AwsApi:
                     "archived": {"eq": ["false"]},
                 }
             },
-            groupBy="resourcesAffected.s3Bucket.name",
-            size=len(buckets),
+            groupBy=group_by,
+            **extra,
         )
         counts: dict[str, int] = {}
         for group in response.get("countsByGroup", []):
-            name, count = str(group.get("groupKey") or ""), int(group.get("count") or 0)
-            if count > 0:
-                counts[name] = counts.get(name, 0) + count
+            key, count = str(group.get("groupKey") or ""), int(group.get("count") or 0)
+            counts[key] = counts.get(key, 0) + count
         return counts
-
-    def bucket_sensitive_data(self, bucket: str, region: str) -> SensitiveData:
-        """Macie's current (not archived) sensitive-data findings of ``bucket``, by type.
-
-        One call per bucket: GetFindingStatistics grouped by type counts them, where
-        ListFindings + GetFindings would take a page of ids and then their details.
-        """
-        # https://docs.aws.amazon.com/macie/latest/APIReference/findings-statistics.html
-        response = self.call(
-            "macie2",
-            "GetFindingStatistics",
-            region=region,
-            findingCriteria={
-                "criterion": {
-                    "resourcesAffected.s3Bucket.name": {"eq": [bucket]},
-                    "category": {"eq": ["CLASSIFICATION"]},
-                    "archived": {"eq": ["false"]},
-                }
-            },
-            groupBy="type",
-        )
-        counts: dict[str, int] = {}
-        for group in response.get("countsByGroup", []):
-            kind, count = str(group.get("groupKey") or ""), int(group.get("count") or 0)
-            if kind.startswith(SENSITIVE_DATA_TYPE_PREFIX) and count > 0:
-                counts[kind] = counts.get(kind, 0) + count
-        if not counts:
-            return SensitiveData("NoneFound")
-        return SensitiveData("Found", sum(counts.values()), tuple(sorted(counts)))
 
     def read_object(self, bucket: str, key: str, max_bytes: int) -> bytes | None:
         """The object's bytes, or ``None`` when it is larger than ``max_bytes``."""
