@@ -19,7 +19,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
 from dashboard.core.config import ESTATE_PAGE_PATH
 from dashboard.core.state import state
 from dashboard.ui import ids
-from dashboard.ui.guard import install_callback_guard
+from dashboard.ui.guard import install_callback_guard, install_router_guard
 from dashboard.ui.pages import SHOWN, compare, estate, executions, not_found, pipeline
 
 SANDBOX_TEXT = (
@@ -63,6 +63,7 @@ def install_dashboard(app: dash.Dash) -> None:
     )
     install_callback_guard(app)
     set_up_before_serving(app)
+    install_router_guard(app)  # the router's callback exists once the set-up ran
 
 
 def set_up_before_serving(app: dash.Dash) -> None:

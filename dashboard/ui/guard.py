@@ -58,6 +58,48 @@ def install_callback_guard(app: dash.Dash) -> None:
     views[endpoint] = guarded(views[endpoint], lambda: untyped.callback_map)
 
 
+# The pages router (Dash's own callback, added by ``set_up_before_serving``) reads its
+# location unchecked: a pathname that is not a string under the app's prefix, or a search that
+# is not a string, made it raise (AttributeError, UnsupportedRelativePath) and answer 500. A
+# browser never sends either; such a value is read as a path no page has (the not-found view)
+# or as no query at all.
+ROUTER_OUTPUT = "_pages_content.children"
+ROUTER_LOCATION = "_pages_location"
+UNKNOWN_PATH = "__no-such-page__"
+
+
+def install_router_guard(app: dash.Dash) -> None:
+    """Dash's pages router answers any location value; call once its callback exists."""
+    untyped: Any = app
+    prefix: str = untyped.config.requests_pathname_prefix
+    for key, spec in untyped.callback_map.items():
+        if ROUTER_OUTPUT in key and "callback" in spec:
+            # Dash hands the callback its inputs' values by position, in declared order.
+            where = {item["property"]: i for i, item in enumerate(spec["inputs"])
+                     if item["id"] == ROUTER_LOCATION}
+            spec["callback"] = _routed_safely(spec["callback"], prefix, where)
+
+
+def _routed_safely(route: Callable[..., Any], prefix: str,
+                   where: Mapping[str, int]) -> Callable[..., Any]:
+    @functools.wraps(route)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        values = list(args)
+        path_at, search_at = where.get("pathname"), where.get("search")
+        if path_at is not None and path_at < len(values):
+            pathname = values[path_at]
+            if pathname is not None and not (isinstance(pathname, str)
+                                             and pathname.startswith(prefix)):
+                values[path_at] = prefix + UNKNOWN_PATH
+        if search_at is not None and search_at < len(values):
+            search = values[search_at]
+            if search is not None and not isinstance(search, str):
+                values[search_at] = ""
+        return route(*values, **kwargs)
+
+    return checked
+
+
 def guarded(dispatch: Callable[..., Any],
             callbacks: Callable[[], Mapping[str, Any]]) -> Callable[..., Any]:
     @functools.wraps(dispatch)  # Dash's name for it ("dash.dash.dispatch") stays

@@ -25,7 +25,9 @@ S3_CALLS = {
     "GetBucketVersioning": "versioning",
     "GetPublicAccessBlock": "publicAccess",
     "GetBucketTagging": "tags",
-    "GetBucketLocation": "region",  # (ext): absent rather than Unknown
+    # The regions come from one ListBuckets, GetBucketLocation only for a bucket it does not
+    # list: both denied, the region is unknown (absent rather than Unknown).
+    "ListBuckets,GetBucketLocation": "region",
     "GetBucketPolicyStatus": "publicPolicy",  # (ext)
     "GetBucketLifecycleConfiguration": "lifecycle",  # (ext): null when unknown
     "GetObjectLockConfiguration": "objectLock",  # (ext)
@@ -40,7 +42,9 @@ S3_PIPELINE = "fraud-detection-pipeline"
 S3_EXECUTION = "f9r8a7u6d5aa"
 # SageMaker Describe* -> the steps of mlops-pipeline it describes.
 DESCRIBE_CALLS = {
-    "DescribeProcessingJob": {"Preprocess", "Evaluate"},
+    # LINEAGE_DESCRIBE=needed: Evaluate's locations all resolve from the definition and the
+    # run, so only Preprocess's processing job is described.
+    "DescribeProcessingJob": {"Preprocess"},
     "DescribeTrainingJob": {"Train"},
     "DescribeModelPackage": {"RegisterModel"},
 }
@@ -88,7 +92,7 @@ def denied(own_sandbox: SandboxProcess) -> Iterator[Denied]:
 
     def lineage_denying(operation: str, pipeline: str) -> Any:
         applied = own_sandbox.set_faults(f"deny={operation}")
-        assert applied.deny == {tuple(operation.split(":"))}
+        assert applied.deny == {tuple(op.split(":")) for op in operation.split(",")}
         return lineage(own_sandbox, pipeline)
 
     try:
@@ -127,7 +131,7 @@ def lineage(process: SandboxProcess, pipeline: str) -> Any:
 def test_denied_bucket_setting_is_unknown_for_that_field_only(
     operation: str, denied: Denied, baseline: dict[str, dict[str, Any]]
 ) -> None:
-    response = denied(f"s3:{operation}", S3_PIPELINE)
+    response = denied(",".join(f"s3:{op}" for op in operation.split(",")), S3_PIPELINE)
     assert response.status_code == 200
     document = response.get_json()
     expected = normalised(baseline[S3_PIPELINE])
@@ -154,7 +158,17 @@ def test_denied_bucket_setting_is_unknown_for_that_field_only(
     warnings = document["warnings"]
     assert sorted(w["target"] for w in warnings) == sorted(buckets), "one warning per bucket"
     assert {w["code"] for w in warnings} == {"S3_ACCESS_DENIED"}
-    assert all(operation in w["message"] for w in warnings)
+    asked = operation.split(",")[-1]  # the call that failed for each bucket
+    assert all(asked in w["message"] for w in warnings)
+
+
+def test_a_denied_bucket_location_loses_nothing_when_the_listing_gives_the_region(
+    denied: Denied, baseline: dict[str, dict[str, Any]]
+) -> None:
+    response = denied("s3:GetBucketLocation", S3_PIPELINE)
+    assert response.status_code == 200
+    assert normalised(response.get_json()) == normalised(baseline[S3_PIPELINE])
+    assert response.get_json()["warnings"] == []
 
 
 @pytest.mark.parametrize("operation", list(DESCRIBE_CALLS))
