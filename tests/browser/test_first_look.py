@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dash
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -175,7 +176,13 @@ def screenshot(duo: Duo, name: str) -> Path:
 
 
 def note_texts(duo: Duo) -> list[str]:
-    return [e.text for e in duo.driver.find_elements(By.CSS_SELECTOR, f"#{ids.MESSAGE} .alert")]
+    """The banners' texts; none while they are being replaced (the page comes with its notes,
+    and the notes' callback draws them again once it runs: a wait asks again)."""
+    try:
+        return [e.text for e in duo.driver.find_elements(By.CSS_SELECTOR,
+                                                          f"#{ids.MESSAGE} .alert")]
+    except StaleElementReferenceException:
+        return []
 
 
 def search(duo: Duo, words: str) -> None:
