@@ -217,9 +217,7 @@ class BucketReads:
                 if not counts.get(bucket):
                     values["sensitive_data"] = NO_SENSITIVE_DATA
                     continue
-                for field_name, method in REGIONAL_READS.items():
-                    self.calls.submit(self.pool, getattr(api, method), bucket, region,
-                                      then=self._landed(values, bucket, field_name, api))
+                self._read_regional(api, bucket, values, region)
 
         return done
 
@@ -234,6 +232,11 @@ class BucketReads:
         if not session.enabled:
             values["sensitive_data"] = MACIE_NOT_ENABLED
             return
+        self._read_regional(api, bucket, values, region)
+
+    def _read_regional(self, api: AwsApi, bucket: str, values: dict[str, Any],
+                       region: str) -> None:
+        """The reads that need the bucket's region and Macie there (REGIONAL_READS)."""
         for field_name, method in REGIONAL_READS.items():
             self.calls.submit(self.pool, getattr(api, method), bucket, region,
                               then=self._landed(values, bucket, field_name, api))
